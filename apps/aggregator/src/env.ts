@@ -1,0 +1,9 @@
+import type { TrendingAggregator } from './trending-aggregator.ts';
+
+/**
+ * The aggregator's own bindings. Declared here rather than taken from the global `Env`, because
+ * the api and precompute programs type-check this source against their own `Env`.
+ */
+export interface AggregatorEnv {
+  AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
+}

@@ -1,0 +1,14 @@
+import type { TrendingAggregator } from '@openvine/aggregator';
+import type PrecomputeEntrypoint from '@openvine/precompute';
+
+/** The api's bindings, declared explicitly so that other Workers' sources type-check against their own. */
+export interface ApiEnv {
+  AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
+  PRECOMPUTE: Service<PrecomputeEntrypoint>;
+  TRENDING_KV: KVNamespace;
+  VIEW_EVENTS: AnalyticsEngineDataset;
+  TRENDING_METRICS: AnalyticsEngineDataset;
+  ADMIN_TOKEN?: string;
+  /** "1" only in tests: enables src/test-seams.ts. */
+  TEST_SEAMS?: string;
+}

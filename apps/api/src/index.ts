@@ -1,0 +1,34 @@
+import { CORS_HEADERS } from '@openvine/trending-core';
+import { type IRequest, Router } from 'itty-router';
+import type { ApiEnv } from './env.ts';
+import { toErrorResponse } from './errors.ts';
+import { postClientView, postViewEvents } from './routes/events.ts';
+import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
+import { getClientHealth, getHealth } from './routes/health.ts';
+import { getClientTrendingVines, getTrendingVideos } from './routes/trending.ts';
+
+function withCors(response: Response): Response {
+  if (response.headers.has('Access-Control-Allow-Origin')) return response;
+  const copy = new Response(response.body, response);
+  for (const [name, value] of Object.entries(CORS_HEADERS)) copy.headers.set(name, value);
+  return copy;
+}
+
+const router = Router<IRequest, [ApiEnv, ExecutionContext]>({
+  catch: toErrorResponse,
+  finally: [withCors],
+});
+
+router
+  .get('/v1/trending/videos', getTrendingVideos)
+  .post('/v1/events/views', postViewEvents)
+  .get('/v1/health', getHealth)
+  .get('/analytics/trending/vines', getClientTrendingVines)
+  .post('/analytics/view', postClientView)
+  .get('/analytics/health', getClientHealth)
+  .options('*', preflight)
+  .all('*', notFoundOrMethodNotAllowed);
+
+export default {
+  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+} satisfies ExportedHandler<ApiEnv>;

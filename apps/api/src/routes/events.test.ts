@@ -1,0 +1,132 @@
+import type { ClientVinesResponse, TrendingVideosResponse } from '@openvine/trending-core';
+import { describe, expect, it } from 'vitest';
+import { aggregatorStats, api, newAggregator, postJson, randomHex64, refresh, viewEnd } from '../testing.ts';
+
+async function topOf(aggregator: string, window = '1h') {
+  await refresh(aggregator, '1h', '24h', '7d');
+  const res = await api(aggregator, `/v1/trending/videos?window=${window}&limit=100`);
+  return ((await res.json()) as TrendingVideosResponse).videos;
+}
+
+describe('POST /v1/events/views', () => {
+  it('accepts a single event and a batch, and counts only view_end as a view', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64().toUpperCase();
+    const single = await postJson(aggregator, '/v1/events/views', viewEnd(videoId, 'solo'));
+    expect(single.status).toBe(202);
+    expect(await single.json()).toEqual({ accepted: 1, duplicates: 0 });
+
+    const starts = Array.from({ length: 10 }, (_, i) => ({
+      videoId,
+      viewerId: `s-${i}`,
+      eventType: 'view_start',
+    }));
+    const ends = Array.from({ length: 5 }, (_, i) => viewEnd(videoId, `e-${i}`));
+    const batch = await postJson(aggregator, '/v1/events/views', { events: [...starts, ...ends] });
+    expect(await batch.json()).toEqual({ accepted: 15, duplicates: 0 });
+
+    const video = (await topOf(aggregator)).find((v) => v.videoId === videoId.toLowerCase());
+    expect(video).toMatchObject({ views: 6, uniqueViewers: 6 });
+  });
+
+  it('computes completion from the durations when it is absent', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    const events = Array.from({ length: 5 }, (_, i) =>
+      viewEnd(videoId, `v-${i}`, { watchMs: 3000, durationMs: 6000 }),
+    );
+    await postJson(aggregator, '/v1/events/views', { events });
+    const video = (await topOf(aggregator)).find((v) => v.videoId === videoId);
+    expect(video?.avgCompletion).toBe(0.5);
+  });
+
+  it('counts duplicates inside one batch once', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    const event = viewEnd(videoId, 'same', { idempotencyKey: 'dup-in-batch' });
+    const res = await postJson(aggregator, '/v1/events/views', { events: [event, event, event] });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 2 });
+  });
+
+  it('does not let one viewer replaying 1,000 times outrank 50 real viewers', async () => {
+    const aggregator = newAggregator();
+    const replayed = randomHex64();
+    const popular = randomHex64();
+    const loops = Array.from({ length: 1000 }, (_, i) =>
+      viewEnd(replayed, i < 995 ? 'looper' : `friend-${i}`),
+    );
+    for (let i = 0; i < loops.length; i += 100) {
+      await postJson(aggregator, '/v1/events/views', { events: loops.slice(i, i + 100) });
+    }
+    await postJson(aggregator, '/v1/events/views', {
+      events: Array.from({ length: 50 }, (_, i) => viewEnd(popular, `fan-${i}`)),
+    });
+    const list = await topOf(aggregator);
+    expect(list[0]?.videoId).toBe(popular);
+    const looped = list.find((v) => v.videoId === replayed);
+    expect(looped?.views).toBeLessThanOrEqual(3 + 5);
+  });
+});
+
+describe('POST /analytics/view (the OpenVine app)', () => {
+  const mobileBody = (eventId: string, userId: string | null, timestamp: string) => ({
+    eventId,
+    userId,
+    source: 'mobile',
+    eventType: 'view_end',
+    creatorPubkey: randomHex64(),
+    hashtags: ['Cats', '#funny'],
+    title: 'From the app',
+    timestamp,
+    watchDuration: 4500,
+    totalDuration: 6000,
+    loopCount: 0,
+    completedVideo: false,
+    completionRate: 0.1,
+  });
+
+  it('answers 200 with the old shape and counts a retried event once', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    for (let i = 0; i < 6; i++) {
+      const body = mobileBody(videoId, `npub-${i}`, `2026-11-26T10:00:0${i}.123456`);
+      const res = await postJson(aggregator, '/analytics/view', body);
+      expect(res.status).toBe(200);
+      const json = (await res.json()) as { success: boolean; eventId: string; timestamp: string };
+      expect(json).toMatchObject({ success: true, eventId: videoId });
+      expect(Number.isNaN(Date.parse(json.timestamp))).toBe(false);
+      // The app retries on timeouts: the same event arrives again.
+      expect((await postJson(aggregator, '/analytics/view', body)).status).toBe(200);
+    }
+    await refresh(aggregator, '1h');
+    const res = await api(aggregator, '/analytics/trending/vines?window=1h&limit=10');
+    const vines = ((await res.json()) as ClientVinesResponse).vines;
+    expect(vines[0]).toMatchObject({ eventId: videoId, views: 6, uniqueViewers: 6, title: 'From the app' });
+    // The client's completionRate (0.1) is ignored: 4500 / 6000.
+    expect(vines[0]?.completionRate).toBe(0.75);
+    expect(vines[0]?.hashtags).toEqual(['cats', 'funny']);
+  });
+
+  it('defaults eventType to view_start, which is not a view', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    for (let i = 0; i < 6; i++) {
+      const { eventType: _omitted, ...body } = mobileBody(videoId, `u-${i}`, `2026-11-26T10:00:0${i}`);
+      expect((await postJson(aggregator, '/analytics/view', body)).status).toBe(200);
+    }
+    const stats = await aggregatorStats(aggregator);
+    expect(stats.rows.videos).toBe(1);
+    expect(stats.rows.viewers).toBe(0);
+  });
+
+  it('rejects an eventId that is not a Nostr event id', async () => {
+    const aggregator = newAggregator();
+    const res = await postJson(
+      aggregator,
+      '/analytics/view',
+      mobileBody('not-an-id', 'u', '2026-11-26T10:00:00'),
+    );
+    expect(res.status).toBe(400);
+    expect((await aggregatorStats(aggregator)).rows.videos).toBe(0);
+  });
+});

@@ -1,0 +1,45 @@
+import {
+  ClientViewSchema,
+  EventTimestampError,
+  normalizeClientView,
+  normalizeViewEvent,
+  ViewEventsBodySchema,
+} from '@openvine/trending-core';
+import type { IRequest } from 'itty-router';
+import type { ApiEnv } from '../env.ts';
+import { badRequest } from '../errors.ts';
+import { ingestEvents } from '../ingest.ts';
+import { parseOrThrow } from '../query.ts';
+import { readJsonBody } from '../request-body.ts';
+import { aggregatorName } from '../test-seams.ts';
+
+/** POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }. */
+export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Response> {
+  const body = parseOrThrow(ViewEventsBodySchema, await readJsonBody(request), 'Invalid view events');
+  const inputs = 'events' in body ? body.events : [body];
+  const now = Date.now();
+  let events: ReturnType<typeof normalizeViewEvent>[];
+  try {
+    events = inputs.map((input, i) => normalizeViewEvent(input, now, i));
+  } catch (err) {
+    if (err instanceof EventTimestampError) {
+      const path = 'events' in body ? `events.${err.index}.timestamp` : 'timestamp';
+      throw badRequest('Invalid view events', [{ path, message: err.message }]);
+    }
+    throw err;
+  }
+  const result = await ingestEvents(env, aggregatorName(request, env), events);
+  return Response.json(result, { status: 202 });
+}
+
+/**
+ * POST /analytics/view: the OpenVine app's body. Answers 200, never 202: the app retries every
+ * status but 200 and 429, which would count twice.
+ */
+export async function postClientView(request: IRequest, env: ApiEnv): Promise<Response> {
+  const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
+  const now = Date.now();
+  const anonymous = `anon:${request.headers.get('cf-connecting-ip') ?? 'unknown'}`;
+  await ingestEvents(env, aggregatorName(request, env), [normalizeClientView(input, now, anonymous)]);
+  return Response.json({ success: true, eventId: input.eventId, timestamp: new Date(now).toISOString() });
+}

@@ -1,0 +1,39 @@
+import type { IRequest } from 'itty-router';
+import { aggregatorStub } from '../cascade/do-snapshot.ts';
+import type { ApiEnv } from '../env.ts';
+import { aggregatorName } from '../test-seams.ts';
+
+/** GET /v1/health: the api and its event store. 503 when the store does not answer. */
+export async function getHealth(request: IRequest, env: ApiEnv): Promise<Response> {
+  const started = performance.now();
+  try {
+    const stats = await aggregatorStub(env, aggregatorName(request, env)).stats();
+    return Response.json(
+      {
+        status: 'ok',
+        timestamp: new Date().toISOString(),
+        aggregator: {
+          ok: true,
+          latencyMs: Math.round(performance.now() - started),
+          rows: stats.rows,
+          generations: stats.generations,
+        },
+      },
+      { headers: { 'Cache-Control': 'no-store' } },
+    );
+  } catch (err) {
+    console.error('health: aggregator failed', err);
+    return Response.json(
+      { status: 'degraded', timestamp: new Date().toISOString(), aggregator: { ok: false } },
+      { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
+    );
+  }
+}
+
+/** GET /analytics/health: the old backend's shape. */
+export async function getClientHealth(): Promise<Response> {
+  return Response.json(
+    { status: 'healthy', environment: 'openvine-trending', timestamp: new Date().toISOString() },
+    { headers: { 'Cache-Control': 'no-store' } },
+  );
+}

@@ -1,0 +1,25 @@
+import { ClientTrendingQuerySchema, TrendingQuerySchema, type TrendingWindow } from '@openvine/trending-core';
+import type { IRequest } from 'itty-router';
+import { serveTrending } from '../cascade/read-through.ts';
+import type { ApiEnv } from '../env.ts';
+import { canonicalParams, parseOrThrow } from '../query.ts';
+
+/** GET /v1/trending/videos?window=1h|24h|7d&limit=1..100: strict, 400 on anything else. */
+export async function getTrendingVideos(request: IRequest, env: ApiEnv): Promise<Response> {
+  const query = parseOrThrow(TrendingQuerySchema, canonicalParams(new URL(request.url)), 'Invalid query');
+  return serveTrending(request, env, { format: 'v1', window: query.window, limit: query.limit });
+}
+
+/** GET /analytics/trending/vines: the OpenVine app's route; limit clamped like the old backend. */
+export async function getClientTrendingVines(request: IRequest, env: ApiEnv): Promise<Response> {
+  const query = parseOrThrow(
+    ClientTrendingQuerySchema,
+    canonicalParams(new URL(request.url)),
+    'Invalid query',
+  );
+  return serveTrending(request, env, {
+    format: 'vines',
+    window: query.window as TrendingWindow,
+    limit: query.limit,
+  });
+}

@@ -1,0 +1,63 @@
+// Helpers for the api's tests (imported by *.test.ts only; never by the Worker).
+import { env, exports } from 'cloudflare:workers';
+import type { TrendingWindow, ViewEventInput } from '@openvine/trending-core';
+import { generateDemoData } from '@openvine/trending-core/demo-data';
+
+/** A fresh aggregator object for one test: its own Durable Object, its own data. */
+export function newAggregator(): string {
+  return `test-${crypto.randomUUID()}`;
+}
+
+/** Calls the api Worker as a client would, routed to the test's own aggregator. */
+export function api(aggregator: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('x-test-aggregator', aggregator);
+  return exports.default.fetch(new Request(`https://trending.test${path}`, { ...init, headers }));
+}
+
+export function postJson(aggregator: string, path: string, body: unknown): Promise<Response> {
+  return api(aggregator, path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** What the aggregator's 30 s alarm does: recompute a window now. */
+export async function refresh(aggregator: string, ...windows: TrendingWindow[]): Promise<void> {
+  const stub = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+  for (const window of windows) await stub.refresh(window);
+}
+
+export function aggregatorStats(aggregator: string) {
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).stats();
+}
+
+/** A 64-hex id that is unique per call. */
+export function randomHex64(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function viewEnd(
+  videoId: string,
+  viewerId: string,
+  extra: Partial<ViewEventInput> = {},
+): ViewEventInput {
+  return { videoId, viewerId, eventType: 'view_end', watchMs: 6000, durationMs: 6000, ...extra };
+}
+
+/** Seeds a small deterministic demo workload through POST /v1/events/views, as ./scripts/dev does. */
+export async function seedDemo(aggregator: string, options: { videos?: number; events?: number } = {}) {
+  const data = generateDemoData({
+    now: Date.now(),
+    seed: 7,
+    videos: options.videos ?? 60,
+    events: options.events ?? 4000,
+  });
+  for (let i = 0; i < data.events.length; i += 100) {
+    const res = await postJson(aggregator, '/v1/events/views', { events: data.events.slice(i, i + 100) });
+    if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  }
+  return data;
+}

@@ -1,0 +1,115 @@
+import * as v from 'valibot';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DemoData, generateDemoData } from './demo-data.ts';
+import { normalizeViewEvent } from './events.ts';
+import { ViewEventSchema } from './schemas.ts';
+import { DAY_MS, HOUR_MS } from './windows.ts';
+
+const NOW = Date.UTC(2025, 11, 13, 20, 0, 0);
+
+function timestampOf(event: DemoData['events'][number]): number {
+  if (typeof event.timestamp !== 'number')
+    throw new Error(`demo timestamps are epoch ms, got ${event.timestamp}`);
+  return event.timestamp;
+}
+
+/** The naive ranking: raw view_end counts per video since `from`. */
+function topByCount(data: DemoData, from: number, n: number): string[] {
+  const counts = new Map<string, number>();
+  for (const event of data.events) {
+    if (event.eventType === 'view_end' && timestampOf(event) >= from) {
+      counts.set(event.videoId, (counts.get(event.videoId) ?? 0) + 1);
+    }
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([id]) => id);
+}
+
+describe('generateDemoData', () => {
+  let data: DemoData;
+  beforeAll(() => {
+    data = generateDemoData({ now: NOW });
+  });
+
+  it('is deterministic: same seed and now give identical videos and events', () => {
+    expect(generateDemoData({ now: NOW })).toEqual(data);
+    expect(generateDemoData({ seed: 7, now: NOW })).toEqual(generateDemoData({ seed: 7, now: NOW }));
+  });
+
+  it('gives a different workload for a different seed', () => {
+    const other = generateDemoData({ seed: 43, now: NOW });
+    expect(other.videos.map((x) => x.videoId)).not.toEqual(data.videos.map((x) => x.videoId));
+  });
+
+  it('keeps idempotency keys independent of now, so seeding twice counts once', () => {
+    const later = generateDemoData({ now: NOW + HOUR_MS });
+    expect(later.events.map((e) => e.idempotencyKey)).toEqual(data.events.map((e) => e.idempotencyKey));
+  });
+
+  it('has at least 300 videos and 20,000 events', () => {
+    expect(data.videos.length).toBeGreaterThanOrEqual(300);
+    expect(data.events.length).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('uses 64 lowercase hex video ids and creator pubkeys, all distinct video ids', () => {
+    const hex64 = /^[0-9a-f]{64}$/;
+    const ids = data.videos.map((x) => x.videoId);
+    expect(ids.filter((id) => !hex64.test(id))).toEqual([]);
+    expect(data.videos.filter((x) => !hex64.test(x.creatorPubkey))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const known = new Set(ids);
+    expect(data.events.filter((e) => !known.has(e.videoId))).toEqual([]);
+  });
+
+  it('produces only events the public ingest schema accepts, unchanged by parsing', () => {
+    const rejected = data.events.filter((event) => {
+      const result = v.safeParse(ViewEventSchema, event);
+      return !result.success || result.output.videoId !== event.videoId;
+    });
+    expect(rejected).toEqual([]);
+  });
+
+  it('stamps every event within the last 7 days, so ingest accepts all of them', () => {
+    const outside = data.events.filter((e) => timestampOf(e) > NOW || timestampOf(e) < NOW - 7 * DAY_MS);
+    expect(outside).toEqual([]);
+    expect(() => data.events.map((event, i) => normalizeViewEvent(event, NOW, i))).not.toThrow();
+  });
+
+  it('gives every event a unique idempotency key', () => {
+    const keys = data.events.map((e) => e.idempotencyKey);
+    expect(keys.every((k) => typeof k === 'string' && k.length > 0)).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('has burst videos with at least 25 distinct viewers in the last hour', () => {
+    const viewersLastHour = new Map<string, Set<string>>();
+    for (const event of data.events) {
+      if (event.eventType !== 'view_end' || timestampOf(event) < NOW - HOUR_MS) continue;
+      const set = viewersLastHour.get(event.videoId) ?? new Set<string>();
+      set.add(event.viewerId);
+      viewersLastHour.set(event.videoId, set);
+    }
+    const bursts = data.videos.filter((x) => x.kind === 'burst');
+    expect(bursts.length).toBeGreaterThan(0);
+    for (const burst of bursts) {
+      expect(viewersLastHour.get(burst.videoId)?.size ?? 0).toBeGreaterThanOrEqual(25);
+    }
+  });
+
+  it('ranks differently by raw count over 7 days and over the last hour', () => {
+    const top7d = topByCount(data, NOW - 7 * DAY_MS, 10);
+    const top1h = topByCount(data, NOW - HOUR_MS, 10);
+    expect(top7d[0]).not.toBe(top1h[0]);
+    expect(top7d).not.toEqual(top1h);
+    const burstIds = new Set(data.videos.filter((x) => x.kind === 'burst').map((x) => x.videoId));
+    expect(top1h.some((id) => burstIds.has(id))).toBe(true);
+  });
+
+  it('honours smaller requested sizes within its minimums', () => {
+    const small = generateDemoData({ now: NOW, videos: 40, events: 2_000 });
+    expect(small.videos).toHaveLength(40);
+    expect(small.events).toHaveLength(2_000);
+  });
+});

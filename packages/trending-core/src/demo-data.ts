@@ -1,0 +1,209 @@
+import type { ViewEventInput } from './schemas.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './windows.ts';
+
+/**
+ * A deterministic synthetic workload for local development, tests and benchmarks.
+ * Same seed and same `now` give the same events; idempotency keys depend only on the seed,
+ * so seeding twice counts once.
+ *
+ * Four kinds of video, so that 1h, 24h and 7d rank visibly differently:
+ * - evergreen: steady over 7 days (Zipf-weighted: a few are very popular);
+ * - fading: popular 3-7 days ago, quiet since (rank in 7d, not in 24h);
+ * - today: mostly within the last 24 hours (rank in 24h);
+ * - burst: a handful with dozens of fresh viewers in the last hour (rank in 1h).
+ */
+export interface DemoVideo {
+  videoId: string;
+  creatorPubkey: string;
+  title: string;
+  hashtags: string[];
+  durationMs: number;
+  kind: 'evergreen' | 'fading' | 'today' | 'burst';
+  /** Mean completion of this video's views, 0.3..0.95. */
+  quality: number;
+}
+
+export interface DemoDataOptions {
+  seed?: number;
+  videos?: number;
+  events?: number;
+  now: number;
+}
+
+export interface DemoData {
+  videos: DemoVideo[];
+  events: ViewEventInput[];
+}
+
+/** mulberry32: tiny, fast, good enough for synthetic data, and identical on every platform. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hex64(next: () => number): string {
+  let out = '';
+  for (let i = 0; i < 8; i++)
+    out += Math.floor(next() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
+  return out;
+}
+
+const ADJECTIVES = [
+  'Tiny',
+  'Loud',
+  'Sleepy',
+  'Wild',
+  'Golden',
+  'Midnight',
+  'Rainy',
+  'Electric',
+  'Lazy',
+  'Brave',
+  'Secret',
+  'Dancing',
+];
+const NOUNS = [
+  'cat',
+  'skateboard',
+  'sunset',
+  'pancake',
+  'parrot',
+  'subway',
+  'beatbox',
+  'puppy',
+  'magic trick',
+  'prank',
+  'loop',
+  'garden',
+];
+const TAGS = [
+  'comedy',
+  'cats',
+  'dogs',
+  'music',
+  'dance',
+  'skate',
+  'food',
+  'art',
+  'nature',
+  'prank',
+  'loop',
+  'nostr',
+  'retro',
+  'vine',
+  'sports',
+  'travel',
+];
+
+/** Zipf weights with exponent s over ranks 1..n. */
+function zipfWeights(n: number, s: number): number[] {
+  const w = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / total);
+}
+
+function pickWeighted(cumulative: number[], r: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cumulative[mid] ?? 1) < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function generateDemoData(options: DemoDataOptions): DemoData {
+  const seed = options.seed ?? 42;
+  const videoCount = Math.max(20, options.videos ?? 320);
+  const eventCount = Math.max(1000, options.events ?? 24_000);
+  const now = options.now;
+  const next = rng(seed);
+
+  const creators = Array.from({ length: Math.ceil(videoCount / 4) }, () => hex64(next));
+  const videos: DemoVideo[] = Array.from({ length: videoCount }, (_, i) => {
+    const kindRoll = next();
+    const kind: DemoVideo['kind'] =
+      i < 6 ? 'burst' : kindRoll < 0.25 ? 'fading' : kindRoll < 0.5 ? 'today' : 'evergreen';
+    const tagCount = 1 + Math.floor(next() * 3);
+    const hashtags = [
+      ...new Set(Array.from({ length: tagCount }, () => TAGS[Math.floor(next() * TAGS.length)] ?? 'vine')),
+    ];
+    return {
+      videoId: hex64(next),
+      creatorPubkey: creators[Math.floor(next() * creators.length)] ?? hex64(next),
+      title: `${ADJECTIVES[Math.floor(next() * ADJECTIVES.length)]} ${NOUNS[Math.floor(next() * NOUNS.length)]} #${i + 1}`,
+      hashtags,
+      durationMs: 6_000 + Math.floor(next() * 3) * 500,
+      kind,
+      quality: 0.3 + next() * 0.65,
+    };
+  });
+
+  // Bursts are seeded separately so their size stays under what a fresh 100-viewer video gets.
+  const burstVideos = videos.filter((v) => v.kind === 'burst');
+  const steadyVideos = videos.filter((v) => v.kind !== 'burst');
+  const weights = zipfWeights(steadyVideos.length, 1.1);
+  const cumulative: number[] = [];
+  weights.reduce((acc, w, i) => {
+    cumulative[i] = acc + w;
+    return acc + w;
+  }, 0);
+  const viewerPool = 6_000;
+
+  const events: ViewEventInput[] = [];
+  const push = (video: DemoVideo, age: number, viewer: number) => {
+    const completion = Math.min(1, Math.max(0.05, video.quality + (next() - 0.5) * 0.3));
+    const loops = completion > 0.95 ? Math.floor(next() * 4) : 0;
+    events.push({
+      videoId: video.videoId,
+      viewerId: `demo-viewer-${viewer}`,
+      eventType: 'view_end',
+      idempotencyKey: `demo-${seed}-${events.length}`,
+      watchMs: Math.round(video.durationMs * completion),
+      durationMs: video.durationMs,
+      loops,
+      creatorPubkey: video.creatorPubkey,
+      hashtags: video.hashtags,
+      title: video.title,
+      source: 'demo',
+      timestamp: now - Math.floor(age),
+    });
+  };
+
+  // Bursts: 25..60 distinct viewers each in the last hour, on top of a little history.
+  burstVideos.forEach((video, i) => {
+    const fresh = 25 + i * 7;
+    for (let k = 0; k < fresh; k++) push(video, next() * 55 * MINUTE_MS, (i * 997 + k * 13) % viewerPool);
+    for (let k = 0; k < 15; k++) push(video, HOUR_MS + next() * 6 * DAY_MS, Math.floor(next() * viewerPool));
+  });
+
+  const steadyCount = eventCount - events.length;
+  for (let n = 0; n < steadyCount; n++) {
+    const video = steadyVideos[pickWeighted(cumulative, next())] ?? steadyVideos[0];
+    if (!video) break;
+    const r = next();
+    let age: number;
+    switch (video.kind) {
+      case 'fading':
+        age = 3 * DAY_MS + r * 4 * DAY_MS - MINUTE_MS;
+        break;
+      case 'today':
+        age = r < 0.85 ? r * DAY_MS * 0.95 + 2 * HOUR_MS * (1 - r) : DAY_MS + r * 6 * DAY_MS - MINUTE_MS;
+        break;
+      default:
+        age = r * (7 * DAY_MS - MINUTE_MS);
+    }
+    // A few heavy viewers rewatch: viewers are Zipf-ish too (square of a uniform).
+    push(video, Math.min(age, 7 * DAY_MS - MINUTE_MS), Math.floor(next() ** 2 * viewerPool));
+  }
+  return { videos, events };
+}

@@ -1,0 +1,195 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import {
+  EventTimestampError,
+  MAX_FUTURE_SKEW_MS,
+  normalizeClientView,
+  normalizeViewEvent,
+} from './events.ts';
+import { ClientViewSchema, ViewEventSchema } from './schemas.ts';
+import { DAY_MS, MINUTE_MS } from './windows.ts';
+
+const NOW = Date.UTC(2025, 11, 13, 20, 0, 0);
+const VIDEO_ID = 'ab'.repeat(32);
+
+function viewEvent(extra: Record<string, unknown> = {}) {
+  return v.parse(ViewEventSchema, {
+    videoId: VIDEO_ID,
+    viewerId: 'viewer-1',
+    eventType: 'view_end',
+    ...extra,
+  });
+}
+
+function clientView(extra: Record<string, unknown> = {}) {
+  return v.parse(ClientViewSchema, {
+    eventId: VIDEO_ID,
+    userId: 'npub-user',
+    source: 'mobile',
+    eventType: 'view_end',
+    timestamp: '2025-12-13T19:30:58.123456',
+    watchDuration: 4500,
+    totalDuration: 6000,
+    loopCount: 1,
+    completedVideo: false,
+    completionRate: 0.75,
+    ...extra,
+  });
+}
+
+describe('normalizeViewEvent', () => {
+  it('computes completion as watchMs / durationMs when absent', () => {
+    expect(normalizeViewEvent(viewEvent({ watchMs: 3000, durationMs: 6000 }), NOW).completion).toBe(0.5);
+  });
+
+  it('caps computed completion at 1 when the viewer watched longer than the video', () => {
+    expect(normalizeViewEvent(viewEvent({ watchMs: 18_000, durationMs: 6000 }), NOW).completion).toBe(1);
+  });
+
+  it('keeps a given completion over the durations', () => {
+    const event = normalizeViewEvent(viewEvent({ completion: 0.2, watchMs: 6000, durationMs: 6000 }), NOW);
+    expect(event.completion).toBe(0.2);
+  });
+
+  it('leaves completion unknown without both durations (or with a zero duration)', () => {
+    expect(normalizeViewEvent(viewEvent({ watchMs: 3000 }), NOW)).not.toHaveProperty('completion');
+    expect(normalizeViewEvent(viewEvent({ watchMs: 3000, durationMs: 0 }), NOW)).not.toHaveProperty(
+      'completion',
+    );
+  });
+
+  it('uses the server time when no timestamp is given, and loops default to 0', () => {
+    const event = normalizeViewEvent(viewEvent(), NOW);
+    expect(event.timestampMs).toBe(NOW);
+    expect(event.loops).toBe(0);
+  });
+
+  it('keeps a past timestamp within 7 days, ISO or epoch', () => {
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW - DAY_MS }), NOW).timestampMs).toBe(NOW - DAY_MS);
+    expect(normalizeViewEvent(viewEvent({ timestamp: '2025-12-13T19:00:00' }), NOW).timestampMs).toBe(
+      NOW - 60 * MINUTE_MS,
+    );
+  });
+
+  it('clamps a timestamp slightly in the future (clock skew) to now', () => {
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW + 2 * MINUTE_MS }), NOW).timestampMs).toBe(NOW);
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW + MAX_FUTURE_SKEW_MS }), NOW).timestampMs).toBe(NOW);
+  });
+
+  it('rejects timestamps more than 5 minutes in the future', () => {
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW + MAX_FUTURE_SKEW_MS + 1 }), NOW, 3)).toThrow(
+      EventTimestampError,
+    );
+    let thrown: unknown;
+    try {
+      normalizeViewEvent(viewEvent({ timestamp: NOW + 10 * MINUTE_MS }), NOW, 3);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EventTimestampError);
+    expect((thrown as EventTimestampError).index).toBe(3);
+    expect((thrown as EventTimestampError).message).toMatch(/future/);
+  });
+
+  it('rejects timestamps older than 7 days', () => {
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - 7 * DAY_MS - 1 }), NOW)).toThrow(
+      EventTimestampError,
+    );
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - 30 * DAY_MS }), NOW)).toThrow(/7 days/);
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW - 7 * DAY_MS }), NOW).timestampMs).toBe(
+      NOW - 7 * DAY_MS,
+    );
+  });
+
+  it('derives the dedup key from the idempotency key, so retries with it count once', () => {
+    const first = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-1' }), NOW);
+    const retry = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-1' }), NOW + 1000);
+    const other = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-2' }), NOW);
+    expect(first.dedupKey).toBeDefined();
+    expect(retry.dedupKey).toBe(first.dedupKey);
+    expect(other.dedupKey).not.toBe(first.dedupKey);
+  });
+
+  it('has no dedup key without an idempotency key (every delivery counts)', () => {
+    expect(normalizeViewEvent(viewEvent(), NOW)).not.toHaveProperty('dedupKey');
+  });
+
+  it('omits absent optional fields and empty hashtag lists', () => {
+    const event = normalizeViewEvent(viewEvent({ hashtags: ['#'] }), NOW);
+    expect(Object.values(event)).not.toContain(undefined);
+    expect(event).not.toHaveProperty('hashtags');
+    expect(event).toEqual({
+      videoId: VIDEO_ID,
+      viewerId: 'viewer-1',
+      eventType: 'view_end',
+      timestampMs: NOW,
+      loops: 0,
+    });
+  });
+});
+
+describe('normalizeClientView', () => {
+  const ANON = 'anon-hash-of-ip';
+
+  it('maps the mobile body onto a view event at the server receive time', () => {
+    const event = normalizeClientView(clientView(), NOW, ANON);
+    expect(event).toMatchObject({
+      videoId: VIDEO_ID,
+      viewerId: 'npub-user',
+      eventType: 'view_end',
+      timestampMs: NOW,
+      watchMs: 4500,
+      durationMs: 6000,
+      loops: 1,
+      source: 'mobile',
+    });
+  });
+
+  it('gives retries of the same (eventId, userId, eventType, timestamp) the same dedup key', () => {
+    const first = normalizeClientView(clientView(), NOW, ANON);
+    const retry = normalizeClientView(clientView(), NOW + 5000, 'another-anon');
+    expect(first.dedupKey).toBeDefined();
+    expect(retry.dedupKey).toBe(first.dedupKey);
+  });
+
+  it('gives a different dedup key when any part of the identity differs', () => {
+    const base = normalizeClientView(clientView(), NOW, ANON).dedupKey;
+    const variants = [
+      clientView({ timestamp: '2025-12-13T19:30:58.123457' }),
+      clientView({ userId: 'someone-else' }),
+      clientView({ eventType: 'view_start' }),
+      clientView({ eventId: 'cd'.repeat(32) }),
+    ].map((input) => normalizeClientView(input, NOW, ANON).dedupKey);
+    for (const key of variants) expect(key).not.toBe(base);
+    expect(new Set(variants).size).toBe(variants.length);
+  });
+
+  it('uses the anonymous viewer id when userId is null or empty', () => {
+    expect(normalizeClientView(clientView({ userId: null }), NOW, ANON).viewerId).toBe(ANON);
+    expect(normalizeClientView(clientView({ userId: '' }), NOW, ANON).viewerId).toBe(ANON);
+    const { userId: _omit, ...withoutUser } = clientView();
+    expect(normalizeClientView(withoutUser, NOW, ANON).viewerId).toBe(ANON);
+  });
+
+  it("ignores the client's completionRate and recomputes it from the durations", () => {
+    expect(normalizeClientView(clientView({ completionRate: 0.1 }), NOW, ANON).completion).toBe(0.75);
+    expect(
+      normalizeClientView(clientView({ watchDuration: 9000, completionRate: 0.2 }), NOW, ANON).completion,
+    ).toBe(1);
+    const noDurations = clientView({ watchDuration: null, totalDuration: null, completionRate: 0.9 });
+    expect(normalizeClientView(noDurations, NOW, ANON)).not.toHaveProperty('completion');
+  });
+
+  it('drops null and empty optional fields', () => {
+    const event = normalizeClientView(
+      clientView({ creatorPubkey: '', hashtags: null, title: null }),
+      NOW,
+      ANON,
+    );
+    expect(event).not.toHaveProperty('creatorPubkey');
+    expect(event).not.toHaveProperty('hashtags');
+    expect(event).not.toHaveProperty('title');
+    expect(Object.values(event)).not.toContain(undefined);
+    expect(Object.values(event)).not.toContain(null);
+  });
+});

@@ -1,0 +1,107 @@
+import type { ClientViewInput, ViewEventInput } from './schemas.ts';
+import { eventCompletion } from './scoring.ts';
+import { RETENTION_MS } from './windows.ts';
+
+/** Clock skew tolerated for client timestamps in the future; later ones are clamped to now. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** A validated view event, as the aggregator stores it and Analytics Engine records it. */
+export interface NormalizedViewEvent {
+  videoId: string;
+  viewerId: string;
+  eventType: 'view_start' | 'view_end';
+  timestampMs: number;
+  /** Retries carrying the same key count once. Absent: every delivery counts. */
+  dedupKey?: string;
+  watchMs?: number;
+  durationMs?: number;
+  loops: number;
+  completion?: number;
+  creatorPubkey?: string;
+  hashtags?: string[];
+  title?: string;
+  country?: string;
+  source?: string;
+}
+
+export class EventTimestampError extends Error {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function checkTimestamp(timestampMs: number | undefined, now: number, index: number): number {
+  if (timestampMs === undefined) return now;
+  if (timestampMs > now + MAX_FUTURE_SKEW_MS) {
+    throw new EventTimestampError(index, 'timestamp is in the future');
+  }
+  if (timestampMs < now - RETENTION_MS) {
+    throw new EventTimestampError(index, 'timestamp is older than 7 days');
+  }
+  return Math.min(timestampMs, now);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}
+
+/** `/v1` events: throws EventTimestampError for timestamps outside [now - 7 d, now + 5 min]. */
+export function normalizeViewEvent(input: ViewEventInput, now: number, index = 0): NormalizedViewEvent {
+  return withoutUndefined({
+    videoId: input.videoId,
+    viewerId: input.viewerId,
+    eventType: input.eventType,
+    timestampMs: checkTimestamp(input.timestamp, now, index),
+    dedupKey: input.idempotencyKey === undefined ? undefined : `k:${input.idempotencyKey}`,
+    watchMs: input.watchMs,
+    durationMs: input.durationMs,
+    loops: input.loops ?? 0,
+    completion: eventCompletion(input),
+    creatorPubkey: input.creatorPubkey,
+    hashtags: input.hashtags?.length ? input.hashtags : undefined,
+    title: input.title,
+    country: input.country,
+    source: input.source,
+  });
+}
+
+/**
+ * The mobile client's body. Its `timestamp` is a local time without zone, so the event time is
+ * the server's receive time; the raw string only identifies retries, which carry no idempotency
+ * key: (eventId, userId, eventType, timestamp) counts once. Signed-out viewers (userId null) are
+ * told apart by `anonymousViewerId` (the api passes a hash of the connecting address).
+ */
+export function normalizeClientView(
+  input: ClientViewInput,
+  now: number,
+  anonymousViewerId: string,
+): NormalizedViewEvent {
+  const viewerId = input.userId ? input.userId : anonymousViewerId;
+  const dedupKey = input.timestamp
+    ? `c:${input.eventId}|${input.userId ?? ''}|${input.eventType}|${input.timestamp}`
+    : undefined;
+  return withoutUndefined({
+    videoId: input.eventId,
+    viewerId,
+    eventType: input.eventType,
+    timestampMs: now,
+    dedupKey,
+    watchMs: input.watchDuration ?? undefined,
+    durationMs: input.totalDuration ?? undefined,
+    loops: input.loopCount ?? 0,
+    completion: eventCompletion({
+      watchMs: input.watchDuration ?? undefined,
+      durationMs: input.totalDuration ?? undefined,
+    }),
+    creatorPubkey: input.creatorPubkey ? input.creatorPubkey : undefined,
+    hashtags: input.hashtags?.length ? input.hashtags : undefined,
+    title: input.title ?? undefined,
+    source: input.source ?? undefined,
+  });
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalKey,
+  edgeCacheUrl,
+  isPrecomputedLimit,
+  kvPrecomputedKey,
+  kvTopKey,
+  type ResponseFormat,
+} from './keys.ts';
+import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
+import { WINDOWS } from './windows.ts';
+
+const FORMATS: ResponseFormat[] = ['v1', 'vines'];
+const LIMITS = [1, 10, 20, 50, 100];
+
+function everyRead() {
+  return FORMATS.flatMap((format) =>
+    WINDOWS.flatMap((window) => LIMITS.map((limit) => ({ format, window, limit }))),
+  );
+}
+
+describe('canonical read keys', () => {
+  it('are the same for the same (format, window, limit)', () => {
+    expect(canonicalKey('v1', '24h', 20)).toBe(canonicalKey('v1', '24h', 20));
+    expect(edgeCacheUrl('vines', '1h', 10)).toBe(edgeCacheUrl('vines', '1h', 10));
+  });
+
+  it('are distinct for every distinct (format, window, limit)', () => {
+    const reads = everyRead();
+    expect(new Set(reads.map((r) => canonicalKey(r.format, r.window, r.limit))).size).toBe(reads.length);
+    expect(new Set(reads.map((r) => edgeCacheUrl(r.format, r.window, r.limit))).size).toBe(reads.length);
+  });
+
+  it('keep /v1 and the client format apart', () => {
+    expect(canonicalKey('v1', '24h', 20)).not.toBe(canonicalKey('vines', '24h', 20));
+  });
+
+  it('use valid URLs with no query string for the edge cache, so stray parameters add no entries', () => {
+    for (const r of everyRead()) {
+      const url = edgeCacheUrl(r.format, r.window, r.limit);
+      expect(url).toMatch(/^https:\/\/[a-z0-9.-]+\/[^?#]*$/);
+      expect(url.endsWith(`/${r.format}/${r.window}/${r.limit}`)).toBe(true);
+    }
+  });
+});
+
+describe('KV keys', () => {
+  it('store precomputed lists under pre:{window}:{limit}', () => {
+    expect(kvPrecomputedKey('1h', 10)).toBe('pre:1h:10');
+    expect(kvPrecomputedKey('24h', 20)).toBe('pre:24h:20');
+    expect(kvPrecomputedKey('7d', 100)).toBe('pre:7d:100');
+  });
+
+  it('keep the per-window top-100 apart from the precomputed lists', () => {
+    for (const window of WINDOWS) {
+      expect(kvTopKey(window)).not.toBe(kvPrecomputedKey(window, 100));
+      expect(kvTopKey(window)).toContain(window);
+    }
+    expect(new Set(WINDOWS.map(kvTopKey)).size).toBe(WINDOWS.length);
+  });
+
+  it('precompute exactly the limits 10, 20, 50 and 100', () => {
+    expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
+    expect(PRECOMPUTED_LIMITS.every(isPrecomputedLimit)).toBe(true);
+    expect([1, 5, 25, 99, 101].some(isPrecomputedLimit)).toBe(false);
+  });
+});

@@ -1,0 +1,257 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import {
+  ClientTrendingQuerySchema,
+  ClientViewSchema,
+  describeIssues,
+  MAX_EVENTS_PER_BATCH,
+  TimestampSchema,
+  TrendingQuerySchema,
+  ViewEventSchema,
+  ViewEventsBodySchema,
+} from './schemas.ts';
+
+const VIDEO_ID = 'AB'.repeat(32);
+const CREATOR = `${'c0ffee'.repeat(10)}c0ff`;
+
+function issuesOf(schema: v.GenericSchema, input: unknown) {
+  const result = v.safeParse(schema, input);
+  expect(result.success).toBe(false);
+  return result.success ? [] : describeIssues(result.issues);
+}
+
+const baseEvent = { videoId: VIDEO_ID, viewerId: 'viewer-1', eventType: 'view_end' };
+
+describe('TrendingQuerySchema (/v1, strict)', () => {
+  it('defaults to the 24h window and 20 videos', () => {
+    expect(v.parse(TrendingQuerySchema, {})).toEqual({ window: '24h', limit: 20 });
+  });
+
+  it('accepts every window and the limit bounds as numbers', () => {
+    expect(v.parse(TrendingQuerySchema, { window: '1h', limit: '1' })).toEqual({ window: '1h', limit: 1 });
+    expect(v.parse(TrendingQuerySchema, { window: '7d', limit: '100' })).toEqual({
+      window: '7d',
+      limit: 100,
+    });
+  });
+
+  it.each(['0', '101', 'abc', '-1', '2.5', ''])('rejects limit %j with a limit issue', (limit) => {
+    const issues = issuesOf(TrendingQuerySchema, { limit });
+    expect(issues[0]?.path).toBe('limit');
+    expect(issues[0]?.message).toBe('limit must be an integer from 1 to 100');
+  });
+
+  it.each(['2h', '30d', '1H'])('rejects window %j', (window) => {
+    const issues = issuesOf(TrendingQuerySchema, { window });
+    expect(issues).toEqual([{ path: 'window', message: 'window must be one of 1h, 24h, 7d' }]);
+  });
+
+  it('drops unknown query parameters from the output', () => {
+    expect(v.parse(TrendingQuerySchema, { window: '1h', limit: '10', cachebuster: '123' })).toEqual({
+      window: '1h',
+      limit: 10,
+    });
+  });
+});
+
+describe('ClientTrendingQuerySchema (OpenVine client, clamping)', () => {
+  it('defaults to 24h and 20', () => {
+    expect(v.parse(ClientTrendingQuerySchema, {})).toEqual({ window: '24h', limit: 20 });
+  });
+
+  it.each([
+    ['10000', 100],
+    ['101', 100],
+    ['0', 1],
+    ['-5', 1],
+    ['abc', 20],
+    ['', 20],
+    ['50', 50],
+  ])('clamps limit %j to %d instead of rejecting it', (limit, expected) => {
+    expect(v.parse(ClientTrendingQuerySchema, { window: '1h', limit })).toEqual({
+      window: '1h',
+      limit: expected,
+    });
+  });
+
+  it('still rejects an unknown window', () => {
+    const issues = issuesOf(ClientTrendingQuerySchema, { window: '2h', limit: '10' });
+    expect(issues.map((i) => i.path)).toEqual(['window']);
+  });
+});
+
+describe('ViewEventSchema', () => {
+  it('accepts a minimal event and lowercases the video id', () => {
+    const out = v.parse(ViewEventSchema, baseEvent);
+    expect(out.videoId).toBe(VIDEO_ID.toLowerCase());
+    expect(out.videoId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['63 hex characters', 'a'.repeat(63)],
+    ['65 hex characters', 'a'.repeat(65)],
+    ['a non-hex character', `${'a'.repeat(63)}g`],
+    ['a number', 12345],
+  ])('rejects a videoId of %s', (_label, videoId) => {
+    const issues = issuesOf(ViewEventSchema, { ...baseEvent, videoId });
+    expect(issues.map((i) => i.path)).toContain('videoId');
+  });
+
+  it('reports a missing videoId at its path', () => {
+    const { videoId: _omit, ...withoutVideo } = baseEvent;
+    const issues = issuesOf(ViewEventSchema, withoutVideo);
+    expect(issues.map((i) => i.path)).toEqual(['videoId']);
+  });
+
+  it('rejects an unknown eventType and an over-long viewerId', () => {
+    expect(issuesOf(ViewEventSchema, { ...baseEvent, eventType: 'view' }).map((i) => i.path)).toEqual([
+      'eventType',
+    ]);
+    expect(issuesOf(ViewEventSchema, { ...baseEvent, viewerId: 'x'.repeat(129) }).map((i) => i.path)).toEqual(
+      ['viewerId'],
+    );
+  });
+
+  it('rejects completion outside 0..1 and negative or fractional durations', () => {
+    expect(v.safeParse(ViewEventSchema, { ...baseEvent, completion: 1.2 }).success).toBe(false);
+    expect(v.safeParse(ViewEventSchema, { ...baseEvent, completion: -0.1 }).success).toBe(false);
+    expect(v.safeParse(ViewEventSchema, { ...baseEvent, watchMs: -1 }).success).toBe(false);
+    expect(v.safeParse(ViewEventSchema, { ...baseEvent, durationMs: 10.5 }).success).toBe(false);
+  });
+
+  it('normalises hashtags: strips leading #, lowercases, dedupes, drops empties', () => {
+    const out = v.parse(ViewEventSchema, {
+      ...baseEvent,
+      hashtags: ['#Cats', 'cats', '##CATS', ' Dogs ', '#', 'music'],
+    });
+    expect(out.hashtags).toEqual(['cats', 'dogs', 'music']);
+  });
+
+  it('rejects more than 20 hashtags', () => {
+    const hashtags = Array.from({ length: 21 }, (_, i) => `tag${i}`);
+    expect(issuesOf(ViewEventSchema, { ...baseEvent, hashtags }).map((i) => i.path)).toEqual(['hashtags']);
+  });
+
+  it('lowercases creatorPubkey and uppercases country', () => {
+    const out = v.parse(ViewEventSchema, {
+      ...baseEvent,
+      creatorPubkey: CREATOR.toUpperCase(),
+      country: 'de',
+    });
+    expect(out.creatorPubkey).toBe(CREATOR);
+    expect(out.country).toBe('DE');
+  });
+});
+
+describe('TimestampSchema', () => {
+  it('accepts epoch milliseconds', () => {
+    expect(v.parse(TimestampSchema, 1_765_654_258_123)).toBe(1_765_654_258_123);
+  });
+
+  it('reads an ISO string without offset as UTC, and honours an explicit offset', () => {
+    const utc = Date.UTC(2025, 11, 13, 19, 30, 58, 123);
+    expect(v.parse(TimestampSchema, '2025-12-13T19:30:58.123')).toBe(utc);
+    expect(v.parse(TimestampSchema, '2025-12-13T19:30:58.123Z')).toBe(utc);
+    expect(v.parse(TimestampSchema, '2025-12-13T20:30:58.123+01:00')).toBe(utc);
+  });
+
+  it('rejects garbage and negative numbers', () => {
+    expect(v.safeParse(TimestampSchema, 'yesterday').success).toBe(false);
+    expect(v.safeParse(TimestampSchema, -1).success).toBe(false);
+  });
+});
+
+describe('ViewEventsBodySchema', () => {
+  it('accepts a single event', () => {
+    const out = v.parse(ViewEventsBodySchema, baseEvent);
+    expect('events' in out).toBe(false);
+    expect(out).toMatchObject({ videoId: VIDEO_ID.toLowerCase(), eventType: 'view_end' });
+  });
+
+  it('accepts { events: [...] } with up to 100 events', () => {
+    const events = Array.from({ length: MAX_EVENTS_PER_BATCH }, (_, i) => ({
+      ...baseEvent,
+      viewerId: `v${i}`,
+    }));
+    const out = v.parse(ViewEventsBodySchema, { events });
+    expect('events' in out && out.events).toHaveLength(100);
+  });
+
+  it('rejects a batch of 101 events at the events path', () => {
+    const events = Array.from({ length: 101 }, () => baseEvent);
+    const issues = issuesOf(ViewEventsBodySchema, { events });
+    expect(issues).toEqual([{ path: 'events', message: 'at most 100 events per request' }]);
+  });
+
+  it('rejects an empty batch', () => {
+    expect(issuesOf(ViewEventsBodySchema, { events: [] })).toEqual([
+      { path: 'events', message: 'events must not be empty' },
+    ]);
+  });
+
+  it('points at the missing videoId of a single event', () => {
+    const issues = issuesOf(ViewEventsBodySchema, { viewerId: 'viewer-1', eventType: 'view_end' });
+    expect(issues.map((i) => i.path)).toEqual(['videoId']);
+  });
+
+  it('points at the missing videoId inside a batch', () => {
+    const issues = issuesOf(ViewEventsBodySchema, {
+      events: [baseEvent, { viewerId: 'viewer-2', eventType: 'view_end' }],
+    });
+    expect(issues.map((i) => i.path)).toEqual(['events.1.videoId']);
+  });
+
+  it.each([null, 'hello', 42])('rejects a non-object body %j with the body message', (body) => {
+    const issues = issuesOf(ViewEventsBodySchema, body);
+    expect(issues[0]?.message).toBe('body must be a view event or { events: [...] }');
+  });
+});
+
+describe('ClientViewSchema (OpenVine mobile POST /analytics/view)', () => {
+  const mobileBody = {
+    eventId: VIDEO_ID,
+    userId: null,
+    source: 'mobile',
+    eventType: 'view_end',
+    creatorPubkey: CREATOR,
+    hashtags: null,
+    title: null,
+    timestamp: '2025-12-13T19:30:58.123456',
+    watchDuration: 4500,
+    totalDuration: 6000,
+    loopCount: 1,
+    completedVideo: false,
+    completionRate: 0.75,
+  };
+
+  it('accepts the real mobile body unchanged', () => {
+    const out = v.parse(ClientViewSchema, mobileBody);
+    expect(out).toMatchObject({
+      eventId: VIDEO_ID.toLowerCase(),
+      userId: null,
+      eventType: 'view_end',
+      timestamp: '2025-12-13T19:30:58.123456',
+      watchDuration: 4500,
+      totalDuration: 6000,
+      loopCount: 1,
+    });
+  });
+
+  it('defaults eventType to view_start', () => {
+    const { eventType: _omit, ...rest } = mobileBody;
+    expect(v.parse(ClientViewSchema, rest).eventType).toBe('view_start');
+    expect(v.parse(ClientViewSchema, { eventId: VIDEO_ID }).eventType).toBe('view_start');
+  });
+
+  it('accepts an empty creatorPubkey from signed-out uploads', () => {
+    expect(v.parse(ClientViewSchema, { ...mobileBody, creatorPubkey: '' }).creatorPubkey).toBe('');
+  });
+
+  it('rejects a body without a valid eventId', () => {
+    const { eventId: _omit, ...rest } = mobileBody;
+    expect(issuesOf(ClientViewSchema, rest).map((i) => i.path)).toEqual(['eventId']);
+    expect(issuesOf(ClientViewSchema, { ...mobileBody, eventId: 'nope' }).map((i) => i.path)).toEqual([
+      'eventId',
+    ]);
+  });
+});

@@ -1,0 +1,89 @@
+import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
+
+/**
+ * Ranking rules, after OpenVine's formula and what production trending systems learned:
+ * - a view is a `view_end`; each viewer's views of a video count at most VIEWS_CAP_PER_VIEWER_HOUR
+ *   per hour (replay loops cannot buy rank), and distinct viewers weigh in logarithmically;
+ * - a video needs MIN_UNIQUE_VIEWERS distinct viewers before it can rank at all;
+ * - views decay exponentially with one half-life per window, so relative order changes only
+ *   when events arrive;
+ * - rising beats big: observed views are compared with the video's own expected views (its
+ *   baseline rate before the window), and the ratio boosts the score up to MAX_RISING_BOOST.
+ */
+export const SCORING = {
+  minUniqueViewers: 5,
+  viewsCapPerViewerHour: 3,
+  /** Used when no event of a video carried completion data. */
+  defaultCompletion: 0.5,
+  /** Pseudo-views added to both sides of observed/expected, so tiny counts cannot explode. */
+  risingPrior: 10,
+  maxRisingBoost: 10,
+} as const;
+
+export const ALGORITHM = 'openvine-decay-v1';
+
+/** Weight of a view `ageMs` old in a window: 1 now, 1/2 after one half-life. */
+export function decayWeight(window: TrendingWindow, ageMs: number): number {
+  return 2 ** (-Math.max(0, ageMs) / WINDOW_SPECS[window].halfLifeMs);
+}
+
+export interface VideoWindowStats {
+  /** Counted views (view_end, capped per viewer) inside the window. */
+  views: number;
+  /** The same views, each weighted by decayWeight(age). */
+  decayedViews: number;
+  /** Distinct viewers inside the window (exact). */
+  uniqueViewers: number;
+  completionSum: number;
+  completionCount: number;
+  /** Views in the baseline span before the window (0 when the window has no baseline). */
+  baselineViews: number;
+}
+
+export function averageCompletion(
+  stats: Pick<VideoWindowStats, 'completionSum' | 'completionCount'>,
+): number {
+  if (stats.completionCount <= 0) return SCORING.defaultCompletion;
+  return Math.min(1, Math.max(0, stats.completionSum / stats.completionCount));
+}
+
+/** Observed over expected, smoothed and clamped to [1, maxRisingBoost]. */
+export function risingBoost(window: TrendingWindow, views: number, baselineViews: number): number {
+  const spec = WINDOW_SPECS[window];
+  if (spec.baselineMs <= 0) return 1;
+  const expected = (baselineViews * spec.durationMs) / spec.baselineMs;
+  const ratio = (views + SCORING.risingPrior) / (expected + SCORING.risingPrior);
+  return Math.min(SCORING.maxRisingBoost, Math.max(1, ratio));
+}
+
+/** OpenVine's sqrt(views) * avgCompletion * (1 + log2(uniqueViewers + 1)), decayed and boosted. */
+export function trendingScore(window: TrendingWindow, stats: VideoWindowStats): number {
+  if (stats.uniqueViewers < SCORING.minUniqueViewers || stats.views <= 0) return 0;
+  const base =
+    Math.sqrt(stats.decayedViews) * averageCompletion(stats) * (1 + Math.log2(stats.uniqueViewers + 1));
+  return base * risingBoost(window, stats.views, stats.baselineViews);
+}
+
+/** Whether a video may appear in a ranked list at all. */
+export function isRankable(stats: VideoWindowStats): boolean {
+  return stats.uniqueViewers >= SCORING.minUniqueViewers && stats.views > 0;
+}
+
+/** Completion of one event: given, else min(watch / duration, 1), else unknown. */
+export function eventCompletion(input: {
+  completion?: number | undefined;
+  watchMs?: number | undefined;
+  durationMs?: number | undefined;
+}): number | undefined {
+  if (input.completion !== undefined) return input.completion;
+  if (input.watchMs !== undefined && input.durationMs !== undefined && input.durationMs > 0) {
+    return Math.min(input.watchMs / input.durationMs, 1);
+  }
+  return undefined;
+}
+
+/** Rounds for the wire: stable JSON, no float noise. */
+export function round(value: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,22 @@
+/**
+ * Every freshness number of the cascade, in one table. Change a TTL here and nowhere else.
+ */
+export const TTL_POLICY = {
+  /** Browsers and shared caches downstream of us. */
+  browser: { maxAgeS: 60 },
+  /** Directives advertised to shared caches in front of us (the design's header values). */
+  cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
+  /** Layer 0: serialized responses in the api isolate's module scope. */
+  memory: { freshMs: 5_000, maxEntries: 256 },
+  /** Layer 1: caches.default. Fresh for 30 s, then served stale (one refresh in flight) up to 300 s. */
+  edge: { freshMs: 30_000, staleMs: 300_000 },
+  /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
+  doSnapshot: { refreshMs: 30_000, staleMs: 300_000 },
+  /** Layer 3: Workers KV. expirationTtl must be >= 60 s (KV rejects less). */
+  kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
+} as const;
+
+export const MAX_LIMIT = 100;
+export const DEFAULT_LIMIT = 20;
+/** Limits precomputed into KV as pre:{window}:{limit}; every other limit is sliced from top-100. */
+export const PRECOMPUTED_LIMITS = [10, 20, 50, 100] as const;
