@@ -1,6 +1,7 @@
 import {
   averageCompletion,
   decayWeight,
+  HOUR_MS,
   isRankable,
   MAX_LIMIT,
   type RankedVideo,
@@ -62,9 +63,12 @@ export function rankWindow(
   }
 
   const viewers = rollups.uniqueViewersSince(windowStart);
+  // Baselines come from the hour table: end at the hour holding the window's start, or the 1h
+  // window's own views would also count as "expected" ones (more so early in each hour).
+  const baselineEnd = Math.floor(windowStart / HOUR_MS) * HOUR_MS;
   const baseline =
     spec.baselineMs > 0
-      ? rollups.viewsBetween(firstBucket - spec.baselineMs, firstBucket)
+      ? rollups.viewsBetween(baselineEnd - spec.baselineMs, baselineEnd)
       : new Map<string, number>();
 
   const scored: { videoId: string; score: number; acc: Accumulator }[] = [];

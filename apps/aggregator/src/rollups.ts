@@ -9,9 +9,10 @@ import {
 
 /**
  * SQLite schema and queries of the event store. One row per (video, minute) for the 1h window,
- * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers and
- * the per-viewer cap, and the seen idempotency keys. Everything older than the 7 d window
- * (plus slack) is pruned by the alarm, so storage is bounded by activity, not by history.
+ * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers, one
+ * per (video, viewer, hour) for the per-viewer cap, and the seen idempotency keys. Everything older
+ * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
+ * by history.
  */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS videos (
@@ -32,11 +33,19 @@ const SCHEMA = [
      viewer_key TEXT NOT NULL,
      first_ms INTEGER NOT NULL,
      last_ms INTEGER NOT NULL,
-     cap_hour INTEGER NOT NULL,
-     cap_count INTEGER NOT NULL,
      PRIMARY KEY (video_id, viewer_key)
    ) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS video_viewers_by_last ON video_viewers (last_ms, video_id)',
+  // Views per (video, viewer, hour) for the per-viewer cap: kept per hour, so events arriving out
+  // of order (timestamps are the client's) can neither reset the cap nor lose counted views.
+  `CREATE TABLE IF NOT EXISTS viewer_hours (
+     video_id TEXT NOT NULL,
+     viewer_key TEXT NOT NULL,
+     hour INTEGER NOT NULL,
+     views INTEGER NOT NULL,
+     PRIMARY KEY (video_id, viewer_key, hour)
+   ) WITHOUT ROWID`,
+  'CREATE INDEX IF NOT EXISTS viewer_hours_by_hour ON viewer_hours (hour)',
   ...(['minute_buckets', 'hour_buckets'] as const).flatMap((table) => [
     `CREATE TABLE IF NOT EXISTS ${table} (
        bucket INTEGER NOT NULL,
@@ -141,27 +150,31 @@ export class Rollups {
     );
   }
 
-  /** Tracks the viewer and tells whether this view is within the viewer's hourly cap. */
+  /** Tracks the viewer and tells whether this view is within the viewer's cap for its hour. */
   private recordViewer(event: NormalizedViewEvent): boolean {
     const hour = Math.floor(event.timestampMs / HOUR_MS);
+    this.sql.exec(
+      `INSERT INTO video_viewers (video_id, viewer_key, first_ms, last_ms)
+       VALUES (?, ?, ?, ?)
+       ON CONFLICT (video_id, viewer_key) DO UPDATE SET
+         first_ms = MIN(first_ms, excluded.first_ms),
+         last_ms = MAX(last_ms, excluded.last_ms)`,
+      event.videoId,
+      event.viewerId,
+      event.timestampMs,
+      event.timestampMs,
+    );
     const row = this.sql
-      .exec<{ cap_count: number }>(
-        `INSERT INTO video_viewers (video_id, viewer_key, first_ms, last_ms, cap_hour, cap_count)
-         VALUES (?, ?, ?, ?, ?, 1)
-         ON CONFLICT (video_id, viewer_key) DO UPDATE SET
-           first_ms = MIN(first_ms, excluded.first_ms),
-           last_ms = MAX(last_ms, excluded.last_ms),
-           cap_count = CASE WHEN cap_hour = excluded.cap_hour THEN cap_count + 1 ELSE 1 END,
-           cap_hour = excluded.cap_hour
-         RETURNING cap_count`,
+      .exec<{ views: number }>(
+        `INSERT INTO viewer_hours (video_id, viewer_key, hour, views) VALUES (?, ?, ?, 1)
+         ON CONFLICT (video_id, viewer_key, hour) DO UPDATE SET views = views + 1
+         RETURNING views`,
         event.videoId,
         event.viewerId,
-        event.timestampMs,
-        event.timestampMs,
         hour,
       )
       .one();
-    return row.cap_count <= SCORING.viewsCapPerViewerHour;
+    return row.views <= SCORING.viewsCapPerViewerHour;
   }
 
   private addToBuckets(
@@ -276,6 +289,11 @@ export class Rollups {
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
     deleted += this.sql.exec('DELETE FROM video_viewers WHERE last_ms < ?', now - RETENTION_MS).rowsWritten;
+    // Hours that end before the oldest timestamp still accepted can receive no more views.
+    deleted += this.sql.exec(
+      'DELETE FROM viewer_hours WHERE hour < ?',
+      Math.floor((now - RETENTION_MS) / HOUR_MS),
+    ).rowsWritten;
     deleted += this.sql.exec(
       'DELETE FROM seen_events WHERE seen_ms < ?',
       now - DEDUP_RETENTION_MS,
@@ -289,6 +307,7 @@ export class Rollups {
     bucketsMinute: number;
     bucketsHour: number;
     viewers: number;
+    viewerHours: number;
     seenKeys: number;
   } {
     const count = (table: string) =>
@@ -298,6 +317,7 @@ export class Rollups {
       bucketsMinute: count('minute_buckets'),
       bucketsHour: count('hour_buckets'),
       viewers: count('video_viewers'),
+      viewerHours: count('viewer_hours'),
       seenKeys: count('seen_events'),
     };
   }

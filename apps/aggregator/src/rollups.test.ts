@@ -1,0 +1,240 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS, SCORING } from '@openvine/trending-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  distinctViews,
+  findVideo,
+  futureTimeAtMinute,
+  ingestAll,
+  newAggregator,
+  randomVideoId,
+  ranking,
+  viewEnd,
+  viewStart,
+} from './testing.ts';
+
+describe('deduplication', () => {
+  it('reports accepted, duplicates and their positions, inside one batch and across replays', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const batch = [
+      viewEnd(video, 'alice', { dedupKey: 'k:1' }),
+      viewEnd(video, 'bob', { dedupKey: 'k:2' }),
+      viewEnd(video, 'alice', { dedupKey: 'k:1' }),
+      viewEnd(video, 'carol'),
+    ];
+    expect(await stub.ingest(batch)).toEqual({ accepted: 3, duplicates: 1, duplicateIndexes: [2] });
+    // A retry of the whole request: only the event without a key counts again.
+    expect(await stub.ingest(batch)).toEqual({ accepted: 1, duplicates: 3, duplicateIndexes: [0, 1, 2] });
+  });
+
+  it('counts a replayed batch with the same keys once', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const events = distinctViews(video, 6).map((e, i) => ({ ...e, dedupKey: `k:${video}:${i}` }));
+    await stub.ingest(events);
+    const before = await findVideo(stub, '24h', video);
+    expect(before).toMatchObject({ views: 6, uniqueViewers: 6 });
+
+    expect(await stub.ingest(events)).toMatchObject({ accepted: 0, duplicates: 6 });
+    const after = await findVideo(stub, '24h', video);
+    expect(after).toMatchObject({ views: 6, uniqueViewers: 6, score: before?.score });
+  });
+
+  it('counts every delivery of events without a key', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const events = distinctViews(video, 5);
+    expect(await stub.ingest(events)).toMatchObject({ accepted: 5, duplicates: 0 });
+    expect(await stub.ingest(events)).toMatchObject({ accepted: 5, duplicates: 0 });
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 10, uniqueViewers: 5 });
+  });
+});
+
+describe('what counts as a view', () => {
+  it('does not count a view_start alone, only the view_end', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const viewers = Array.from({ length: 8 }, (_, i) => `viewer-${i}`);
+    await stub.ingest(viewers.map((v) => viewStart(video, v)));
+    expect(await ranking(stub, '24h')).toEqual([]);
+    expect(await ranking(stub, '1h')).toEqual([]);
+
+    await stub.ingest(viewers.map((v) => viewEnd(video, v)));
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 8, uniqueViewers: 8 });
+  });
+
+  it('needs at least 5 distinct viewers before a video can rank', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const t = Date.now();
+    // Four viewers, three views each: 12 views, but too little evidence.
+    const four = distinctViews(video, 4, { at: () => t });
+    await stub.ingest([...four, ...four, ...four]);
+    expect(await ranking(stub, '24h')).toEqual([]);
+    expect(await ranking(stub, '7d')).toEqual([]);
+
+    await stub.ingest([viewEnd(video, 'fifth-viewer', { timestampMs: t })]);
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 13, uniqueViewers: 5 });
+  });
+
+  it(`caps one viewer replaying 1,000 times an hour at ${SCORING.viewsCapPerViewerHour} views`, async () => {
+    const stub = newAggregator();
+    const replayed = randomVideoId();
+    const popular = randomVideoId();
+    const t = Date.now();
+    const replays = Array.from({ length: 1_000 }, () => viewEnd(replayed, 'replayer', { timestampMs: t }));
+    // Alone the replayer is one viewer: nothing ranks.
+    await ingestAll(stub, replays);
+    expect(await ranking(stub, '24h')).toEqual([]);
+
+    await ingestAll(stub, [
+      ...distinctViews(replayed, 4, { at: () => t }),
+      ...distinctViews(popular, 50, { at: () => t }),
+    ]);
+    for (const window of ['1h', '24h', '7d'] as const) {
+      const videos = await ranking(stub, window);
+      expect(videos.map((v) => v.videoId)).toEqual([popular, replayed]);
+      expect(videos[0]).toMatchObject({ views: 50, uniqueViewers: 50 });
+      expect(videos[1]).toMatchObject({ views: 4 + SCORING.viewsCapPerViewerHour, uniqueViewers: 5 });
+    }
+  });
+
+  it('does not let a viewer escape the cap by alternating event timestamps between hours', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const hourA = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 3 * HOUR_MS + 10 * MINUTE_MS;
+    const hourB = hourA + HOUR_MS;
+    const replays = Array.from({ length: 1_000 }, (_, i) =>
+      viewEnd(video, 'replayer', { timestampMs: i % 2 === 0 ? hourA : hourB }),
+    );
+    await ingestAll(stub, [...replays, ...distinctViews(video, 4, { at: () => hourB })]);
+    const ranked = await findVideo(stub, '24h', video);
+    expect(ranked?.uniqueViewers).toBe(5);
+    // The cap in each of the two hours, plus one view from each of the other four viewers.
+    expect(ranked?.views).toBe(4 + 2 * SCORING.viewsCapPerViewerHour);
+  });
+});
+
+describe('top(window, n)', () => {
+  it('ranks 1..n by descending score, with metadata and exact viewer counts', async () => {
+    const stub = newAggregator();
+    const t = Date.now();
+    const videos = Array.from({ length: 6 }, (_, i) => ({
+      id: randomVideoId(),
+      viewers: 5 + i,
+      title: `Video ${i}`,
+      creatorPubkey: randomVideoId(),
+      hashtags: [`tag${i}`, 'vine'],
+    }));
+    for (const v of videos) {
+      const [first, ...rest] = distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } });
+      // Metadata arrives once; later events without it must not erase it. Every viewer watches twice.
+      await stub.ingest([
+        {
+          ...(first ?? viewEnd(v.id, 'x')),
+          title: v.title,
+          creatorPubkey: v.creatorPubkey,
+          hashtags: v.hashtags,
+        },
+        ...rest,
+      ]);
+      await stub.ingest(distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } }));
+    }
+
+    const top = await stub.top('24h', 4);
+    expect(top.window).toBe('24h');
+    expect(top.videos.map((v) => v.rank)).toEqual([1, 2, 3, 4]);
+    const scores = top.videos.map((v) => v.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(new Set(scores).size).toBe(4);
+
+    // More distinct viewers, higher rank.
+    const expected = [...videos].reverse().slice(0, 4);
+    expect(top.videos).toEqual(
+      expected.map((v, i) =>
+        expect.objectContaining({
+          rank: i + 1,
+          videoId: v.id,
+          views: 2 * v.viewers,
+          uniqueViewers: v.viewers,
+          avgCompletion: 0.8,
+          loops: 2 * v.viewers,
+          title: v.title,
+          creatorPubkey: v.creatorPubkey,
+          hashtags: v.hashtags,
+        }),
+      ),
+    );
+    expect((await stub.top('24h', 100)).videos).toHaveLength(6);
+  });
+
+  it('averages completion over counted views and leaves metadata out when none was sent', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest([
+      ...distinctViews(video, 2, { viewerPrefix: 'a', extra: { completion: 0.2 } }),
+      ...distinctViews(video, 2, { viewerPrefix: 'b', extra: { completion: 1 } }),
+      ...distinctViews(video, 1, { viewerPrefix: 'c' }),
+    ]);
+    const ranked = await findVideo(stub, '1h', video);
+    expect(ranked?.avgCompletion).toBeCloseTo(0.6, 4);
+    expect(ranked).not.toHaveProperty('title');
+    expect(ranked).not.toHaveProperty('creatorPubkey');
+    expect(ranked).not.toHaveProperty('hashtags');
+  });
+});
+
+describe('windows', () => {
+  it('ranks old views only in 7d, and a fresh burst first in 1h against a big flat favourite', async () => {
+    const stub = newAggregator();
+    const now = Date.now();
+    const old = randomVideoId();
+    const flat = randomVideoId();
+    const burst = randomVideoId();
+    const events = [
+      // 40 viewers three days ago, nothing since.
+      ...distinctViews(old, 40, { at: () => now - 3 * DAY_MS }),
+      // The same 30 regulars every hour for the last day (1.5 to 23.5 hours ago), and 15-44 minutes ago.
+      ...Array.from({ length: 23 }, (_, h) =>
+        distinctViews(flat, 30, { viewerPrefix: 'regular', at: () => now - (h + 1.5) * HOUR_MS }),
+      ).flat(),
+      ...distinctViews(flat, 30, { viewerPrefix: 'regular', at: (i) => now - (15 + i) * MINUTE_MS }),
+      // 60 new viewers within the last 10 minutes.
+      ...distinctViews(burst, 60, { at: (i) => now - (i % 10) * MINUTE_MS }),
+    ];
+    await ingestAll(stub, events);
+
+    const hour = await ranking(stub, '1h');
+    const day = await ranking(stub, '24h');
+    const week = await ranking(stub, '7d');
+    expect(hour.map((v) => v.videoId)).toEqual([burst, flat]);
+    expect(day.map((v) => v.videoId)).toEqual([flat, burst]);
+    expect(week.map((v) => v.videoId)).toContain(old);
+    expect(week.find((v) => v.videoId === old)).toMatchObject({ views: 40, uniqueViewers: 40 });
+    expect(hour.find((v) => v.videoId === flat)).toMatchObject({ views: 30, uniqueViewers: 30 });
+    expect(day.find((v) => v.videoId === flat)).toMatchObject({ views: 720, uniqueViewers: 30 });
+  });
+
+  describe('with the clock pinned', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('scores a brand-new video the same whatever the minute of the hour', async () => {
+      const scoreAt = async (minute: number) => {
+        vi.useFakeTimers({ toFake: ['Date'] });
+        vi.setSystemTime(futureTimeAtMinute(minute));
+        const stub = newAggregator();
+        const video = randomVideoId();
+        // 40 viewers 20 minutes ago: no history before the window, so no expected views.
+        await stub.ingest(distinctViews(video, 40, { at: () => Date.now() - 20 * MINUTE_MS }));
+        const ranked = await findVideo(stub, '1h', video);
+        vi.useRealTimers();
+        return ranked?.score;
+      };
+      const atHalfPast = await scoreAt(31);
+      expect(atHalfPast).toBeGreaterThan(0);
+      expect(await scoreAt(1)).toBe(atHalfPast);
+    });
+  });
+});

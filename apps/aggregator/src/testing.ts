@@ -1,0 +1,100 @@
+import { env } from 'cloudflare:workers';
+import {
+  HOUR_MS,
+  MAX_EVENTS_PER_BATCH,
+  type NormalizedViewEvent,
+  type RankedVideo,
+  type TrendingWindow,
+} from '@openvine/trending-core';
+import type { IngestOutcome } from './rollups.ts';
+import type { TrendingAggregator } from './trending-aggregator.ts';
+
+/** Test helpers: every test gets its own Durable Object, so no state is shared. */
+export type AggregatorStub = DurableObjectStub<TrendingAggregator>;
+
+export function newAggregator(): AggregatorStub {
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(crypto.randomUUID()));
+}
+
+/** stats().rows of an object that stores nothing. */
+export const EMPTY_ROWS = {
+  videos: 0,
+  bucketsMinute: 0,
+  bucketsHour: 0,
+  viewers: 0,
+  viewerHours: 0,
+  seenKeys: 0,
+} as const;
+
+/** A Nostr event id: 64 lowercase hex characters. */
+export function randomVideoId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function viewEnd(
+  videoId: string,
+  viewerId: string,
+  extra: Partial<NormalizedViewEvent> = {},
+): NormalizedViewEvent {
+  return { videoId, viewerId, eventType: 'view_end', timestampMs: Date.now(), loops: 1, ...extra };
+}
+
+export function viewStart(
+  videoId: string,
+  viewerId: string,
+  extra: Partial<NormalizedViewEvent> = {},
+): NormalizedViewEvent {
+  return { videoId, viewerId, eventType: 'view_start', timestampMs: Date.now(), loops: 0, ...extra };
+}
+
+/** One view_end from each of `count` distinct viewers; `at(i)` gives the i-th event's timestamp. */
+export function distinctViews(
+  videoId: string,
+  count: number,
+  options: { viewerPrefix?: string; at?: (i: number) => number; extra?: Partial<NormalizedViewEvent> } = {},
+): NormalizedViewEvent[] {
+  const prefix = options.viewerPrefix ?? `viewer-${videoId.slice(0, 8)}`;
+  return Array.from({ length: count }, (_, i) =>
+    viewEnd(videoId, `${prefix}-${i}`, {
+      ...(options.at ? { timestampMs: options.at(i) } : {}),
+      ...options.extra,
+    }),
+  );
+}
+
+/** Ingests any number of events in batches of at most 100, summing the outcomes. */
+export async function ingestAll(
+  stub: AggregatorStub,
+  events: readonly NormalizedViewEvent[],
+): Promise<IngestOutcome> {
+  const total: IngestOutcome = { accepted: 0, duplicates: 0, duplicateIndexes: [] };
+  for (let offset = 0; offset < events.length; offset += MAX_EVENTS_PER_BATCH) {
+    const outcome = await stub.ingest(events.slice(offset, offset + MAX_EVENTS_PER_BATCH));
+    total.accepted += outcome.accepted;
+    total.duplicates += outcome.duplicates;
+    total.duplicateIndexes.push(...outcome.duplicateIndexes.map((i) => i + offset));
+  }
+  return total;
+}
+
+/** The freshly recomputed ranking of a window. */
+export async function ranking(stub: AggregatorStub, window: TrendingWindow): Promise<RankedVideo[]> {
+  return (await stub.refresh(window)).videos;
+}
+
+export async function findVideo(
+  stub: AggregatorStub,
+  window: TrendingWindow,
+  videoId: string,
+): Promise<RankedVideo | undefined> {
+  return (await ranking(stub, window)).find((v) => v.videoId === videoId);
+}
+
+/**
+ * A wall-clock time `minute` minutes and 30 s past an hour that lies 1-2 h ahead of the real
+ * clock: pinned with vi.setSystemTime, it makes hour boundaries deterministic, and any alarm the
+ * object schedules from it is still in the real future (so none fires during the test).
+ */
+export function futureTimeAtMinute(minute: number): number {
+  return (Math.floor(Date.now() / HOUR_MS) + 2) * HOUR_MS + minute * 60_000 + 30_000;
+}
