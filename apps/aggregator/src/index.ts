@@ -1,6 +1,11 @@
 export type { AggregatorEnv } from './env.ts';
 export type { IngestOutcome } from './rollups.ts';
-export type { AggregatorStats, SnapshotRead } from './trending-aggregator.ts';
+export type {
+  AggregatorStats,
+  InvalidationResult,
+  InvalidationTarget,
+  SnapshotRead,
+} from './trending-aggregator.ts';
 export { TrendingAggregator } from './trending-aggregator.ts';
 
 /** No public surface: the Durable Object is reached only through bindings. */

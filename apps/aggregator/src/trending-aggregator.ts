@@ -11,6 +11,22 @@ import type { AggregatorEnv } from './env.ts';
 import { rankWindow } from './ranking.ts';
 import { type IngestOutcome, Rollups } from './rollups.ts';
 
+export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
+
+export interface InvalidationResult {
+  windows: { window: TrendingWindow; generation: number }[];
+  /** The recomputed snapshots, so the caller can overwrite the layers it owns (KV, edge). */
+  snapshots: TrendingSnapshot[];
+}
+
+function enteredTop10(
+  before: readonly { videoId: string }[],
+  after: readonly { videoId: string }[],
+): boolean {
+  const held = new Set(before.slice(0, 10).map((v) => v.videoId));
+  return after.slice(0, 10).some((v) => !held.has(v.videoId));
+}
+
 export interface SnapshotRead {
   snapshot: TrendingSnapshot;
   computed: boolean;
@@ -84,9 +100,51 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       : { ...snapshot, videos: snapshot.videos.slice(0, limit) };
   }
 
+  /**
+   * Layer 2 of the read path: the snapshot held in memory, never a computation. Null when there
+   * is none of the current generation recent enough to serve (the alarm keeps it under 30 s).
+   */
+  async peek(window: TrendingWindow): Promise<TrendingSnapshot | null> {
+    const snapshot = this.snapshots.get(window);
+    if (!snapshot || snapshot.generation !== this.currentGeneration(window)) return null;
+    return Date.now() - snapshot.computedAt <= TTL_POLICY.doSnapshot.maxServeMs ? snapshot : null;
+  }
+
+  /**
+   * A snapshot found in a lower layer (KV), offered back to fill this layer after an eviction.
+   * Taken only if it is of the current generation and newer than what memory holds.
+   */
+  async adopt(snapshot: TrendingSnapshot): Promise<boolean> {
+    const held = this.snapshots.get(snapshot.window);
+    if (snapshot.generation !== this.currentGeneration(snapshot.window)) return false;
+    if (held && held.generation === snapshot.generation && held.computedAt >= snapshot.computedAt)
+      return false;
+    this.snapshots.set(snapshot.window, snapshot);
+    return true;
+  }
+
+  /** Forgets a window's memory snapshot (ops, and tests of the layers below). */
+  async dropSnapshot(window: TrendingWindow): Promise<void> {
+    this.snapshots.delete(window);
+  }
+
   /** Recomputes a window now, regardless of freshness (precompute runs and tests). */
   async refresh(window: TrendingWindow): Promise<TrendingSnapshot> {
     return this.compute(window);
+  }
+
+  /**
+   * Bumps the generation of the targeted windows (a window, all, or every window whose current
+   * list holds a video) and recomputes them, so the new snapshots carry the new generation.
+   * Every layer compares generations: none may serve an older one once it has seen this one.
+   */
+  async invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
+    const windows = this.invalidationWindows(target);
+    const snapshots = windows.map((window) => {
+      this.bumpGeneration(window);
+      return this.compute(window);
+    });
+    return { windows: snapshots.map((s) => ({ window: s.window, generation: s.generation })), snapshots };
   }
 
   async stats(): Promise<AggregatorStats> {
@@ -94,7 +152,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     return {
       computations: { ...this.computations },
       lastComputeMs: { ...this.lastComputeMs },
-      generations: perWindow((w) => this.generations.get(w) ?? 1),
+      generations: perWindow((w) => this.currentGeneration(w)),
       snapshotAgeMs: perWindow((w) => {
         const s = this.snapshots.get(w);
         return s ? now - s.computedAt : null;
@@ -112,22 +170,55 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
   }
 
+  private invalidationWindows(target: InvalidationTarget): TrendingWindow[] {
+    if ('window' in target) return [target.window];
+    if ('videoId' in target) {
+      // Windows whose list holds the video; without a snapshot to look in, every window.
+      return WINDOWS.filter((w) => {
+        const held = this.snapshots.get(w);
+        return !held || held.videos.some((v) => v.videoId === target.videoId);
+      });
+    }
+    return [...WINDOWS];
+  }
+
+  private currentGeneration(window: TrendingWindow): number {
+    return this.generations.get(window) ?? 1;
+  }
+
+  private bumpGeneration(window: TrendingWindow): void {
+    this.generations.set(window, this.rollups.bumpGeneration(window));
+  }
+
   private freshSnapshot(window: TrendingWindow): TrendingSnapshot | undefined {
     const snapshot = this.snapshots.get(window);
     if (!snapshot) return undefined;
-    if (snapshot.generation !== this.generations.get(window)) return undefined;
+    if (snapshot.generation !== this.currentGeneration(window)) return undefined;
     if (Date.now() - snapshot.computedAt > TTL_POLICY.doSnapshot.refreshMs) return undefined;
     return snapshot;
   }
 
+  /**
+   * One computation from the rollups. When a video enters the window's top 10 that was not in the
+   * previous one (the plan's "new video or significant views"), the window's generation is bumped
+   * so that every cache layer drops its copy as soon as it sees the new snapshot.
+   */
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
     const computedAt = Date.now();
     const { videos } = rankWindow(this.rollups, window, computedAt);
     const computeMs = performance.now() - started;
+    const previous = this.snapshots.get(window);
+    if (
+      previous &&
+      previous.generation === this.currentGeneration(window) &&
+      enteredTop10(previous.videos, videos)
+    ) {
+      this.bumpGeneration(window);
+    }
     const snapshot: TrendingSnapshot = {
       window,
-      generation: this.generations.get(window) ?? 1,
+      generation: this.currentGeneration(window),
       computedAt,
       computeMs,
       videos,

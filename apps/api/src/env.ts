@@ -11,4 +11,9 @@ export interface ApiEnv {
   ADMIN_TOKEN?: string;
   /** "1" only in tests: enables src/test-seams.ts. */
   TEST_SEAMS?: string;
+  /** Layer budgets in ms (vars in wrangler.jsonc; defaults in trending-core's LAYER_BUDGETS_MS). */
+  EDGE_BUDGET_MS?: string;
+  DO_BUDGET_MS?: string;
+  KV_BUDGET_MS?: string;
+  COMPUTE_BUDGET_MS?: string;
 }

@@ -2,6 +2,7 @@ import { CORS_HEADERS } from '@openvine/trending-core';
 import { type IRequest, Router } from 'itty-router';
 import type { ApiEnv } from './env.ts';
 import { toErrorResponse } from './errors.ts';
+import { postInvalidate, postPrecompute } from './routes/admin.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
@@ -26,6 +27,8 @@ router
   .get('/analytics/trending/vines', getClientTrendingVines)
   .post('/analytics/view', postClientView)
   .get('/analytics/health', getClientHealth)
+  .post('/v1/admin/invalidate', postInvalidate)
+  .post('/v1/admin/precompute', postPrecompute)
   .options('*', preflight)
   .all('*', notFoundOrMethodNotAllowed);
 

@@ -61,3 +61,39 @@ export async function seedDemo(aggregator: string, options: { videos?: number; e
   }
   return data;
 }
+
+/** Polls until `check` holds: waits for work the api does off the response path (ctx.waitUntil). */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  // Counted in attempts, not by the clock: some tests fake Date.
+  for (let waited = 0; waited < timeoutMs; waited += 10) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function adminPost(aggregator: string, path: string, body: unknown, token = 'test-admin-token') {
+  return api(aggregator, path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The generation a response was built from (it is part of the ETag). */
+export function generationOf(res: Response): number {
+  const match = /-g(\d+)-/.exec(res.headers.get('etag') ?? '');
+  if (!match?.[1]) throw new Error(`no generation in ETag ${res.headers.get('etag')}`);
+  return Number(match[1]);
+}
+
+/** Ingests `viewers` fully watched views of one new video, enough to rank. */
+export async function ingestVideo(aggregator: string, viewers = 20): Promise<string> {
+  const videoId = randomHex64();
+  const events = Array.from({ length: viewers }, (_, i) =>
+    viewEnd(videoId, `viewer-${i}`, { title: `video ${videoId.slice(0, 6)}` }),
+  );
+  const res = await postJson(aggregator, '/v1/events/views', { events });
+  if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
+  return videoId;
+}

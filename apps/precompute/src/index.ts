@@ -1,10 +1,12 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import type { TrendingWindow } from '@openvine/trending-core';
+import type { InvalidationTarget } from '@openvine/aggregator';
 import type { PrecomputeEnv } from './env.ts';
-import { type PrecomputeReport, runPrecompute } from './precompute-run.ts';
+import { type InvalidateReport, runInvalidate } from './invalidate.ts';
+import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
 
 export type { PrecomputeEnv } from './env.ts';
-export type { PrecomputeReport, WindowReport } from './precompute-run.ts';
+export type { InvalidateReport } from './invalidate.ts';
+export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
 
 /**
  * The cron Worker and the RPC entrypoint ops and other internal Workers call over a service
@@ -20,7 +22,15 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   }
 
   /** Precomputes the given windows (all by default) and reports what was written. */
-  async precompute(options: { windows?: TrendingWindow[] } = {}): Promise<PrecomputeReport> {
-    return runPrecompute(this.env, options.windows);
+  async precompute(options: PrecomputeOptions = {}): Promise<PrecomputeReport> {
+    return runPrecompute(this.env, options);
+  }
+
+  /** Invalidates a window, all windows, or every window listing a video. */
+  async invalidate(
+    target: InvalidationTarget,
+    options: { aggregator?: string } = {},
+  ): Promise<InvalidateReport> {
+    return runInvalidate(this.env, target, options.aggregator);
   }
 }

@@ -1,12 +1,10 @@
+import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
-  kvPrecomputedKey,
-  kvTopKey,
-  PRECOMPUTED_LIMITS,
-  type TrendingSnapshot,
+  keyScope,
   type TrendingWindow,
-  TTL_POLICY,
   WINDOWS,
+  writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 
@@ -24,6 +22,19 @@ export interface PrecomputeReport {
   windows: WindowReport[];
 }
 
+export interface PrecomputeOptions {
+  windows?: TrendingWindow[];
+  /** The aggregator object to read; the production one unless a test passes its own. */
+  aggregator?: string;
+}
+
+export function aggregatorFor(
+  env: PrecomputeEnv,
+  name = AGGREGATOR_OBJECT_NAME,
+): DurableObjectStub<TrendingAggregator> {
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
+}
+
 /**
  * Computes each window once (top 100) in the aggregator and writes the per-window top-100 and
  * the `pre:{window}:{limit}` slices to KV. One KV write per key per run: well under KV's one
@@ -31,15 +42,16 @@ export interface PrecomputeReport {
  */
 export async function runPrecompute(
   env: PrecomputeEnv,
-  windows: readonly TrendingWindow[] = WINDOWS,
+  options: PrecomputeOptions = {},
 ): Promise<PrecomputeReport> {
   const startedAt = Date.now();
   const started = performance.now();
-  const aggregator = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(AGGREGATOR_OBJECT_NAME));
+  const name = options.aggregator ?? AGGREGATOR_OBJECT_NAME;
+  const aggregator = aggregatorFor(env, name);
   const reports: WindowReport[] = [];
-  for (const window of windows) {
+  for (const window of options.windows ?? WINDOWS) {
     const snapshot = await aggregator.refresh(window);
-    const kvKeys = await writeKv(env, snapshot);
+    const kvKeys = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
     reports.push({
       window,
       generation: snapshot.generation,
@@ -49,17 +61,4 @@ export async function runPrecompute(
     });
   }
   return { startedAt, durationMs: performance.now() - started, windows: reports };
-}
-
-async function writeKv(env: PrecomputeEnv, snapshot: TrendingSnapshot): Promise<string[]> {
-  const options = { expirationTtl: TTL_POLICY.kv.expirationTtlS };
-  const entries: [string, TrendingSnapshot][] = [
-    [kvTopKey(snapshot.window), snapshot],
-    ...PRECOMPUTED_LIMITS.map((limit): [string, TrendingSnapshot] => [
-      kvPrecomputedKey(snapshot.window, limit),
-      { ...snapshot, videos: snapshot.videos.slice(0, limit) },
-    ]),
-  ];
-  await Promise.all(entries.map(([key, value]) => env.TRENDING_KV.put(key, JSON.stringify(value), options)));
-  return entries.map(([key]) => key);
 }

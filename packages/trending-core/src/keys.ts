@@ -1,38 +1,74 @@
+import type { TrendingSnapshot } from './schemas.ts';
 import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
 import type { TrendingWindow } from './windows.ts';
 
 /** Response formats share the cascade but serialize differently, so each has its own keys. */
 export type ResponseFormat = 'v1' | 'vines';
 
+/**
+ * Name of the aggregator Durable Object that holds the event store. One shard today; see
+ * docs/architecture.md ("Sharding") for how names become `trending-v1:{n}` when one is not enough.
+ */
+export const AGGREGATOR_OBJECT_NAME = 'trending-v1';
+
+/**
+ * Key prefix of the cached data derived from one aggregator object: empty for the production
+ * object, so production keys are exactly the design's (`pre:{window}:{limit}`); any other
+ * object (each test has its own) gets its own key space in every layer.
+ */
+export function keyScope(aggregator: string): string {
+  return aggregator === AGGREGATOR_OBJECT_NAME ? '' : `${aggregator}/`;
+}
+
 /** The one canonical identity of a read: only window, limit and format. */
-export function canonicalKey(format: ResponseFormat, window: TrendingWindow, limit: number): string {
-  return `${format}:${window}:${limit}`;
+export function canonicalKey(
+  format: ResponseFormat,
+  window: TrendingWindow,
+  limit: number,
+  scope = '',
+): string {
+  return `${scope}${format}:${window}:${limit}`;
 }
 
 /** KV key of a precomputed list (design: `pre:{window}:{limit}`). */
-export function kvPrecomputedKey(window: TrendingWindow, limit: number): string {
-  return `pre:${window}:${limit}`;
+export function kvPrecomputedKey(window: TrendingWindow, limit: number, scope = ''): string {
+  return `${scope}pre:${window}:${limit}`;
 }
 
 /** KV key of the per-window top-100 every other limit is sliced from. */
-export function kvTopKey(window: TrendingWindow): string {
-  return `top:${window}`;
+export function kvTopKey(window: TrendingWindow, scope = ''): string {
+  return `${scope}top:${window}`;
 }
 
 /**
  * Cache API key. Cache API keys must be URLs; a private host keeps them apart from any real
  * route, and the path holds only canonical parts so unknown query parameters never add entries.
  */
-export function edgeCacheUrl(format: ResponseFormat, window: TrendingWindow, limit: number): string {
-  return `https://trending-cache.internal/${format}/${window}/${limit}`;
+export function edgeCacheUrl(
+  format: ResponseFormat,
+  window: TrendingWindow,
+  limit: number,
+  scope = '',
+): string {
+  return `https://trending-cache.internal/${encodeURIComponent(scope)}${format}/${window}/${limit}`;
 }
 
 export function isPrecomputedLimit(limit: number): boolean {
   return (PRECOMPUTED_LIMITS as readonly number[]).includes(limit);
 }
 
-/**
- * Name of the aggregator Durable Object that holds the event store. One shard today; see
- * docs/architecture.md ("Sharding") for how names become `trending-v1:{n}` when one is not enough.
- */
-export const AGGREGATOR_OBJECT_NAME = 'trending-v1';
+/** The KV key a read of `limit` looks up: its precomputed slice, else the top-100 to slice. */
+export function kvReadKey(window: TrendingWindow, limit: number, scope = ''): string {
+  return isPrecomputedLimit(limit) ? kvPrecomputedKey(window, limit, scope) : kvTopKey(window, scope);
+}
+
+/** Everything KV holds for one window's snapshot: the top-100 and the precomputed slices. */
+export function kvSnapshotEntries(snapshot: TrendingSnapshot, scope = ''): [string, TrendingSnapshot][] {
+  return [
+    [kvTopKey(snapshot.window, scope), snapshot],
+    ...PRECOMPUTED_LIMITS.map((limit): [string, TrendingSnapshot] => [
+      kvPrecomputedKey(snapshot.window, limit, scope),
+      { ...snapshot, videos: snapshot.videos.slice(0, limit) },
+    ]),
+  ];
+}

@@ -11,10 +11,23 @@ export const TTL_POLICY = {
   /** Layer 1: caches.default. Fresh for 30 s, then served stale (one refresh in flight) up to 300 s. */
   edge: { freshMs: 30_000, staleMs: 300_000 },
   /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
-  doSnapshot: { refreshMs: 30_000, staleMs: 300_000 },
+  doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
   /** Layer 3: Workers KV. expirationTtl must be >= 60 s (KV rejects less). */
   kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
 } as const;
+
+/**
+ * How long each layer may take before it is skipped and the next one asked (the design's
+ * "serves within" column). The api reads overrides from its vars (EDGE_BUDGET_MS, ...).
+ */
+export const LAYER_BUDGETS_MS = {
+  edge: 20,
+  doSnapshot: 30,
+  kv: 50,
+  /** A computation from the source: the last layer, so it gets the longest leash. */
+  compute: 5_000,
+} as const;
+export type LayerBudgets = { -readonly [K in keyof typeof LAYER_BUDGETS_MS]: number };
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;

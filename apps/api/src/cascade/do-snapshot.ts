@@ -1,17 +1,42 @@
 import type { SnapshotRead } from '@openvine/aggregator';
-import type { TrendingWindow } from '@openvine/trending-core';
+import type { TrendingSnapshot, TrendingWindow } from '@openvine/trending-core';
 import type { ApiEnv } from '../env.ts';
+import { never } from './layer-budget.ts';
+import type { ReadScope } from './read-scope.ts';
 
 /** The aggregator object (by name: see AGGREGATOR_OBJECT_NAME) holding the event store and snapshots. */
 export function aggregatorStub(env: Pick<ApiEnv, 'AGGREGATOR'>, name: string) {
   return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
 }
 
-/** Layer 2 (and, behind it, layer 4): the aggregator's memory snapshot, computed on a miss. */
-export async function readDoSnapshot(
+/** Layer 2: the aggregator's memory snapshot; never a computation. */
+export const doSnapshot = {
+  peek(env: ApiEnv, scope: ReadScope, window: TrendingWindow): Promise<TrendingSnapshot | null> {
+    if (scope.faults.has('do-hang')) return never();
+    return aggregatorStub(env, scope.aggregator).peek(window);
+  },
+
+  /** Fills layer 2 from a lower layer (after an eviction). */
+  adopt(env: ApiEnv, scope: ReadScope, snapshot: TrendingSnapshot): Promise<boolean> {
+    return aggregatorStub(env, scope.aggregator).adopt(snapshot);
+  },
+
+  drop(env: ApiEnv, scope: ReadScope, window: TrendingWindow): Promise<void> {
+    return aggregatorStub(env, scope.aggregator).dropSnapshot(window);
+  },
+};
+
+/**
+ * Layer 4: compute from the source, in the aggregator (single flight: concurrent callers of one
+ * window wait on one computation there). `computed` is false when another request's computation
+ * answered this one.
+ */
+export function computeFromSource(
   env: ApiEnv,
-  aggregator: string,
+  scope: ReadScope,
   window: TrendingWindow,
 ): Promise<SnapshotRead> {
-  return aggregatorStub(env, aggregator).read(window);
+  if (scope.faults.has('do-hang')) return never();
+  if (scope.faults.has('source-fail')) return Promise.reject(new Error('source failure (injected)'));
+  return aggregatorStub(env, scope.aggregator).read(window);
 }

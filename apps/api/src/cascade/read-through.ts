@@ -1,18 +1,27 @@
 import {
   type CacheLayer,
+  canonicalKey,
+  edgeCacheUrl,
   ifNoneMatchHits,
+  kvReadKey,
   type ResponseFormat,
   type ServerTimingEntry,
-  snapshotETag,
   type TrendingSnapshot,
   type TrendingWindow,
-  toClientVinesResponse,
-  toTrendingVideosResponse,
+  TTL_POLICY,
   trendingHeaders,
 } from '@openvine/trending-core';
 import type { ApiEnv } from '../env.ts';
-import { aggregatorName } from '../test-seams.ts';
-import { readDoSnapshot } from './do-snapshot.ts';
+import { ApiError } from '../errors.ts';
+import { testDrops } from '../test-seams.ts';
+import { type CachedBody, toCachedBody } from './cached-body.ts';
+import { computeFromSource, doSnapshot } from './do-snapshot.ts';
+import { edgeCache } from './edge-cache.ts';
+import { generationFloor, observeGeneration } from './generations.ts';
+import { isolateMemory } from './isolate-memory.ts';
+import { kvSnapshot } from './kv-snapshot.ts';
+import { withBudget } from './layer-budget.ts';
+import { type ReadScope, readScope } from './read-scope.ts';
 
 export interface TrendingRequest {
   format: ResponseFormat;
@@ -20,52 +29,202 @@ export interface TrendingRequest {
   limit: number;
 }
 
-interface LayerRead {
+/** Per-request timing of each layer tried, for Server-Timing. */
+class Timings {
+  readonly entries: ServerTimingEntry[] = [];
+  async measure<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.entries.push({ name, durMs: performance.now() - started });
+    }
+  }
+}
+
+/** Runs a layer within its budget; a failure or timeout is logged and skipped, never fatal. */
+async function tryLayer<T>(timings: Timings, name: string, budgetMs: number, work: () => Promise<T>) {
+  try {
+    return await timings.measure(name, () => withBudget(work(), budgetMs, name));
+  } catch (err) {
+    console.warn(`layer ${name} skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+interface WindowRead {
   snapshot: TrendingSnapshot;
   layer: CacheLayer;
-  stale: boolean;
-  timings: ServerTimingEntry[];
+}
+
+/** Reads in flight in this isolate, so concurrent misses for one key make one trip down. */
+const inflight = new Map<string, Promise<WindowRead | undefined>>();
+
+/**
+ * Layers 2 to 4 for a window: aggregator memory, KV, compute. Each answer fills the layers
+ * above it that live below the edge (off the response path); the caller fills memory and edge.
+ */
+function readBelowEdge(
+  env: ApiEnv,
+  ctx: ExecutionContext,
+  scope: ReadScope,
+  read: TrendingRequest,
+  timings: Timings,
+): Promise<WindowRead | undefined> {
+  const key = kvReadKey(read.window, read.limit, scope.keys);
+  const pending = inflight.get(key);
+  if (pending) return pending;
+  const work = (async (): Promise<WindowRead | undefined> => {
+    const floor = () => generationFloor(scope.keys, read.window);
+
+    const held = await tryLayer(timings, 'do', scope.budgets.doSnapshot, () =>
+      doSnapshot.peek(env, scope, read.window),
+    );
+    if (held && held.generation >= floor()) return { snapshot: held, layer: 'HIT-DO' };
+
+    const stored = await tryLayer(timings, 'kv', scope.budgets.kv, () =>
+      kvSnapshot.get(env, scope, read.window, read.limit),
+    );
+    if (stored && stored.snapshot.generation >= floor()) {
+      if (stored.complete) ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
+      return { snapshot: stored.snapshot, layer: 'HIT-KV' };
+    }
+
+    const computed = await tryLayer(timings, 'compute', scope.budgets.compute, () =>
+      computeFromSource(env, scope, read.window),
+    );
+    if (computed && computed.snapshot.generation >= floor()) {
+      if (computed.computed)
+        ctx.waitUntil(kvSnapshot.fill(env, scope, computed.snapshot).catch(logFill('kv')));
+      return { snapshot: computed.snapshot, layer: 'MISS' };
+    }
+    return undefined;
+  })().finally(() => inflight.delete(key));
+  inflight.set(key, work);
+  return work;
+}
+
+const logFill = (layer: string) => (err: unknown) =>
+  console.warn(`filling ${layer} failed: ${err instanceof Error ? err.message : String(err)}`);
+
+/** Edge refreshes running in this isolate: one per key at a time. */
+const refreshing = new Set<string>();
+
+function refreshInBackground(
+  env: ApiEnv,
+  ctx: ExecutionContext,
+  scope: ReadScope,
+  read: TrendingRequest,
+  key: string,
+  edgeUrl: string,
+): void {
+  if (refreshing.has(key)) return;
+  refreshing.add(key);
+  ctx.waitUntil(
+    readBelowEdge(env, ctx, scope, read, new Timings())
+      .then(async (found) => {
+        if (!found) return;
+        const cached = toCachedBody(found.snapshot, read.format, read.limit);
+        isolateMemory.set(key, cached);
+        await edgeCache.put(edgeUrl, cached);
+      })
+      .catch(logFill('edge'))
+      .finally(() => refreshing.delete(key)),
+  );
+}
+
+function respond(
+  request: Request,
+  cached: CachedBody,
+  layer: CacheLayer,
+  stale: boolean,
+  timings: Timings,
+  started: number,
+): Response {
+  const headers = trendingHeaders({
+    etag: cached.etag,
+    layer,
+    stale,
+    ageS: (Date.now() - cached.computedAt) / 1000,
+    timings: [...timings.entries, { name: 'total', durMs: performance.now() - started }],
+  });
+  if (ifNoneMatchHits(request.headers.get('if-none-match'), cached.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(cached.body, { status: 200, headers });
+}
+
+/** Test seam: remove this request's entry from the named layers before reading. */
+async function applyTestDrops(
+  request: Request,
+  env: ApiEnv,
+  scope: ReadScope,
+  key: string,
+  edgeUrl: string,
+  window: TrendingWindow,
+) {
+  for (const layer of testDrops(request, env)) {
+    if (layer === 'memory') isolateMemory.delete(key);
+    if (layer === 'edge') await edgeCache.delete(edgeUrl);
+    if (layer === 'do') await doSnapshot.drop(env, scope, window);
+  }
 }
 
 /**
- * The single read path every trending route goes through. Today: the aggregator (its memory
- * snapshot, or a computation). The cache cascade (isolate memory, edge, KV) slots in here.
+ * The single read path of every trending route: isolate memory, edge cache, aggregator memory,
+ * KV, compute. A miss fills the layers above it without delaying the response; a failing or
+ * slow layer is skipped; a stale copy answers when nothing fresh can; 503 only when nothing can.
  */
-async function readLayers(env: ApiEnv, aggregator: string, window: TrendingWindow): Promise<LayerRead> {
+export async function serveTrending(
+  request: Request,
+  env: ApiEnv,
+  ctx: ExecutionContext,
+  read: TrendingRequest,
+): Promise<Response> {
   const started = performance.now();
-  const { snapshot, computed } = await readDoSnapshot(env, aggregator, window);
-  const elapsed = performance.now() - started;
-  return computed
-    ? {
-        snapshot,
-        layer: 'MISS',
-        stale: false,
-        timings: [{ name: 'compute', durMs: elapsed, desc: 'aggregator' }],
-      }
-    : { snapshot, layer: 'HIT-DO', stale: false, timings: [{ name: 'do', durMs: elapsed }] };
-}
+  const timings = new Timings();
+  const scope = readScope(request, env);
+  const key = canonicalKey(read.format, read.window, read.limit, scope.keys);
+  const edgeUrl = edgeCacheUrl(read.format, read.window, read.limit, scope.keys);
+  await applyTestDrops(request, env, scope, key, edgeUrl, read.window);
 
-export async function serveTrending(request: Request, env: ApiEnv, read: TrendingRequest): Promise<Response> {
-  const started = performance.now();
-  const { snapshot, layer, stale, timings } = await readLayers(
-    env,
-    aggregatorName(request, env),
-    read.window,
-  );
-  const etag = snapshotETag(snapshot, read.limit, read.format);
-  const headers = trendingHeaders({
-    etag,
-    layer,
-    stale,
-    ageS: (Date.now() - snapshot.computedAt) / 1000,
-    timings: [...timings, { name: 'total', durMs: performance.now() - started }],
-  });
-  if (ifNoneMatchHits(request.headers.get('if-none-match'), etag)) {
-    return new Response(null, { status: 304, headers });
+  // 0: isolate memory.
+  const memory = isolateMemory.get(key, generationFloor(scope.keys, read.window));
+  if (memory?.fresh) {
+    timings.entries.push({ name: 'memory', durMs: performance.now() - started });
+    return respond(request, memory.entry, 'HIT-MEMORY', false, timings, started);
   }
-  const body =
-    read.format === 'v1'
-      ? toTrendingVideosResponse(snapshot, read.limit)
-      : toClientVinesResponse(snapshot, read.limit);
-  return new Response(JSON.stringify(body), { status: 200, headers });
+
+  // 1: edge cache, fresh for 30 s, then served stale (one refresh in flight) up to 300 s.
+  const edge = await tryLayer(timings, 'edge', scope.budgets.edge, () => edgeCache.get(edgeUrl));
+  const edgeUsable = edge && edge.generation >= generationFloor(scope.keys, read.window) ? edge : undefined;
+  if (edgeUsable) {
+    observeGeneration(scope.keys, read.window, edgeUsable.generation);
+    const age = Date.now() - edgeUsable.computedAt;
+    if (age <= TTL_POLICY.edge.freshMs) {
+      isolateMemory.set(key, edgeUsable);
+      return respond(request, edgeUsable, 'HIT-EDGE', false, timings, started);
+    }
+    if (age <= TTL_POLICY.edge.staleMs) {
+      refreshInBackground(env, ctx, scope, read, key, edgeUrl);
+      return respond(request, edgeUsable, 'HIT-EDGE', true, timings, started);
+    }
+  }
+
+  // 2-4: aggregator memory, KV, compute.
+  const found = await readBelowEdge(env, ctx, scope, read, timings);
+  if (found) {
+    observeGeneration(scope.keys, read.window, found.snapshot.generation);
+    const cached = toCachedBody(found.snapshot, read.format, read.limit);
+    isolateMemory.set(key, cached);
+    ctx.waitUntil(edgeCache.put(edgeUrl, cached).catch(logFill('edge')));
+    return respond(request, cached, found.layer, false, timings, started);
+  }
+
+  // Nothing fresh anywhere: the newest stale copy of the current generation, else 503.
+  const stale = isolateMemory.get(key, generationFloor(scope.keys, read.window));
+  if (stale) return respond(request, stale.entry, 'HIT-MEMORY', true, timings, started);
+  throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
+    headers: { 'Retry-After': '5' },
+  });
 }

@@ -10,6 +10,8 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/analytics/trending/vines': ['GET'],
   '/analytics/view': ['POST'],
   '/analytics/health': ['GET'],
+  '/v1/admin/invalidate': ['POST'],
+  '/v1/admin/precompute': ['POST'],
 };
 
 function allowFor(pathname: string): string | undefined {

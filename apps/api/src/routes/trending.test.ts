@@ -68,7 +68,7 @@ describe('GET /v1/trending/videos on seeded demo data', () => {
     expect(res.headers.get('cdn-cache-control')).toBeTruthy();
     expect(res.headers.get('cloudflare-cdn-cache-control')).toBeTruthy();
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('x-cache')).toMatch(/^(HIT-DO|MISS)/);
+    expect(res.headers.get('x-cache')).toMatch(/^(HIT-MEMORY|HIT-EDGE|HIT-DO|HIT-KV|MISS)(, STALE)?$/);
     expect(res.headers.get('server-timing')).toContain('total;dur=');
     expect(Number(res.headers.get('age'))).toBeGreaterThanOrEqual(0);
     const etag = res.headers.get('etag');

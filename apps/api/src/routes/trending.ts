@@ -5,19 +5,27 @@ import type { ApiEnv } from '../env.ts';
 import { canonicalParams, parseOrThrow } from '../query.ts';
 
 /** GET /v1/trending/videos?window=1h|24h|7d&limit=1..100: strict, 400 on anything else. */
-export async function getTrendingVideos(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getTrendingVideos(
+  request: IRequest,
+  env: ApiEnv,
+  ctx: ExecutionContext,
+): Promise<Response> {
   const query = parseOrThrow(TrendingQuerySchema, canonicalParams(new URL(request.url)), 'Invalid query');
-  return serveTrending(request, env, { format: 'v1', window: query.window, limit: query.limit });
+  return serveTrending(request, env, ctx, { format: 'v1', window: query.window, limit: query.limit });
 }
 
 /** GET /analytics/trending/vines: the OpenVine app's route; limit clamped like the old backend. */
-export async function getClientTrendingVines(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getClientTrendingVines(
+  request: IRequest,
+  env: ApiEnv,
+  ctx: ExecutionContext,
+): Promise<Response> {
   const query = parseOrThrow(
     ClientTrendingQuerySchema,
     canonicalParams(new URL(request.url)),
     'Invalid query',
   );
-  return serveTrending(request, env, {
+  return serveTrending(request, env, ctx, {
     format: 'vines',
     window: query.window as TrendingWindow,
     limit: query.limit,

@@ -1,0 +1,54 @@
+import { TTL_POLICY } from '@openvine/trending-core';
+import type { CachedBody } from './cached-body.ts';
+
+const GENERATION = 'x-trending-generation';
+const COMPUTED_AT = 'x-trending-computed-at';
+const WINDOW = 'x-trending-window';
+
+/**
+ * Layer 1: `caches.default`, one data center's cache. The Cache API ignores
+ * stale-while-revalidate, so entries are stored for the whole stale horizon (300 s) and
+ * freshness (30 s) is judged by the read path from the entry's computedAt.
+ */
+export const edgeCache = {
+  async get(url: string): Promise<CachedBody | undefined> {
+    const response = await caches.default.match(url);
+    if (!response) return undefined;
+    const generation = Number(response.headers.get(GENERATION));
+    const computedAt = Number(response.headers.get(COMPUTED_AT));
+    const window = response.headers.get(WINDOW);
+    const etag = response.headers.get('etag');
+    if (!Number.isFinite(generation) || !Number.isFinite(computedAt) || !etag || !window) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return {
+      body: await response.text(),
+      etag,
+      generation,
+      computedAt,
+      window: window as CachedBody['window'],
+    };
+  },
+
+  async put(url: string, value: CachedBody): Promise<void> {
+    const ttlS = Math.max(1, Math.ceil((TTL_POLICY.edge.staleMs - (Date.now() - value.computedAt)) / 1000));
+    await caches.default.put(
+      url,
+      new Response(value.body, {
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': `public, max-age=${ttlS}`,
+          ETag: value.etag,
+          [GENERATION]: String(value.generation),
+          [COMPUTED_AT]: String(value.computedAt),
+          [WINDOW]: value.window,
+        },
+      }),
+    );
+  },
+
+  async delete(url: string): Promise<boolean> {
+    return caches.default.delete(url);
+  },
+};

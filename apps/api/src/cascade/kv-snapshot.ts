@@ -1,0 +1,51 @@
+import {
+  kvReadKey,
+  kvTopKey,
+  type TrendingSnapshot,
+  type TrendingWindow,
+  TTL_POLICY,
+  writeSnapshotToKv,
+} from '@openvine/trending-core';
+import type { ApiEnv } from '../env.ts';
+import type { ReadScope } from './read-scope.ts';
+
+function isSnapshot(value: unknown, window: TrendingWindow): value is TrendingSnapshot {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<TrendingSnapshot>;
+  return (
+    v.window === window &&
+    typeof v.generation === 'number' &&
+    typeof v.computedAt === 'number' &&
+    Array.isArray(v.videos)
+  );
+}
+
+export interface KvRead {
+  snapshot: TrendingSnapshot;
+  /** True when the value is the window's whole top-100 (it can then refill the aggregator). */
+  complete: boolean;
+}
+
+/**
+ * Layer 3: Workers KV, `pre:{window}:{limit}` for the precomputed limits, else `top:{window}`.
+ * KV is eventually consistent, so the read path compares generations rather than trusting order.
+ */
+export const kvSnapshot = {
+  async get(
+    env: ApiEnv,
+    scope: ReadScope,
+    window: TrendingWindow,
+    limit: number,
+  ): Promise<KvRead | undefined> {
+    if (scope.faults.has('kv-throw')) throw new Error('KV failure (injected)');
+    const key = kvReadKey(window, limit, scope.keys);
+    const value = await env.TRENDING_KV.get<unknown>(key, { type: 'json', cacheTtl: 30 });
+    if (!isSnapshot(value, window)) return undefined;
+    if (Date.now() - value.computedAt > TTL_POLICY.kv.expirationTtlS * 1000) return undefined;
+    return { snapshot: value, complete: key === kvTopKey(window, scope.keys) };
+  },
+
+  fill(env: ApiEnv, scope: ReadScope, snapshot: TrendingSnapshot): Promise<string[]> {
+    return writeSnapshotToKv(env.TRENDING_KV, snapshot, scope.keys);
+  },
+};

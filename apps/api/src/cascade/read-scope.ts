@@ -1,0 +1,35 @@
+import { keyScope, LAYER_BUDGETS_MS, type LayerBudgets } from '@openvine/trending-core';
+import type { ApiEnv } from '../env.ts';
+import { aggregatorName, testFaults } from '../test-seams.ts';
+
+export type Fault = 'kv-throw' | 'do-hang' | 'source-fail';
+
+/** What one request reads through: which aggregator, which key space, which budgets. */
+export interface ReadScope {
+  aggregator: string;
+  /** Prefix of every cache key derived from this aggregator ('' in production). */
+  keys: string;
+  budgets: LayerBudgets;
+  /** Injected failures (test seam; always empty in production). */
+  faults: ReadonlySet<Fault>;
+}
+
+function budget(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function readScope(request: Request, env: ApiEnv): ReadScope {
+  const aggregator = aggregatorName(request, env);
+  return {
+    aggregator,
+    keys: keyScope(aggregator),
+    budgets: {
+      edge: budget(env.EDGE_BUDGET_MS, LAYER_BUDGETS_MS.edge),
+      doSnapshot: budget(env.DO_BUDGET_MS, LAYER_BUDGETS_MS.doSnapshot),
+      kv: budget(env.KV_BUDGET_MS, LAYER_BUDGETS_MS.kv),
+      compute: budget(env.COMPUTE_BUDGET_MS, LAYER_BUDGETS_MS.compute),
+    },
+    faults: testFaults(request, env),
+  };
+}

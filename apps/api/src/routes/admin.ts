@@ -1,0 +1,104 @@
+import {
+  CORS_HEADERS,
+  edgeCacheUrl,
+  Hex64Schema,
+  keyScope,
+  MAX_LIMIT,
+  type ResponseFormat,
+  type TrendingWindow,
+  WindowSchema,
+} from '@openvine/trending-core';
+import type { IRequest } from 'itty-router';
+import * as v from 'valibot';
+import { edgeCache } from '../cascade/edge-cache.ts';
+import { observeGeneration } from '../cascade/generations.ts';
+import { isolateMemory } from '../cascade/isolate-memory.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { parseOrThrow } from '../query.ts';
+import { readJsonBody } from '../request-body.ts';
+import { aggregatorName } from '../test-seams.ts';
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
+function sameToken(a: string, b: string): boolean {
+  const enc = new TextEncoder();
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** Admin routes exist only when ADMIN_TOKEN is configured, and answer 401 without it. */
+export function requireAdmin(request: IRequest, env: ApiEnv): void {
+  if (!env.ADMIN_TOKEN) throw new ApiError(404, 'not_found', 'No such route');
+  const header = request.headers.get('authorization') ?? '';
+  const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
+  if (!token || !sameToken(token, env.ADMIN_TOKEN)) {
+    throw new ApiError(401, 'unauthorized', 'Admin routes need Authorization: Bearer <ADMIN_TOKEN>', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
+  }
+}
+
+const InvalidateBodySchema = v.union(
+  [
+    v.strictObject({ window: WindowSchema }),
+    v.strictObject({ videoId: Hex64Schema }),
+    v.strictObject({ all: v.literal(true) }),
+  ],
+  'body must be { "window": "1h"|"24h"|"7d" }, { "videoId": "<64 hex>" } or { "all": true }',
+);
+
+const FORMATS: readonly ResponseFormat[] = ['v1', 'vines'];
+
+/** Removes a window's entries of this data center's edge cache (every format and limit). */
+async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
+  const deletions: Promise<boolean>[] = [];
+  for (const format of FORMATS) {
+    for (let limit = 1; limit <= MAX_LIMIT; limit++)
+      deletions.push(edgeCache.delete(edgeCacheUrl(format, window, limit, scope)));
+  }
+  await Promise.all(deletions);
+}
+
+/**
+ * POST /v1/admin/invalidate: the aggregator bumps the generation(s) and recomputes, precompute
+ * overwrites KV, and this isolate raises its generation floor (so none of its layers serves the
+ * old generation from here on) and purges this data center's edge entries.
+ */
+export async function postInvalidate(
+  request: IRequest,
+  env: ApiEnv,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  requireAdmin(request, env);
+  const target = parseOrThrow(
+    InvalidateBodySchema,
+    await readJsonBody(request),
+    'Invalid invalidation target',
+  );
+  const aggregator = aggregatorName(request, env);
+  const scope = keyScope(aggregator);
+  const report = await env.PRECOMPUTE.invalidate(target, { aggregator });
+  for (const { window, generation } of report.windows) {
+    observeGeneration(scope, window, generation);
+    isolateMemory.dropWindow(scope, window);
+    ctx.waitUntil(purgeEdge(scope, window));
+  }
+  return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
+}
+
+const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
+
+/** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
+export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  const body = parseOrThrow(PrecomputeBodySchema, text, 'Invalid precompute request');
+  const report = await env.PRECOMPUTE.precompute({
+    ...(body.windows ? { windows: body.windows } : {}),
+    aggregator: aggregatorName(request, env),
+  });
+  return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
+}
