@@ -4,6 +4,9 @@ import { auxWorker } from '../../scripts/lib/aux-workers.ts';
 
 // The api runs from source inside workerd; the aggregator and precompute Workers run beside it
 // from their built bundles, with the bindings their wrangler.jsonc declare.
+/** The plugin runs the Worker under test as `vitest-plugin-runner-<project name>`. */
+const API_RUNNER = 'vitest-plugin-runner-api';
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
@@ -18,12 +21,18 @@ export default defineConfig({
           DO_BUDGET_MS: '1000',
           KV_BUDGET_MS: '1000',
           COMPUTE_BUDGET_MS: '5000',
+          ACCESS_FLUSH_MS: '0',
         },
-        workers: [auxWorker('aggregator'), auxWorker('precompute')],
+        workers: [
+          auxWorker('aggregator'),
+          // precompute's API binding names `trending-api`; under test that Worker is the runner.
+          auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } }),
+        ],
       },
     }),
   ],
   test: {
+    name: 'api',
     include: ['src/**/*.test.ts'],
     testTimeout: 20_000,
   },

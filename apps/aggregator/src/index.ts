@@ -1,4 +1,5 @@
 export type { AggregatorEnv } from './env.ts';
+export type { AccessCount } from './ops-state.ts';
 export type { IngestOutcome } from './rollups.ts';
 export type {
   AggregatorStats,

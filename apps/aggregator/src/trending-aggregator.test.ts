@@ -1,11 +1,13 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { DAY_MS, TTL_POLICY } from '@openvine/trending-core';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { DAY_MS, type TrendingSnapshot, TTL_POLICY } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type AggregatorStub,
   distinctViews,
   EMPTY_ROWS,
   findVideo,
+  futureTimeAtMinute,
+  ingestAll,
   newAggregator,
   randomVideoId,
   ranking,
@@ -154,5 +156,211 @@ describe('pruning', () => {
     const { rows } = await stub.stats();
     expect(rows).toEqual(EMPTY_ROWS);
     expect(await ranking(stub, '7d')).toEqual([]);
+  });
+});
+
+describe('peek (the DO snapshot layer)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('serves only a held snapshot of the current generation under maxServeMs, and never computes', async () => {
+    // Pinned 1-2 h ahead, so the alarm the object schedules cannot fire during the test.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(futureTimeAtMinute(10));
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest(distinctViews(video, 5));
+
+    expect(await stub.peek('24h')).toBeNull();
+    expect((await stub.stats()).computations).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
+
+    const { snapshot } = await stub.read('24h');
+    expect(snapshot.videos.map((v) => v.videoId)).toEqual([video]);
+    expect(await stub.peek('24h')).toEqual(snapshot);
+    expect(await stub.peek('1h')).toBeNull();
+
+    // Past the refresh interval read() would recompute, but peek still serves up to maxServeMs.
+    vi.setSystemTime(snapshot.computedAt + TTL_POLICY.doSnapshot.maxServeMs);
+    expect(await stub.peek('24h')).toEqual(snapshot);
+    vi.setSystemTime(snapshot.computedAt + TTL_POLICY.doSnapshot.maxServeMs + 1);
+    expect(await stub.peek('24h')).toBeNull();
+
+    vi.setSystemTime(snapshot.computedAt);
+    expect(await stub.peek('24h')).toEqual(snapshot);
+    await stub.dropSnapshot('24h');
+    expect(await stub.peek('24h')).toBeNull();
+
+    expect((await stub.stats()).computations).toEqual({ '1h': 0, '24h': 1, '7d': 0 });
+  });
+});
+
+describe('invalidation', () => {
+  it('bumps only the targeted window and returns its recomputed snapshot', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest(distinctViews(video, 5));
+    const before = (await stub.read('24h')).snapshot;
+    expect(before.generation).toBe(1);
+
+    const result = await stub.invalidate({ window: '24h' });
+    expect(result.windows).toEqual([{ window: '24h', generation: 2 }]);
+    expect(result.snapshots).toHaveLength(1);
+    const [fresh] = result.snapshots;
+    expect(fresh).toMatchObject({ window: '24h', generation: 2 });
+    expect(fresh?.videos.map((v) => v.videoId)).toEqual([video]);
+    expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 2, '7d': 1 });
+
+    // The memory layer now serves the new generation, never the one it replaced.
+    expect(await stub.peek('24h')).toEqual(fresh);
+    const read = await stub.read('24h');
+    expect(read).toEqual({ snapshot: fresh, computed: false });
+
+    const all = await stub.invalidate({ all: true });
+    expect(all.windows).toEqual([
+      { window: '1h', generation: 2 },
+      { window: '24h', generation: 3 },
+      { window: '7d', generation: 2 },
+    ]);
+    expect(all.snapshots.map((s) => [s.window, s.generation])).toEqual([
+      ['1h', 2],
+      ['24h', 3],
+      ['7d', 2],
+    ]);
+    expect((await stub.stats()).generations).toEqual({ '1h': 2, '24h': 3, '7d': 2 });
+    expect((await stub.peek('7d'))?.generation).toBe(2);
+  });
+
+  it('bumps exactly the windows whose list holds the video', async () => {
+    const stub = newAggregator();
+    const old = randomVideoId();
+    const recent = randomVideoId();
+    const now = Date.now();
+    // Viewed only 3 days ago: in the 7d list, not in 1h or 24h.
+    await stub.ingest([
+      ...distinctViews(old, 5, { at: () => now - 3 * DAY_MS }),
+      ...distinctViews(recent, 5),
+    ]);
+    const lists = {
+      '1h': (await stub.read('1h')).snapshot,
+      '24h': (await stub.read('24h')).snapshot,
+      '7d': (await stub.read('7d')).snapshot,
+    };
+    expect(lists['1h'].videos.map((v) => v.videoId)).toEqual([recent]);
+    expect(lists['24h'].videos.map((v) => v.videoId)).toEqual([recent]);
+    expect(lists['7d'].videos.map((v) => v.videoId).sort()).toEqual([old, recent].sort());
+
+    const result = await stub.invalidate({ videoId: old });
+    expect(result.windows).toEqual([{ window: '7d', generation: 2 }]);
+    expect(result.snapshots.map((s) => s.window)).toEqual(['7d']);
+    expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 1, '7d': 2 });
+    // The untouched windows keep serving their snapshots.
+    expect(await stub.peek('1h')).toEqual(lists['1h']);
+    expect(await stub.peek('24h')).toEqual(lists['24h']);
+
+    // A video that no held list contains bumps nothing.
+    const unknown = await stub.invalidate({ videoId: randomVideoId() });
+    expect(unknown).toEqual({ windows: [], snapshots: [] });
+    expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 1, '7d': 2 });
+  });
+
+  it('keeps bumped generations across an eviction of the object', async () => {
+    const stub = newAggregator();
+    await stub.ingest(distinctViews(randomVideoId(), 5));
+    await stub.invalidate({ window: '24h' });
+    await stub.invalidate({ window: '24h' });
+    await stub.invalidate({ window: '1h' });
+    const persisted = await runInDurableObject(stub, (_instance: TrendingAggregator, state) =>
+      state.storage.sql
+        .exec<{ trending_window: string; generation: number }>(
+          'SELECT trending_window, generation FROM generations ORDER BY trending_window',
+        )
+        .toArray(),
+    );
+    expect(persisted).toEqual([
+      { trending_window: '1h', generation: 2 },
+      { trending_window: '24h', generation: 3 },
+    ]);
+
+    await evictDurableObject(stub);
+    const after = await stub.stats();
+    // A new instance: memory is gone, the generations are not.
+    expect(after.computations).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
+    expect(after.snapshotAgeMs).toEqual({ '1h': null, '24h': null, '7d': null });
+    expect(after.generations).toEqual({ '1h': 2, '24h': 3, '7d': 1 });
+    expect((await stub.read('24h')).snapshot.generation).toBe(3);
+  });
+});
+
+describe('adopt (refilling memory from KV)', () => {
+  it('takes only a snapshot of the current generation that is newer than the held one', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest(distinctViews(video, 5));
+    const gen1 = (await stub.read('24h')).snapshot;
+    const { snapshots } = await stub.invalidate({ window: '24h' });
+    const held = snapshots[0] as TrendingSnapshot;
+    expect(held.generation).toBe(2);
+
+    // A KV copy from before the invalidation, even if newer, is refused.
+    expect(await stub.adopt({ ...gen1, computedAt: held.computedAt + 1_000 })).toBe(false);
+    expect(await stub.peek('24h')).toEqual(held);
+
+    // Same generation, older: refused.
+    expect(await stub.adopt({ ...held, computedAt: held.computedAt - 1_000, videos: [] })).toBe(false);
+    expect(await stub.peek('24h')).toEqual(held);
+
+    // Same generation, newer: taken and served.
+    const newer: TrendingSnapshot = { ...held, computedAt: held.computedAt + 1_000, videos: [] };
+    expect(await stub.adopt(newer)).toBe(true);
+    expect(await stub.peek('24h')).toEqual(newer);
+    expect((await stub.read('24h')).computed).toBe(false);
+
+    // After an eviction-like loss of memory, a current copy from KV fills the layer again.
+    await stub.dropSnapshot('24h');
+    expect(await stub.adopt(held)).toBe(true);
+    expect(await stub.peek('24h')).toEqual(held);
+  });
+});
+
+describe('generation bump on a new top-10 entry', () => {
+  it('bumps once when a video enters the top 10, and not on an unchanged refresh', async () => {
+    const stub = newAggregator();
+    const existing = [randomVideoId(), randomVideoId(), randomVideoId()];
+    await ingestAll(
+      stub,
+      existing.flatMap((v, i) => distinctViews(v, 5 + i)),
+    );
+    const first = await stub.refresh('24h');
+    expect(first.generation).toBe(1);
+    expect(first.videos).toHaveLength(3);
+    expect((await stub.refresh('24h')).generation).toBe(1);
+
+    const viral = randomVideoId();
+    await ingestAll(stub, distinctViews(viral, 200));
+    const second = await stub.refresh('24h');
+    expect(second.generation).toBe(2);
+    expect(second.videos[0]?.videoId).toBe(viral);
+    expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 2, '7d': 1 });
+    expect(await stub.peek('24h')).toEqual(second);
+
+    const third = await stub.refresh('24h');
+    expect(third.generation).toBe(2);
+    expect(third.videos.map((v) => v.videoId)).toEqual(second.videos.map((v) => v.videoId));
+    expect((await stub.stats()).generations['24h']).toBe(2);
+  });
+});
+
+describe('single flight', () => {
+  it('computes a cold window once for 50 concurrent reads', async () => {
+    const stub = newAggregator();
+    await stub.ingest(distinctViews(randomVideoId(), 5));
+    // Start from a new instance with nothing in memory.
+    await evictDurableObject(stub);
+
+    const reads = await Promise.all(Array.from({ length: 50 }, () => stub.read('24h')));
+    expect((await stub.stats()).computations['24h']).toBe(1);
+    expect(new Set(reads.map((r) => r.snapshot.computedAt)).size).toBe(1);
+    expect(reads.filter((r) => r.computed)).toHaveLength(1);
   });
 });

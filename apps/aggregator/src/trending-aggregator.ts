@@ -8,6 +8,7 @@ import {
   WINDOWS,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
+import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankWindow } from './ranking.ts';
 import { type IngestOutcome, Rollups } from './rollups.ts';
 
@@ -53,6 +54,7 @@ const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWind
  */
 export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly rollups: Rollups;
+  private readonly ops: OpsState;
   private readonly snapshots = new Map<TrendingWindow, TrendingSnapshot>();
   private readonly generations = new Map<TrendingWindow, number>();
   private readonly computations = perWindow(() => 0);
@@ -62,8 +64,10 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
     this.rollups = new Rollups(ctx.storage.sql);
+    this.ops = new OpsState(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.rollups.migrate();
+      this.ops.migrate();
       for (const w of WINDOWS) this.generations.set(w, this.rollups.generation(w));
       await this.ensureAlarm();
     });
@@ -160,6 +164,32 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       rows: this.rollups.counts(),
       lastAlarmAt: this.lastAlarmAt,
     };
+  }
+
+  /** The precompute run lock: overlapping runs (a slow run and the next cron) do the work once. */
+  async tryLockRun(owner: string, ttlMs: number): Promise<boolean> {
+    return this.ops.tryLock(owner, ttlMs, Date.now());
+  }
+
+  async unlockRun(owner: string, report?: unknown): Promise<void> {
+    if (report !== undefined) this.ops.saveReport(report, Date.now());
+    this.ops.unlock(owner);
+  }
+
+  async lastRunReport(): Promise<unknown> {
+    return this.ops.lastReport();
+  }
+
+  /** Batches of (window, limit) request counts from api isolates, for warming. */
+  async recordAccess(counts: AccessCount[]): Promise<void> {
+    if (!Array.isArray(counts) || counts.length > 1000)
+      throw new RangeError('recordAccess takes 0..1000 counts');
+    this.ops.recordAccess(counts, Date.now());
+  }
+
+  /** The most requested (window, limit) pairs of the last hour, most requested first. */
+  async popularReads(max = 50): Promise<AccessCount[]> {
+    return this.ops.popularReads(Date.now(), max);
   }
 
   override async alarm(): Promise<void> {

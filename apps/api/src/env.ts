@@ -16,4 +16,6 @@ export interface ApiEnv {
   DO_BUDGET_MS?: string;
   KV_BUDGET_MS?: string;
   COMPUTE_BUDGET_MS?: string;
+  /** How often an isolate sends its read counts to the aggregator (ms; default 10000). */
+  ACCESS_FLUSH_MS?: string;
 }

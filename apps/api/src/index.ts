@@ -1,8 +1,11 @@
 import { CORS_HEADERS } from '@openvine/trending-core';
 import { type IRequest, Router } from 'itty-router';
 import type { ApiEnv } from './env.ts';
+
+export { EdgeWarmer } from './edge-warmer.ts';
+
 import { toErrorResponse } from './errors.ts';
-import { postInvalidate, postPrecompute } from './routes/admin.ts';
+import { getStatus, postInvalidate, postPrecompute } from './routes/admin.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
@@ -29,6 +32,7 @@ router
   .get('/analytics/health', getClientHealth)
   .post('/v1/admin/invalidate', postInvalidate)
   .post('/v1/admin/precompute', postPrecompute)
+  .get('/v1/admin/status', getStatus)
   .options('*', preflight)
   .all('*', notFoundOrMethodNotAllowed);
 

@@ -3,10 +3,12 @@ import type { InvalidationTarget } from '@openvine/aggregator';
 import type { PrecomputeEnv } from './env.ts';
 import { type InvalidateReport, runInvalidate } from './invalidate.ts';
 import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
+import { type PrecomputeStatus, readStatus } from './status.ts';
 
 export type { PrecomputeEnv } from './env.ts';
 export type { InvalidateReport } from './invalidate.ts';
 export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
+export type { PrecomputeStatus } from './status.ts';
 
 /**
  * The cron Worker and the RPC entrypoint ops and other internal Workers call over a service
@@ -24,6 +26,11 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   /** Precomputes the given windows (all by default) and reports what was written. */
   async precompute(options: PrecomputeOptions = {}): Promise<PrecomputeReport> {
     return runPrecompute(this.env, options);
+  }
+
+  /** Last run, its duration, each window's generation and age, and the next cron. */
+  async status(options: { aggregator?: string } = {}): Promise<PrecomputeStatus> {
+    return readStatus(this.env, options.aggregator);
   }
 
   /** Invalidates a window, all windows, or every window listing a video. */

@@ -2,16 +2,20 @@ import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
   keyScope,
+  type ReadTarget,
+  type TrendingSnapshot,
   type TrendingWindow,
   WINDOWS,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
+import { MAX_WARMED_READS, warmingPlan, windowOrder } from './warming.ts';
 
 export interface WindowReport {
   window: TrendingWindow;
   generation: number;
   videos: number;
+  /** Time the aggregator spent ranking the window (one computation per window per run). */
   computeMs: number;
   kvKeys: string[];
 }
@@ -19,7 +23,13 @@ export interface WindowReport {
 export interface PrecomputeReport {
   startedAt: number;
   durationMs: number;
+  /** True when another run held the lock: this one did nothing. */
+  skipped: boolean;
   windows: WindowReport[];
+  /** Edge entries written through the api's EdgeWarmer, most requested first. */
+  warmed: ReadTarget[];
+  /** Why warming the edge failed, if it did (the rest of the run still counts). */
+  warmError?: string;
 }
 
 export interface PrecomputeOptions {
@@ -27,6 +37,9 @@ export interface PrecomputeOptions {
   /** The aggregator object to read; the production one unless a test passes its own. */
   aggregator?: string;
 }
+
+/** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
+const RUN_LOCK_TTL_MS = 55_000;
 
 export function aggregatorFor(
   env: PrecomputeEnv,
@@ -36,9 +49,10 @@ export function aggregatorFor(
 }
 
 /**
- * Computes each window once (top 100) in the aggregator and writes the per-window top-100 and
- * the `pre:{window}:{limit}` slices to KV. One KV write per key per run: well under KV's one
- * write per second per key with a one-minute cron.
+ * One precompute run: each window computed once (top 100) in the aggregator, which keeps it as
+ * its memory snapshot; KV `top:{window}` and `pre:{window}:{limit}` overwritten (one write per
+ * key per run, far under KV's one write per second per key); then the edge of this data center
+ * warmed for the pairs clients asked for most. A run that overlaps a running one does nothing.
  */
 export async function runPrecompute(
   env: PrecomputeEnv,
@@ -48,17 +62,39 @@ export async function runPrecompute(
   const started = performance.now();
   const name = options.aggregator ?? AGGREGATOR_OBJECT_NAME;
   const aggregator = aggregatorFor(env, name);
-  const reports: WindowReport[] = [];
-  for (const window of options.windows ?? WINDOWS) {
-    const snapshot = await aggregator.refresh(window);
-    const kvKeys = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
-    reports.push({
-      window,
-      generation: snapshot.generation,
-      videos: snapshot.videos.length,
-      computeMs: snapshot.computeMs,
-      kvKeys,
-    });
+  const owner = crypto.randomUUID();
+  const report: PrecomputeReport = { startedAt, durationMs: 0, skipped: false, windows: [], warmed: [] };
+
+  if (!(await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS))) {
+    return { ...report, skipped: true, durationMs: performance.now() - started };
   }
-  return { startedAt, durationMs: performance.now() - started, windows: reports };
+  try {
+    const popular = await aggregator.popularReads(MAX_WARMED_READS);
+    const windows = windowOrder(popular, options.windows ?? WINDOWS);
+    const snapshots: TrendingSnapshot[] = [];
+    for (const window of windows) {
+      const snapshot = await aggregator.refresh(window);
+      snapshots.push(snapshot);
+      report.windows.push({
+        window,
+        generation: snapshot.generation,
+        videos: snapshot.videos.length,
+        computeMs: snapshot.computeMs,
+        kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name)),
+      });
+    }
+    const plan = warmingPlan(popular, windows);
+    try {
+      await env.API.warm(plan, snapshots, keyScope(name));
+      report.warmed = plan;
+    } catch (err) {
+      report.warmError = err instanceof Error ? err.message : String(err);
+      console.warn(`edge warming failed: ${report.warmError}`);
+    }
+    report.durationMs = performance.now() - started;
+    return report;
+  } finally {
+    report.durationMs = performance.now() - started;
+    await aggregator.unlockRun(owner, report.skipped ? undefined : report);
+  }
 }

@@ -72,3 +72,10 @@ export function kvSnapshotEntries(snapshot: TrendingSnapshot, scope = ''): [stri
     ]),
   ];
 }
+
+/** One cacheable read: what the edge and isolate memory key on. */
+export interface ReadTarget {
+  format: ResponseFormat;
+  window: TrendingWindow;
+  limit: number;
+}

@@ -11,6 +11,7 @@ import {
   TTL_POLICY,
   trendingHeaders,
 } from '@openvine/trending-core';
+import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { testDrops } from '../test-seams.ts';
@@ -187,6 +188,7 @@ export async function serveTrending(
   const key = canonicalKey(read.format, read.window, read.limit, scope.keys);
   const edgeUrl = edgeCacheUrl(read.format, read.window, read.limit, scope.keys);
   await applyTestDrops(request, env, scope, key, edgeUrl, read.window);
+  recordRead(env, ctx, scope.aggregator, read);
 
   // 0: isolate memory.
   const memory = isolateMemory.get(key, generationFloor(scope.keys, read.window));

@@ -89,6 +89,13 @@ export async function postInvalidate(
   return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
 }
 
+/** GET /v1/admin/status: last precompute run, next cron, each window's generation and age. */
+export async function getStatus(request: IRequest, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const status = await env.PRECOMPUTE.status({ aggregator: aggregatorName(request, env) });
+  return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
+}
+
 const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
 
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */

@@ -12,6 +12,7 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/analytics/health': ['GET'],
   '/v1/admin/invalidate': ['POST'],
   '/v1/admin/precompute': ['POST'],
+  '/v1/admin/status': ['GET'],
 };
 
 function allowFor(pathname: string): string | undefined {

@@ -1,0 +1,121 @@
+import { env } from 'cloudflare:workers';
+import type { PrecomputeReport, PrecomputeStatus } from '@openvine/precompute';
+import {
+  edgeCacheUrl,
+  keyScope,
+  kvPrecomputedKey,
+  kvTopKey,
+  PRECOMPUTED_LIMITS,
+  WINDOWS,
+} from '@openvine/trending-core';
+import { describe, expect, it } from 'vitest';
+import { adminPost, aggregatorStats, api, ingestVideo, newAggregator } from '../testing.ts';
+
+describe('precompute() over the service binding', () => {
+  it('writes every layer with one computation per window', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const report = await env.PRECOMPUTE.precompute({ aggregator });
+    expect(report.skipped).toBe(false);
+    expect(report.windows.map((w) => w.window).sort()).toEqual([...WINDOWS].sort());
+    expect(report.warmError).toBeUndefined();
+
+    const stats = await aggregatorStats(aggregator);
+    for (const window of WINDOWS) {
+      // One computation per window, not one per limit; the aggregator holds it in memory.
+      expect(stats.computations[window]).toBe(1);
+      expect(stats.snapshotAgeMs[window]).not.toBeNull();
+      const scope = keyScope(aggregator);
+      const top = await env.TRENDING_KV.get(kvTopKey(window, scope), 'json');
+      expect(top).toMatchObject({ window, generation: stats.generations[window] });
+      for (const limit of PRECOMPUTED_LIMITS) {
+        expect(await env.TRENDING_KV.get(kvPrecomputedKey(window, limit, scope))).not.toBeNull();
+        expect(await caches.default.match(edgeCacheUrl('v1', window, limit, scope))).toBeDefined();
+      }
+    }
+    // Reads now come from the warmed layers, without another computation.
+    const res = await api(aggregator, '/v1/trending/videos?window=1h&limit=20');
+    expect(res.headers.get('x-cache')).toBe('HIT-EDGE');
+    expect((await aggregatorStats(aggregator)).computations['1h']).toBe(1);
+  });
+
+  it('warms what clients ask for, including limits outside 10/20/50/100', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    for (let i = 0; i < 5; i++) {
+      expect((await api(aggregator, '/v1/trending/videos?window=7d&limit=37')).status).toBe(200);
+    }
+    const report: PrecomputeReport = await env.PRECOMPUTE.precompute({ aggregator });
+    expect(report.warmed[0]).toEqual({ format: 'v1', window: '7d', limit: 37 });
+    const computationsAfterRun = (await aggregatorStats(aggregator)).computations['7d'];
+
+    const fresh = await api(aggregator, '/v1/trending/videos?window=7d&limit=37', {
+      headers: { 'x-test-drop': 'memory' },
+    });
+    expect(['HIT-EDGE', 'HIT-DO']).toContain(fresh.headers.get('x-cache'));
+    expect((await aggregatorStats(aggregator)).computations['7d']).toBe(computationsAfterRun);
+  });
+
+  it('a run that overlaps a running one does not double the work', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const [a, b] = await Promise.all([
+      env.PRECOMPUTE.precompute({ aggregator }),
+      env.PRECOMPUTE.precompute({ aggregator }),
+    ]);
+    expect([a.skipped, b.skipped].sort()).toEqual([false, true]);
+    const stats = await aggregatorStats(aggregator);
+    for (const window of WINDOWS) expect(stats.computations[window]).toBe(1);
+    // Once the first run is over, the next one runs.
+    expect((await env.PRECOMPUTE.precompute({ aggregator })).skipped).toBe(false);
+  });
+});
+
+describe('admin routes', () => {
+  it('status shows the last run, its age and each window', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const run = await adminPost(aggregator, '/v1/admin/precompute', {});
+    expect(run.status).toBe(200);
+    const res = await api(aggregator, '/v1/admin/status', {
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
+    expect(res.status).toBe(200);
+    const status = (await res.json()) as PrecomputeStatus;
+    expect(status.lastRun?.skipped).toBe(false);
+    expect(status.lastRunAgeS).toBeLessThan(60);
+    expect(status.nextCronAt).toBeGreaterThan(status.now);
+    expect(status.nextCronAt - status.now).toBeLessThanOrEqual(60_000);
+    for (const window of WINDOWS) expect(status.windows[window].generation).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    ['POST', '/v1/admin/precompute'],
+    ['POST', '/v1/admin/invalidate'],
+    ['GET', '/v1/admin/status'],
+  ])('%s %s answers 401 without the right token and does nothing', async (method, path) => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const before = await aggregatorStats(aggregator);
+    for (const authorization of [undefined, 'Bearer wrong-token', 'Basic dGVzdA==']) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (authorization) headers.authorization = authorization;
+      const init: RequestInit =
+        method === 'POST' ? { method, headers, body: '{"all":true}' } : { method, headers };
+      const res = await api(aggregator, path, init);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const after = await aggregatorStats(aggregator);
+    expect(after.computations).toEqual(before.computations);
+    expect(after.generations).toEqual(before.generations);
+  });
+
+  it('rejects a bad invalidation target with 400', async () => {
+    const aggregator = newAggregator();
+    for (const body of [{ window: '2h' }, { videoId: 'abc' }, { all: false }, { window: '1h', extra: 1 }]) {
+      const res = await adminPost(aggregator, '/v1/admin/invalidate', body);
+      expect(res.status).toBe(400);
+    }
+  });
+});

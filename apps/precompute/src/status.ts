@@ -1,0 +1,40 @@
+import type { TrendingWindow } from '@openvine/trending-core';
+import type { PrecomputeEnv } from './env.ts';
+import { aggregatorFor, type PrecomputeReport } from './precompute-run.ts';
+
+export interface PrecomputeStatus {
+  now: number;
+  lastRun: PrecomputeReport | null;
+  /** Seconds since the last run finished (null before the first). */
+  lastRunAgeS: number | null;
+  nextCronAt: number;
+  windows: Record<TrendingWindow, { generation: number; snapshotAgeMs: number | null; computations: number }>;
+  lastAlarmAt: number | null;
+}
+
+/** The state ops look at: the last run, the next cron, and each window's generation and age. */
+export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promise<PrecomputeStatus> {
+  const stub = aggregatorFor(env, aggregator);
+  const [stats, lastRun] = await Promise.all([stub.stats(), stub.lastRunReport()]);
+  const now = Date.now();
+  const run = (lastRun as PrecomputeReport | null) ?? null;
+  const windows = Object.fromEntries(
+    (Object.keys(stats.generations) as TrendingWindow[]).map((w) => [
+      w,
+      {
+        generation: stats.generations[w],
+        snapshotAgeMs: stats.snapshotAgeMs[w],
+        computations: stats.computations[w],
+      },
+    ]),
+  ) as PrecomputeStatus['windows'];
+  return {
+    now,
+    lastRun: run,
+    lastRunAgeS: run ? Math.max(0, (now - (run.startedAt + run.durationMs)) / 1000) : null,
+    // The cron is `* * * * *`: the next run starts at the next whole minute.
+    nextCronAt: Math.floor(now / 60_000) * 60_000 + 60_000,
+    windows,
+    lastAlarmAt: stats.lastAlarmAt,
+  };
+}
