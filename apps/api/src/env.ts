@@ -16,6 +16,8 @@ export interface ApiEnv {
   DO_BUDGET_MS?: string;
   KV_BUDGET_MS?: string;
   COMPUTE_BUDGET_MS?: string;
+  /** Cache layers switched off, comma separated (memory, edge, do, kv): for measurement and triage. */
+  LAYERS_OFF?: string;
   /** How often an isolate sends its read counts to the aggregator (ms; default 10000). */
   ACCESS_FLUSH_MS?: string;
 }

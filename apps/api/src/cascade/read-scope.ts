@@ -4,6 +4,10 @@ import { aggregatorName, testFaults } from '../test-seams.ts';
 
 export type Fault = 'kv-throw' | 'do-hang' | 'source-fail';
 
+/** The cache layers that can be switched off (LAYERS_OFF), e.g. to measure the ones below. */
+export type SwitchableLayer = 'memory' | 'edge' | 'do' | 'kv';
+const SWITCHABLE: readonly SwitchableLayer[] = ['memory', 'edge', 'do', 'kv'];
+
 /** What one request reads through: which aggregator, which key space, which budgets. */
 export interface ReadScope {
   aggregator: string;
@@ -12,6 +16,13 @@ export interface ReadScope {
   budgets: LayerBudgets;
   /** Injected failures (test seam; always empty in production). */
   faults: ReadonlySet<Fault>;
+  /** Layers neither read nor filled (LAYERS_OFF var; empty by default). */
+  off: ReadonlySet<SwitchableLayer>;
+}
+
+function layersOff(value: string | undefined): ReadonlySet<SwitchableLayer> {
+  const names = (value ?? '').split(',').map((s) => s.trim());
+  return new Set(SWITCHABLE.filter((layer) => names.includes(layer)));
 }
 
 function budget(value: string | undefined, fallback: number): number {
@@ -31,5 +42,6 @@ export function readScope(request: Request, env: ApiEnv): ReadScope {
       compute: budget(env.COMPUTE_BUDGET_MS, LAYER_BUDGETS_MS.compute),
     },
     faults: testFaults(request, env),
+    off: layersOff(env.LAYERS_OFF),
   };
 }

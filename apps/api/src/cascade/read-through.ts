@@ -78,16 +78,21 @@ function readBelowEdge(
   const work = (async (): Promise<WindowRead | undefined> => {
     const floor = () => generationFloor(scope.keys, read.window);
 
-    const held = await tryLayer(timings, 'do', scope.budgets.doSnapshot, () =>
-      doSnapshot.peek(env, scope, read.window),
-    );
+    const held = scope.off.has('do')
+      ? undefined
+      : await tryLayer(timings, 'do', scope.budgets.doSnapshot, () =>
+          doSnapshot.peek(env, scope, read.window),
+        );
     if (held && held.generation >= floor()) return { snapshot: held, layer: 'HIT-DO' };
 
-    const stored = await tryLayer(timings, 'kv', scope.budgets.kv, () =>
-      kvSnapshot.get(env, scope, read.window, read.limit),
-    );
+    const stored = scope.off.has('kv')
+      ? undefined
+      : await tryLayer(timings, 'kv', scope.budgets.kv, () =>
+          kvSnapshot.get(env, scope, read.window, read.limit),
+        );
     if (stored && stored.snapshot.generation >= floor()) {
-      if (stored.complete) ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
+      if (stored.complete && !scope.off.has('do'))
+        ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
       return { snapshot: stored.snapshot, layer: 'HIT-KV' };
     }
 
@@ -126,7 +131,7 @@ function refreshInBackground(
       .then(async (found) => {
         if (!found) return;
         const cached = toCachedBody(found.snapshot, read.format, read.limit);
-        isolateMemory.set(key, cached);
+        if (!scope.off.has('memory')) isolateMemory.set(key, cached);
         await edgeCache.put(edgeUrl, cached);
       })
       .catch(logFill('edge'))
@@ -191,20 +196,24 @@ export async function serveTrending(
   recordRead(env, ctx, scope.aggregator, read);
 
   // 0: isolate memory.
-  const memory = isolateMemory.get(key, generationFloor(scope.keys, read.window));
+  const memory = scope.off.has('memory')
+    ? undefined
+    : isolateMemory.get(key, generationFloor(scope.keys, read.window));
   if (memory?.fresh) {
     timings.entries.push({ name: 'memory', durMs: performance.now() - started });
     return respond(request, memory.entry, 'HIT-MEMORY', false, timings, started);
   }
 
   // 1: edge cache, fresh for 30 s, then served stale (one refresh in flight) up to 300 s.
-  const edge = await tryLayer(timings, 'edge', scope.budgets.edge, () => edgeCache.get(edgeUrl));
+  const edge = scope.off.has('edge')
+    ? undefined
+    : await tryLayer(timings, 'edge', scope.budgets.edge, () => edgeCache.get(edgeUrl));
   const edgeUsable = edge && edge.generation >= generationFloor(scope.keys, read.window) ? edge : undefined;
   if (edgeUsable) {
     observeGeneration(scope.keys, read.window, edgeUsable.generation);
     const age = Date.now() - edgeUsable.computedAt;
     if (age <= TTL_POLICY.edge.freshMs) {
-      isolateMemory.set(key, edgeUsable);
+      if (!scope.off.has('memory')) isolateMemory.set(key, edgeUsable);
       return respond(request, edgeUsable, 'HIT-EDGE', false, timings, started);
     }
     if (age <= TTL_POLICY.edge.staleMs) {
@@ -218,14 +227,13 @@ export async function serveTrending(
   if (found) {
     observeGeneration(scope.keys, read.window, found.snapshot.generation);
     const cached = toCachedBody(found.snapshot, read.format, read.limit);
-    isolateMemory.set(key, cached);
-    ctx.waitUntil(edgeCache.put(edgeUrl, cached).catch(logFill('edge')));
+    if (!scope.off.has('memory')) isolateMemory.set(key, cached);
+    if (!scope.off.has('edge')) ctx.waitUntil(edgeCache.put(edgeUrl, cached).catch(logFill('edge')));
     return respond(request, cached, found.layer, false, timings, started);
   }
 
   // Nothing fresh anywhere: the newest stale copy of the current generation, else 503.
-  const stale = isolateMemory.get(key, generationFloor(scope.keys, read.window));
-  if (stale) return respond(request, stale.entry, 'HIT-MEMORY', true, timings, started);
+  if (memory) return respond(request, memory.entry, 'HIT-MEMORY', true, timings, started);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     headers: { 'Retry-After': '5' },
   });
