@@ -22,6 +22,7 @@ export default defineConfig({
           KV_BUDGET_MS: '1000',
           COMPUTE_BUDGET_MS: '5000',
           ACCESS_FLUSH_MS: '0',
+          METRICS_FLUSH_MS: '0',
         },
         workers: [
           auxWorker('aggregator'),

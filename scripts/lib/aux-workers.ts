@@ -1,12 +1,37 @@
+import { readdirSync } from 'node:fs';
+import { matchesGlob } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+type ModuleType = 'ESModule' | 'CommonJS' | 'Text' | 'Data' | 'CompiledWasm';
+interface ModuleRule {
+  type: ModuleType;
+  include: string[];
+}
+
+/**
+ * The modules of a built bundle, main module first: `wrangler deploy --outdir` writes files a
+ * Worker imports by module rule (e.g. the api's text-bundled chart library) beside index.js.
+ * Each is typed by the first of the Worker's module rules (its config's plus wrangler's defaults)
+ * it matches; Miniflare 5 takes such an explicit list, not the rules themselves.
+ */
+function bundleModules(distDir: string, rules: ModuleRule[]) {
+  const modules: { type: ModuleType; path: string }[] = [{ type: 'ESModule', path: `${distDir}index.js` }];
+  for (const file of readdirSync(distDir).sort()) {
+    if (file === 'index.js' || file.endsWith('.map')) continue;
+    const rule = rules.find((r) => r.include.some((glob) => matchesGlob(file, glob)));
+    const type = rule?.type ?? (/\.m?js$/.test(file) ? 'ESModule' : undefined);
+    if (type) modules.push({ type, path: `${distDir}${file}` });
+  }
+  return modules;
+}
+
 /**
  * Miniflare options for another Worker of this repo, derived from its wrangler.jsonc (so test
  * bindings cannot drift from the config) and pointed at its built bundle (`pnpm build`:
- * turbo builds it before tests). Options Miniflare 5 rejects (modulesRules) are dropped.
+ * turbo builds it before tests). Module rules become the bundle's explicit module list.
  * `serviceBindings` overrides bindings whose target has another name under test.
  */
 export function auxWorker(
@@ -18,7 +43,7 @@ export function auxWorker(
   const config = unstable_readConfig({ config: configPath });
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
   const {
-    modulesRules: _rules,
+    modulesRules,
     rootPath: _root,
     ...options
   } = workerOptions as typeof workerOptions & {
@@ -28,8 +53,7 @@ export function auxWorker(
     ...options,
     name: config.name,
     serviceBindings: { ...(options.serviceBindings as object), ...serviceBindings },
-    modules: true,
-    scriptPath: `${appDir}dist/index.js`,
+    modules: bundleModules(`${appDir}dist/`, (modulesRules ?? []) as ModuleRule[]),
     modulesRoot: `${appDir}dist`,
   };
 }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 status=0
-for app in aggregator precompute api; do
+for app in aggregator precompute api ops-example; do
   file="apps/$app/worker-configuration.d.ts"
   cp "$file" "$tmp/$app.checked-in.d.ts"
   (cd "apps/$app" && pnpm run --silent types >/dev/null)

@@ -1,3 +1,4 @@
+import type { MetricsAggregator } from './metrics-aggregator.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 
 /**
@@ -6,4 +7,5 @@ import type { TrendingAggregator } from './trending-aggregator.ts';
  */
 export interface AggregatorEnv {
   AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
+  METRICS: DurableObjectNamespace<MetricsAggregator>;
 }

@@ -1,4 +1,12 @@
 export type { AggregatorEnv } from './env.ts';
+export type {
+  LayerSummary,
+  MetricsPoint,
+  MetricsSpan,
+  MetricsSummary,
+  PrecomputeRunMetrics,
+} from './metrics-aggregator.ts';
+export { MetricsAggregator } from './metrics-aggregator.ts';
 export type { AccessCount } from './ops-state.ts';
 export type { IngestOutcome } from './rollups.ts';
 export type {

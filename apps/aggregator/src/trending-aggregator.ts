@@ -236,7 +236,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos } = rankWindow(this.rollups, window, computedAt);
+    const { videos, rowsScanned } = rankWindow(this.rollups, window, computedAt);
     const computeMs = performance.now() - started;
     const previous = this.snapshots.get(window);
     if (
@@ -251,6 +251,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       generation: this.currentGeneration(window),
       computedAt,
       computeMs,
+      rowsScanned,
       videos,
     };
     this.snapshots.set(window, snapshot);

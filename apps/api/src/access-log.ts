@@ -2,37 +2,38 @@ import type { AccessCount } from '@openvine/aggregator';
 import type { ReadTarget } from '@openvine/trending-core';
 import { aggregatorStub } from './cascade/do-snapshot.ts';
 import type { ApiEnv } from './env.ts';
+import { IsolateBatch, msFromVar } from './isolate-batch.ts';
 
-/**
- * Which (format, window, limit) reads clients ask for, counted in this isolate and sent to the
- * aggregator in one batch at most every ACCESS_FLUSH_MS (10 s by default), off the response
- * path. The precompute run warms the most requested pairs first.
- */
-const pending = new Map<string, Map<string, AccessCount>>();
-let lastFlush = Date.now();
-
+/** Sends every ACCESS_FLUSH_MS by default: fresh enough for a one-minute precompute cron. */
 const DEFAULT_FLUSH_MS = 10_000;
 
-export function recordRead(env: ApiEnv, ctx: ExecutionContext, aggregator: string, target: ReadTarget): void {
-  let counts = pending.get(aggregator);
-  if (!counts) {
-    counts = new Map();
-    pending.set(aggregator, counts);
+function countReads(reads: readonly ReadTarget[]): AccessCount[] {
+  const counts = new Map<string, AccessCount>();
+  for (const read of reads) {
+    const key = `${read.format}:${read.window}:${read.limit}`;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { format: read.format, window: read.window, limit: read.limit, count: 1 });
   }
-  const key = `${target.format}:${target.window}:${target.limit}`;
-  const entry = counts.get(key);
-  if (entry) entry.count += 1;
-  else counts.set(key, { ...target, count: 1 });
+  return [...counts.values()];
+}
 
-  const flushMs = Number(env.ACCESS_FLUSH_MS ?? DEFAULT_FLUSH_MS);
-  if (Date.now() - lastFlush < flushMs) return;
-  lastFlush = Date.now();
-  for (const [name, batch] of pending) {
-    ctx.waitUntil(
-      aggregatorStub(env, name)
-        .recordAccess([...batch.values()])
-        .catch((err: unknown) => console.warn(`recording reads failed: ${String(err)}`)),
-    );
-  }
-  pending.clear();
+const batch = new IsolateBatch<ReadTarget, ApiEnv>('read counts', (env, name, reads) =>
+  aggregatorStub(env, name).recordAccess(countReads(reads)),
+);
+
+/**
+ * Which (format, window, limit) reads clients ask for: counted in this isolate and sent to the
+ * aggregator in batches, off the response path. The precompute run warms the most requested
+ * pairs first.
+ */
+export function recordRead(env: ApiEnv, ctx: ExecutionContext, aggregator: string, target: ReadTarget): void {
+  const { format, window, limit } = target;
+  batch.add(
+    env,
+    ctx,
+    aggregator,
+    { format, window, limit },
+    msFromVar(env.ACCESS_FLUSH_MS, DEFAULT_FLUSH_MS),
+  );
 }

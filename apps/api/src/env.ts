@@ -1,9 +1,10 @@
-import type { TrendingAggregator } from '@openvine/aggregator';
+import type { MetricsAggregator, TrendingAggregator } from '@openvine/aggregator';
 import type PrecomputeEntrypoint from '@openvine/precompute';
 
 /** The api's bindings, declared explicitly so that other Workers' sources type-check against their own. */
 export interface ApiEnv {
   AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
+  METRICS: DurableObjectNamespace<MetricsAggregator>;
   PRECOMPUTE: Service<PrecomputeEntrypoint>;
   TRENDING_KV: KVNamespace;
   VIEW_EVENTS: AnalyticsEngineDataset;
@@ -18,6 +19,10 @@ export interface ApiEnv {
   COMPUTE_BUDGET_MS?: string;
   /** Cache layers switched off, comma separated (memory, edge, do, kv): for measurement and triage. */
   LAYERS_OFF?: string;
+  /** "1" turns response metrics off (to measure what recording costs). */
+  METRICS_OFF?: string;
+  /** How often an isolate sends its metrics batch to the metrics object (ms; default 5000). */
+  METRICS_FLUSH_MS?: string;
   /** How often an isolate sends its read counts to the aggregator (ms; default 10000). */
   ACCESS_FLUSH_MS?: string;
 }

@@ -6,9 +6,11 @@ export { EdgeWarmer } from './edge-warmer.ts';
 
 import { toErrorResponse } from './errors.ts';
 import { getStatus, postInvalidate, postPrecompute } from './routes/admin.ts';
+import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
+import { getMetrics } from './routes/metrics.ts';
 import { getClientTrendingVines, getTrendingVideos } from './routes/trending.ts';
 
 function withCors(response: Response): Response {
@@ -27,6 +29,11 @@ router
   .get('/v1/trending/videos', getTrendingVideos)
   .post('/v1/events/views', postViewEvents)
   .get('/v1/health', getHealth)
+  .get('/v1/metrics', getMetrics)
+  .get('/dashboard', getDashboard)
+  .get('/dashboard/app.js', getDashboardJs)
+  .get('/dashboard/uplot.iife.min.js', getUplotJs)
+  .get('/dashboard/uplot.min.css', getUplotCss)
   .get('/analytics/trending/vines', getClientTrendingVines)
   .post('/analytics/view', postClientView)
   .get('/analytics/health', getClientHealth)

@@ -25,3 +25,22 @@ export function parseOrThrow<TSchema extends v.GenericSchema>(
   if (!result.success) throw badRequest(message, describeIssues(result.issues));
   return result.output;
 }
+
+/**
+ * Parses a route's query through its schema, remembering the result per raw query string:
+ * popular reads repeat the same few query strings, and this is on every memory hit's path.
+ * Only successes are kept (a bad query throws every time); the map is bounded.
+ */
+export function queryParser<TSchema extends v.GenericSchema>(schema: TSchema, message: string) {
+  const parsed = new Map<string, v.InferOutput<TSchema>>();
+  return (url: string): v.InferOutput<TSchema> => {
+    const at = url.indexOf('?');
+    const search = at === -1 ? '' : url.slice(at);
+    const known = parsed.get(search);
+    if (known !== undefined) return known;
+    const output = parseOrThrow(schema, canonicalParams(new URL(url)), message);
+    if (parsed.size >= 1024) parsed.clear();
+    parsed.set(search, output);
+    return output;
+  };
+}

@@ -1,4 +1,4 @@
-import { AGGREGATOR_OBJECT_NAME } from '@openvine/trending-core';
+import { AGGREGATOR_OBJECT_NAME, metricsObjectFor } from '@openvine/trending-core';
 import type { Fault } from './cascade/read-scope.ts';
 import type { ApiEnv } from './env.ts';
 
@@ -19,6 +19,11 @@ function list(request: Request, header: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** Tests get their own metrics object, named after their aggregator, so counts are exact. */
+export function metricsName(request: Request, env: Pick<ApiEnv, 'TEST_SEAMS'>): string {
+  return metricsObjectFor(aggregatorName(request, env));
 }
 
 export function aggregatorName(request: Request, env: Pick<ApiEnv, 'TEST_SEAMS'>): string {

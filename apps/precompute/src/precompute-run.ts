@@ -2,6 +2,7 @@ import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
   keyScope,
+  metricsObjectFor,
   type ReadTarget,
   type TrendingSnapshot,
   type TrendingWindow,
@@ -40,6 +41,38 @@ export interface PrecomputeOptions {
 
 /** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
 const RUN_LOCK_TTL_MS = 55_000;
+
+/** The run's own metrics: to Analytics Engine (production) and the metrics object (dashboard). */
+async function recordRunMetrics(
+  env: PrecomputeEnv,
+  aggregator: string,
+  report: PrecomputeReport,
+  snapshots: readonly TrendingSnapshot[],
+): Promise<void> {
+  const windows = report.windows.map((w) => ({
+    window: w.window,
+    computeMs: w.computeMs,
+    rowsScanned: snapshots.find((s) => s.window === w.window)?.rowsScanned ?? 0,
+    kvKeys: w.kvKeys.length,
+  }));
+  const run = {
+    at: report.startedAt,
+    durationMs: report.durationMs,
+    rowsScanned: windows.reduce((sum, w) => sum + w.rowsScanned, 0),
+    keysWritten: windows.reduce((sum, w) => sum + w.kvKeys, 0) + report.warmed.length,
+    windows,
+  };
+  env.TRENDING_METRICS.writeDataPoint({
+    indexes: ['precompute'],
+    blobs: ['precompute', report.warmError ? 'warm-failed' : 'ok'],
+    doubles: [run.durationMs, run.rowsScanned, run.keysWritten, windows.length],
+  });
+  try {
+    await env.METRICS.get(env.METRICS.idFromName(metricsObjectFor(aggregator))).recordRun(run);
+  } catch (err) {
+    console.warn(`recording run metrics failed: ${String(err)}`);
+  }
+}
 
 export function aggregatorFor(
   env: PrecomputeEnv,
@@ -92,6 +125,7 @@ export async function runPrecompute(
       console.warn(`edge warming failed: ${report.warmError}`);
     }
     report.durationMs = performance.now() - started;
+    await recordRunMetrics(env, name, report, snapshots);
     return report;
   } finally {
     report.durationMs = performance.now() - started;

@@ -53,12 +53,16 @@ export interface TrendingHeaderInput {
 }
 
 /** Every header a trending read carries, in one place. */
+// Computed once: trendingHeaders runs on every hit, memory hits included.
+const CACHE_CONTROL = cacheControlValue();
+const CDN_CACHE_CONTROL = cdnCacheControlValue();
+
 export function trendingHeaders(input: TrendingHeaderInput): Record<string, string> {
   return {
     'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': cacheControlValue(),
-    'CDN-Cache-Control': cdnCacheControlValue(),
-    'Cloudflare-CDN-Cache-Control': cdnCacheControlValue(),
+    'Cache-Control': CACHE_CONTROL,
+    'CDN-Cache-Control': CDN_CACHE_CONTROL,
+    'Cloudflare-CDN-Cache-Control': CDN_CACHE_CONTROL,
     ETag: input.etag,
     'X-Cache': input.stale ? `${input.layer}, STALE` : input.layer,
     'Server-Timing': serverTimingValue(input.timings),

@@ -2,6 +2,7 @@ export * from './events.ts';
 export * from './headers.ts';
 export * from './keys.ts';
 export * from './kv-writer.ts';
+export * from './metrics.ts';
 export * from './responses.ts';
 export * from './schemas.ts';
 export * from './scoring.ts';

@@ -11,6 +11,12 @@ export type ResponseFormat = 'v1' | 'vines';
  */
 export const AGGREGATOR_OBJECT_NAME = 'trending-v1';
 
+/** The metrics Durable Object of an aggregator: the production one, or one per test aggregator. */
+export const METRICS_OBJECT_NAME = 'metrics-v1';
+export function metricsObjectFor(aggregator: string): string {
+  return aggregator === AGGREGATOR_OBJECT_NAME ? METRICS_OBJECT_NAME : `metrics:${aggregator}`;
+}
+
 /**
  * Key prefix of the cached data derived from one aggregator object: empty for the production
  * object, so production keys are exactly the design's (`pre:{window}:{limit}`); any other

@@ -178,6 +178,8 @@ export interface TrendingSnapshot {
   /** Epoch ms when the ranking was computed. */
   computedAt: number;
   computeMs: number;
+  /** Rollup rows the computation read (its cost, for monitoring). */
+  rowsScanned?: number;
   videos: RankedVideo[];
 }
 

@@ -3,8 +3,10 @@ import {
   canonicalKey,
   edgeCacheUrl,
   ifNoneMatchHits,
-  kvReadKey,
+  limitBucket,
   type ResponseFormat,
+  type ResponseSample,
+  type ServedBy,
   type ServerTimingEntry,
   type TrendingSnapshot,
   type TrendingWindow,
@@ -14,7 +16,8 @@ import {
 import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { testDrops } from '../test-seams.ts';
+import { recordResponse } from '../metrics/recorder.ts';
+import { metricsName, testDrops } from '../test-seams.ts';
 import { type CachedBody, toCachedBody } from './cached-body.ts';
 import { computeFromSource, doSnapshot } from './do-snapshot.ts';
 import { edgeCache } from './edge-cache.ts';
@@ -56,58 +59,53 @@ async function tryLayer<T>(timings: Timings, name: string, budgetMs: number, wor
 interface WindowRead {
   snapshot: TrendingSnapshot;
   layer: CacheLayer;
+  /** Set when this read triggered the computation (not when it waited on another's). */
+  computeMs?: number;
 }
-
-/** Reads in flight in this isolate, so concurrent misses for one key make one trip down. */
-const inflight = new Map<string, Promise<WindowRead | undefined>>();
 
 /**
  * Layers 2 to 4 for a window: aggregator memory, KV, compute. Each answer fills the layers
  * above it that live below the edge (off the response path); the caller fills memory and edge.
+ * Concurrent misses are not coalesced here: a promise holding one request's I/O cannot be
+ * awaited by another request in workerd ("Cannot perform I/O on behalf of a different
+ * request"); the aggregator's single flight makes them one computation instead.
  */
-function readBelowEdge(
+async function readBelowEdge(
   env: ApiEnv,
   ctx: ExecutionContext,
   scope: ReadScope,
   read: TrendingRequest,
   timings: Timings,
 ): Promise<WindowRead | undefined> {
-  const key = kvReadKey(read.window, read.limit, scope.keys);
-  const pending = inflight.get(key);
-  if (pending) return pending;
-  const work = (async (): Promise<WindowRead | undefined> => {
-    const floor = () => generationFloor(scope.keys, read.window);
+  const floor = () => generationFloor(scope.keys, read.window);
 
-    const held = scope.off.has('do')
-      ? undefined
-      : await tryLayer(timings, 'do', scope.budgets.doSnapshot, () =>
-          doSnapshot.peek(env, scope, read.window),
-        );
-    if (held && held.generation >= floor()) return { snapshot: held, layer: 'HIT-DO' };
+  const held = scope.off.has('do')
+    ? undefined
+    : await tryLayer(timings, 'do', scope.budgets.doSnapshot, () => doSnapshot.peek(env, scope, read.window));
+  if (held && held.generation >= floor()) return { snapshot: held, layer: 'HIT-DO' };
 
-    const stored = scope.off.has('kv')
-      ? undefined
-      : await tryLayer(timings, 'kv', scope.budgets.kv, () =>
-          kvSnapshot.get(env, scope, read.window, read.limit),
-        );
-    if (stored && stored.snapshot.generation >= floor()) {
-      if (stored.complete && !scope.off.has('do'))
-        ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
-      return { snapshot: stored.snapshot, layer: 'HIT-KV' };
+  const stored = scope.off.has('kv')
+    ? undefined
+    : await tryLayer(timings, 'kv', scope.budgets.kv, () =>
+        kvSnapshot.get(env, scope, read.window, read.limit),
+      );
+  if (stored && stored.snapshot.generation >= floor()) {
+    if (stored.complete && !scope.off.has('do')) {
+      ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
     }
+    return { snapshot: stored.snapshot, layer: 'HIT-KV' };
+  }
 
-    const computed = await tryLayer(timings, 'compute', scope.budgets.compute, () =>
-      computeFromSource(env, scope, read.window),
-    );
-    if (computed && computed.snapshot.generation >= floor()) {
-      if (computed.computed)
-        ctx.waitUntil(kvSnapshot.fill(env, scope, computed.snapshot).catch(logFill('kv')));
-      return { snapshot: computed.snapshot, layer: 'MISS' };
-    }
-    return undefined;
-  })().finally(() => inflight.delete(key));
-  inflight.set(key, work);
-  return work;
+  const computed = await tryLayer(timings, 'compute', scope.budgets.compute, () =>
+    computeFromSource(env, scope, read.window),
+  );
+  if (computed && computed.snapshot.generation >= floor()) {
+    if (!computed.computed) return { snapshot: computed.snapshot, layer: 'MISS' };
+    if (!scope.off.has('kv'))
+      ctx.waitUntil(kvSnapshot.fill(env, scope, computed.snapshot).catch(logFill('kv')));
+    return { snapshot: computed.snapshot, layer: 'MISS', computeMs: computed.snapshot.computeMs };
+  }
+  return undefined;
 }
 
 const logFill = (layer: string) => (err: unknown) =>
@@ -139,25 +137,79 @@ function refreshInBackground(
   );
 }
 
+const SERVED_BY: Record<CacheLayer, ServedBy> = {
+  'HIT-MEMORY': 'memory',
+  'HIT-EDGE': 'edge',
+  'HIT-DO': 'do',
+  'HIT-KV': 'kv',
+  MISS: 'compute',
+};
+
+/** Everything one request's answer is built and measured from. */
+interface Reply {
+  request: Request;
+  env: ApiEnv;
+  ctx: ExecutionContext;
+  read: TrendingRequest;
+  scope: ReadScope;
+  timings: Timings;
+  started: number;
+}
+
+/** Records the response's metrics sample (off the response path; see metrics/recorder.ts). */
+function measure(
+  reply: Reply,
+  servedBy: ServedBy,
+  status: number,
+  stale: boolean,
+  totalMs: number,
+  computeMs?: number,
+) {
+  const tried = new Set(reply.timings.entries.map((e) => e.name));
+  const layerName = servedBy === 'error' ? undefined : servedBy;
+  const missed: ('edge' | 'kv')[] = [];
+  if (tried.has('edge') && servedBy !== 'memory' && servedBy !== 'edge') missed.push('edge');
+  if (tried.has('kv') && (servedBy === 'compute' || servedBy === 'error')) missed.push('kv');
+  const sample: ResponseSample = {
+    servedBy,
+    stale,
+    status,
+    totalMs,
+    layerMs: reply.timings.entries.find((e) => e.name === layerName)?.durMs ?? 0,
+    missed,
+    window: reply.read.window,
+    limitBucket: limitBucket(reply.read.limit),
+    colo: coloOf(reply.request),
+  };
+  if (computeMs !== undefined) sample.computeMs = computeMs;
+  recordResponse(reply.env, reply.ctx, metricsName(reply.request, reply.env), sample);
+}
+
+function coloOf(request: Request): string {
+  const cf = (request as Request & { cf?: { colo?: unknown } }).cf;
+  return typeof cf?.colo === 'string' ? cf.colo : 'local';
+}
+
 function respond(
-  request: Request,
+  reply: Reply,
   cached: CachedBody,
   layer: CacheLayer,
   stale: boolean,
-  timings: Timings,
-  started: number,
+  computeMs?: number,
 ): Response {
+  const totalMs = performance.now() - reply.started;
   const headers = trendingHeaders({
     etag: cached.etag,
     layer,
     stale,
     ageS: (Date.now() - cached.computedAt) / 1000,
-    timings: [...timings.entries, { name: 'total', durMs: performance.now() - started }],
+    timings: [...reply.timings.entries, { name: 'total', durMs: totalMs }],
   });
-  if (ifNoneMatchHits(request.headers.get('if-none-match'), cached.etag)) {
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(cached.body, { status: 200, headers });
+  const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
+  measure(reply, SERVED_BY[layer], notModified ? 304 : 200, stale, totalMs, computeMs);
+  return notModified
+    ? new Response(null, { status: 304, headers })
+    : new Response(cached.body, { status: 200, headers });
 }
 
 /** Test seam: remove this request's entry from the named layers before reading. */
@@ -190,6 +242,7 @@ export async function serveTrending(
   const started = performance.now();
   const timings = new Timings();
   const scope = readScope(request, env);
+  const reply: Reply = { request, env, ctx, read, scope, timings, started };
   const key = canonicalKey(read.format, read.window, read.limit, scope.keys);
   const edgeUrl = edgeCacheUrl(read.format, read.window, read.limit, scope.keys);
   await applyTestDrops(request, env, scope, key, edgeUrl, read.window);
@@ -201,7 +254,7 @@ export async function serveTrending(
     : isolateMemory.get(key, generationFloor(scope.keys, read.window));
   if (memory?.fresh) {
     timings.entries.push({ name: 'memory', durMs: performance.now() - started });
-    return respond(request, memory.entry, 'HIT-MEMORY', false, timings, started);
+    return respond(reply, memory.entry, 'HIT-MEMORY', false);
   }
 
   // 1: edge cache, fresh for 30 s, then served stale (one refresh in flight) up to 300 s.
@@ -214,11 +267,11 @@ export async function serveTrending(
     const age = Date.now() - edgeUsable.computedAt;
     if (age <= TTL_POLICY.edge.freshMs) {
       if (!scope.off.has('memory')) isolateMemory.set(key, edgeUsable);
-      return respond(request, edgeUsable, 'HIT-EDGE', false, timings, started);
+      return respond(reply, edgeUsable, 'HIT-EDGE', false);
     }
     if (age <= TTL_POLICY.edge.staleMs) {
       refreshInBackground(env, ctx, scope, read, key, edgeUrl);
-      return respond(request, edgeUsable, 'HIT-EDGE', true, timings, started);
+      return respond(reply, edgeUsable, 'HIT-EDGE', true);
     }
   }
 
@@ -229,11 +282,12 @@ export async function serveTrending(
     const cached = toCachedBody(found.snapshot, read.format, read.limit);
     if (!scope.off.has('memory')) isolateMemory.set(key, cached);
     if (!scope.off.has('edge')) ctx.waitUntil(edgeCache.put(edgeUrl, cached).catch(logFill('edge')));
-    return respond(request, cached, found.layer, false, timings, started);
+    return respond(reply, cached, found.layer, false, found.computeMs);
   }
 
   // Nothing fresh anywhere: the newest stale copy of the current generation, else 503.
-  if (memory) return respond(request, memory.entry, 'HIT-MEMORY', true, timings, started);
+  if (memory) return respond(reply, memory.entry, 'HIT-MEMORY', true);
+  measure(reply, 'error', 503, false, performance.now() - started);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     headers: { 'Retry-After': '5' },
   });

@@ -7,6 +7,8 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/trending/videos': ['GET'],
   '/v1/events/views': ['POST'],
   '/v1/health': ['GET'],
+  '/v1/metrics': ['GET'],
+  '/dashboard': ['GET'],
   '/analytics/trending/vines': ['GET'],
   '/analytics/view': ['POST'],
   '/analytics/health': ['GET'],

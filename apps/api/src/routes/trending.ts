@@ -2,7 +2,10 @@ import { ClientTrendingQuerySchema, TrendingQuerySchema, type TrendingWindow } f
 import type { IRequest } from 'itty-router';
 import { serveTrending } from '../cascade/read-through.ts';
 import type { ApiEnv } from '../env.ts';
-import { canonicalParams, parseOrThrow } from '../query.ts';
+import { queryParser } from '../query.ts';
+
+const parseTrendingQuery = queryParser(TrendingQuerySchema, 'Invalid query');
+const parseClientQuery = queryParser(ClientTrendingQuerySchema, 'Invalid query');
 
 /** GET /v1/trending/videos?window=1h|24h|7d&limit=1..100: strict, 400 on anything else. */
 export async function getTrendingVideos(
@@ -10,7 +13,7 @@ export async function getTrendingVideos(
   env: ApiEnv,
   ctx: ExecutionContext,
 ): Promise<Response> {
-  const query = parseOrThrow(TrendingQuerySchema, canonicalParams(new URL(request.url)), 'Invalid query');
+  const query = parseTrendingQuery(request.url);
   return serveTrending(request, env, ctx, { format: 'v1', window: query.window, limit: query.limit });
 }
 
@@ -20,11 +23,7 @@ export async function getClientTrendingVines(
   env: ApiEnv,
   ctx: ExecutionContext,
 ): Promise<Response> {
-  const query = parseOrThrow(
-    ClientTrendingQuerySchema,
-    canonicalParams(new URL(request.url)),
-    'Invalid query',
-  );
+  const query = parseClientQuery(request.url);
   return serveTrending(request, env, ctx, {
     format: 'vines',
     window: query.window as TrendingWindow,

@@ -1,0 +1,79 @@
+// The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the three
+// Workers running locally (scripts/lib/local-stack.ts). Skipped, saying so, when Chromium is
+// not installed (`apt-get install chromium`; .ci/run installs it).
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoData } from '../../../packages/trending-core/src/demo-data.ts';
+import { type LocalStack, startLocalStack } from '../../../scripts/lib/local-stack.ts';
+
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+
+if (!CHROMIUM) console.warn('dashboard browser test skipped: Chromium not found (apt-get install chromium)');
+
+describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ METRICS_FLUSH_MS: '0' });
+    const { events } = generateDemoData({ now: Date.now(), videos: 40, events: 2000 });
+    for (let i = 0; i < events.length; i += 100) {
+      const res = await fetch(`${stack.url}/v1/events/views`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: events.slice(i, i + 100) }),
+      });
+      expect(res.status).toBe(202);
+    }
+    await stack.runCron();
+    for (let i = 0; i < 30; i++) {
+      const window = ['1h', '24h', '7d'][i % 3];
+      const res = await fetch(`${stack.url}/v1/trending/videos?window=${window}&limit=${10 + (i % 2) * 10}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('renders every chart with data, and the top 10 of each window', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${stack.url}/dashboard`);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+      for (const id of ['chart-ratio', 'chart-p50', 'chart-p99', 'chart-computes']) {
+        const chart = page.locator(`#${id}`);
+        await expect.poll(() => chart.locator('canvas').count()).toBe(1);
+        expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+      }
+      const kpis = await page.locator('#kpis').innerText();
+      expect(kpis).toMatch(/\d+\s*requests/);
+      expect(await page.locator('#tops table').count()).toBe(3);
+      expect(await page.locator('#tops table tr').count()).toBeGreaterThan(3 * 5);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,27 @@
+// Bundles the bench's own Workers (the floor, the two peers, "before") into bench/dist, one
+// ES module each, for Miniflare. Run by `pnpm build` (turbo builds the apps first).
+import { build } from 'esbuild';
+
+export const BENCH_WORKERS = ['hello', 'cache-peer', 'hono-peer', 'memory-peer', 'before'] as const;
+export type BenchWorker = (typeof BENCH_WORKERS)[number];
+
+export const distDir = new URL('../dist/', import.meta.url).pathname;
+
+export async function buildWorkers(): Promise<void> {
+  await build({
+    entryPoints: BENCH_WORKERS.map((name) => new URL(`./workers/${name}.js`, import.meta.url).pathname),
+    outdir: distDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*'],
+    logLevel: 'warning',
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildWorkers();
+  console.log(`bench workers bundled into ${distDir}`);
+}

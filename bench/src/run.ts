@@ -1,0 +1,186 @@
+// `pnpm bench` (turbo builds the apps and bench/dist first): the three Workers from their production
+// bundles under Miniflare, every scenario of issue 6, results in bench/results/<date>.{json,md,svg}.
+//   node bench/src/run.ts [--quick] [--rounds N] [--duration S] [--sizes 10000,100000] [--out DIR]
+//   node bench/src/run.ts --render bench/results/<date>.json   (rewrites its .md and .svg)
+// --quick runs every scenario briefly (under 2 minutes) and writes to bench/tmp/results unless --out
+// is given. The exit code is non-zero only on functional errors (wrong counts, non-200s, more than
+// one computation in the herd), never on timing.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildWorkers } from './build-workers.ts';
+import { checkTargets, type Results, writeResults } from './report.ts';
+import {
+  bodySizes,
+  type Config,
+  computeCost,
+  herd,
+  ingest,
+  type Progress,
+  type Run,
+  seedMain,
+  throughput,
+  zipf,
+} from './scenarios.ts';
+import { startStack } from './stack.ts';
+
+const benchDir = new URL('../', import.meta.url).pathname;
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    sizes: { type: 'string' },
+    out: { type: 'string' },
+    render: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(0, 7)
+      .join('\n'),
+  );
+  process.exit(0);
+}
+
+// --render results/<date>.json: rewrites that run's markdown and chart (and target checks) only.
+if (args.render) {
+  const saved = JSON.parse(readFileSync(args.render, 'utf8')) as Results;
+  const files = writeResults(dirname(resolve(args.render)), { ...saved, targets: checkTargets(saved) });
+  console.log(`wrote ${files.join(', ')}`);
+  process.exit(0);
+}
+
+const quick = args.quick ?? false;
+const config: Config = {
+  mode: quick ? 'quick' : 'full',
+  // This machine's speed drifts by tens of percent from second to second (see bench/README.md):
+  // many short interleaved rounds, and medians of per-round ratios, rather than a few long runs.
+  rounds: Number(args.rounds ?? (quick ? 1 : 6)),
+  durationS: Number(args.duration ?? (quick ? 2 : 3)),
+  warmupS: 1,
+  connections: 10,
+  zipfRequests: 20_000,
+  herdSize: 200,
+  ingestEvents: quick ? 5_000 : 50_000,
+  // Seeding runs through HTTP at ~2-3k events/s: 1M takes minutes, so --quick measures 10k only.
+  computeSizes: args.sizes
+    ? args.sizes.split(',').map(Number)
+    : quick
+      ? [10_000]
+      : [10_000, 100_000, 1_000_000],
+  computeRepeats: quick ? 3 : 5,
+};
+
+const tty = process.stdout.isTTY;
+const runStarted = performance.now();
+const elapsed = () => `${((performance.now() - runStarted) / 1000).toFixed(0).padStart(4)}s`;
+const progress: Progress = {
+  step(label) {
+    const started = performance.now();
+    if (tty) process.stdout.write(`${elapsed()} → ${label} …`);
+    else console.log(`${elapsed()} → ${label}`);
+    return (summary) => {
+      const took = ((performance.now() - started) / 1000).toFixed(1);
+      if (tty) process.stdout.write(`\r\x1b[2K${elapsed()} ✓ ${label}: ${summary} (${took} s)\n`);
+      else console.log(`${elapsed()}   ✓ ${summary} (${took} s)`);
+    };
+  },
+  note(line) {
+    if (tty) process.stdout.write(`\r\x1b[2K${line}\n`);
+    else console.log(line);
+  },
+};
+
+function git(...cmd: string[]): string {
+  try {
+    return execFileSync('git', cmd, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function packageVersion(name: string, from = `${benchDir}package.json`): string {
+  try {
+    const require = createRequire(from);
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const environment = {
+  commit: git('rev-parse', '--short', 'HEAD'),
+  dirty: git('status', '--porcelain', '--', 'apps', 'packages') ? 1 : 0,
+  node: process.versions.node,
+  cpus: availableParallelism(),
+  miniflare: packageVersion('miniflare'),
+  workerd: packageVersion('workerd', createRequire(`${benchDir}package.json`).resolve('miniflare')),
+  autocannon: packageVersion('autocannon'),
+  hono: packageVersion('hono'),
+};
+
+console.log(
+  `OpenVine Trending bench (${config.mode}): Miniflare ${environment.miniflare}, workerd ${environment.workerd}, ` +
+    `Node ${environment.node}, ${environment.cpus} cores`,
+);
+await buildWorkers();
+const startedAt = new Date();
+const stack = await startStack(`${benchDir}tmp/workerd.log`).catch((err: unknown) => {
+  console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+});
+progress.note(`${elapsed()} ✓ ${Object.keys(stack.url).length} Workers up, each on its own direct socket`);
+
+const run: Run = { stack, config, progress, failures: [], warnings: [] };
+const partial: Omit<Results, 'targets'> = {
+  date: startedAt.toISOString().slice(0, 10),
+  mode: config.mode,
+  startedAt: startedAt.toISOString(),
+  durationS: 0,
+  environment,
+  config: { ...config },
+  seed: { events: 0, seconds: 0 },
+  scenarios: [],
+  failures: run.failures,
+  warnings: run.warnings,
+  workerLogs: {},
+};
+
+try {
+  partial.seed = await seedMain(run);
+  const bodies = await bodySizes(run);
+  partial.scenarios = await throughput(run, bodies);
+  partial.herd = await herd(run);
+  partial.zipf = await zipf(run);
+  partial.ingest = await ingest(run);
+  partial.compute = await computeCost(run);
+} catch (err) {
+  run.failures.push(`the run stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  partial.workerLogs = Object.fromEntries(stack.logCounts);
+  await stack.dispose();
+}
+
+partial.durationS = (performance.now() - runStarted) / 1000;
+const results: Results = { ...partial, targets: checkTargets(partial) };
+const outDir = args.out ?? (quick ? `${benchDir}tmp/results` : `${benchDir}results`);
+const files = writeResults(outDir, results);
+
+console.log('');
+for (const t of results.targets)
+  console.log(`${t.met === null ? '·' : t.met ? '✓' : '✗'} ${t.target}: ${t.measured}`);
+for (const w of run.warnings) console.log(`! ${w}`);
+for (const f of run.failures) console.log(`✗ functional error: ${f}`);
+console.log(
+  `\nwrote ${files.map((f) => f.replace(repoRoot, '')).join(', ')} in ${partial.durationS.toFixed(0)} s`,
+);
+process.exit(run.failures.length > 0 ? 1 : 0);

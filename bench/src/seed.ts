@@ -1,0 +1,90 @@
+// Events into the api through POST /v1/events/views in batches of 100, the path clients use.
+import { generateDemoData } from '../../packages/trending-core/src/demo-data.ts';
+import type { ViewEventInput } from '../../packages/trending-core/src/schemas.ts';
+
+export const BATCH = 100;
+
+export interface PostResult {
+  events: number;
+  accepted: number;
+  duplicates: number;
+  seconds: number;
+  eventsPerS: number;
+  /** Responses other than 202, by status (each retried until accepted). */
+  rejected: Record<string, number>;
+}
+
+export interface PostOptions {
+  /** x-test-aggregator: a bench aggregator of its own (the api instance must have TEST_SEAMS). */
+  aggregator?: string;
+  /** Batches in flight at once. */
+  concurrency: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Posts every event in batches of 100; a 429 or 503 is retried (idempotency keys make that safe). */
+export async function postEvents(
+  apiUrl: string,
+  events: readonly ViewEventInput[],
+  options: PostOptions,
+): Promise<PostResult> {
+  const batches = Math.ceil(events.length / BATCH);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.aggregator) headers['x-test-aggregator'] = options.aggregator;
+  const rejected: Record<string, number> = {};
+  let accepted = 0;
+  let duplicates = 0;
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const index = next++;
+      if (index >= batches) return;
+      // Serialized when sent: a million events held as JSON at once would be ~400 MB.
+      const body = JSON.stringify({ events: events.slice(index * BATCH, (index + 1) * BATCH) });
+      for (let attempt = 0; ; attempt++) {
+        const res = await fetch(`${apiUrl}/v1/events/views`, { method: 'POST', headers, body });
+        if (res.status === 202) {
+          const result = (await res.json()) as { accepted: number; duplicates: number };
+          accepted += result.accepted;
+          duplicates += result.duplicates;
+          break;
+        }
+        const text = await res.text();
+        rejected[String(res.status)] = (rejected[String(res.status)] ?? 0) + 1;
+        if ((res.status !== 429 && res.status !== 503) || attempt >= 20) {
+          throw new Error(`POST /v1/events/views answered ${res.status}: ${text.slice(0, 300)}`);
+        }
+        await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+      }
+      done += 1;
+      options.onProgress?.(Math.min(events.length, done * BATCH), events.length);
+    }
+  }
+
+  await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    events: events.length,
+    accepted,
+    duplicates,
+    seconds,
+    eventsPerS: events.length / seconds,
+    rejected,
+  };
+}
+
+/**
+ * The demo workload (trending-core's generateDemoData) at a given size: videos grow with events
+ * at the demo's own ratio (24,000 events over 320 videos). Sorted oldest first, so that a long
+ * seeding run never sends an event after it has passed the 7-day retention.
+ */
+export function demoEvents(events: number, seed = 42): ViewEventInput[] {
+  const videos = Math.max(320, Math.round(events / 75));
+  const data = generateDemoData({ now: Date.now(), events, videos, seed });
+  return data.events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+}
