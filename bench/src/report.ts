@@ -82,6 +82,21 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
       ),
       met: edge.ratio / cachePeer.ratio >= 1 && errors(edge) === 0,
     });
+  for (const [on, off, name] of [
+    [memory, s('memory-nometrics'), 'memory'],
+    [edge, s('edge-nometrics'), 'edge'],
+  ] as const) {
+    if (!on || !off) continue;
+    checks.push({
+      target: `metrics recording costs <= 10% of ${name}-hit throughput (issue 7)`,
+      measured: withErrors(
+        `${f(on.ratio)}x with vs ${f(off.ratio)}x without: ${f((1 - on.ratio / off.ratio) * 100, 1)}% cost`,
+        on,
+        off,
+      ),
+      met: on.ratio / off.ratio >= 0.9 && errors(on) === 0 && errors(off) === 0,
+    });
+  }
   if (durable && kv)
     checks.push({
       target: 'DO hit and KV hit >= 0.1x hello-world',

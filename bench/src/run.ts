@@ -6,7 +6,7 @@
 // is given. The exit code is non-zero only on functional errors (wrong counts, non-200s, more than
 // one computation in the herd), never on timing.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -134,6 +134,8 @@ console.log(
 );
 await buildWorkers();
 const startedAt = new Date();
+// The Workers' own log lines (warnings are also counted in the results).
+mkdirSync(`${benchDir}tmp`, { recursive: true });
 const stack = await startStack(`${benchDir}tmp/workerd.log`).catch((err: unknown) => {
   console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);

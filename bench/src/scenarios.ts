@@ -1,5 +1,6 @@
 // The scenarios of issue 6. Each returns plain data for the report; functional errors (wrong counts,
 // non-200s, more than one computation in the herd) go to `failures`, never timing.
+import { seededRandom, zipfWeights } from '../../packages/trending-core/src/demo-data.ts';
 import type { TrendingWindow } from '../../packages/trending-core/src/windows.ts';
 import { type LoadResult, measure, percentiles, pool } from './load.ts';
 import { demoEvents, postEvents } from './seed.ts';
@@ -121,6 +122,19 @@ export const SCENARIOS: ScenarioDef[] = [
   { id: 'hello', label: 'hello-world (floor)', target: 'bench-hello', expect: '-' },
   { id: 'memory', label: 'memory hit', target: 'trending-api', expect: 'HIT-MEMORY' },
   { id: 'edge', label: 'edge hit (memory off)', target: 'trending-api-edge', expect: 'HIT-EDGE' },
+  {
+    id: 'memory-nometrics',
+    label: 'memory hit, metrics off',
+    target: 'trending-api-nometrics',
+    expect: 'HIT-MEMORY',
+    note: 'METRICS_OFF=1: the cost of recording metrics is the difference to "memory hit"',
+  },
+  {
+    id: 'edge-nometrics',
+    label: 'edge hit (memory off), metrics off',
+    target: 'trending-api-edge-nometrics',
+    expect: 'HIT-EDGE',
+  },
   { id: 'do', label: 'DO hit (memory, edge off)', target: 'trending-api-do', expect: 'HIT-DO' },
   { id: 'kv', label: 'KV hit (memory, edge, DO off)', target: 'trending-api-kv', expect: 'HIT-KV' },
   {
@@ -374,18 +388,6 @@ export async function herd(run: Run): Promise<HerdResult> {
 
 // ─── mixed Zipf traffic ──────────────────────────────────────────────────────────────────────
 
-/** mulberry32, as in trending-core's demo data: deterministic draws. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ZIPF_WINDOWS: TrendingWindow[] = ['24h', '1h', '7d'];
 const ZIPF_LIMITS = [20, 10, 50, 100, 5, 25, 30, 15, 40, 60];
 
@@ -399,15 +401,13 @@ export function zipfKeys(): string[] {
 
 export function zipfSequence(count: number, s: number, seed = 7): string[] {
   const keys = zipfKeys();
-  const weights = keys.map((_, i) => 1 / (i + 1) ** s);
-  const total = weights.reduce((a, b) => a + b, 0);
   const cumulative: number[] = [];
   let acc = 0;
-  for (const w of weights) {
-    acc += w / total;
+  for (const w of zipfWeights(keys.length, s)) {
+    acc += w;
     cumulative.push(acc);
   }
-  const next = rng(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => {
     const r = next();
     const index = cumulative.findIndex((c) => c >= r);
@@ -516,7 +516,7 @@ export async function ingest(run: Run): Promise<IngestResult> {
   const total = run.config.ingestEvents;
   const done = run.progress.step(`ingest: ${fmt(total)} events in batches of 100, then verify the counts`);
   const aggregator = `bench-ingest-${Date.now()}`;
-  const next = rng(99);
+  const next = seededRandom(99);
   const videos = Array.from({ length: 100 }, () => hex64(next));
   const perVideo = Math.floor(total / videos.length);
   const now = Date.now();

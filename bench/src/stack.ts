@@ -22,6 +22,9 @@ export const API_VARIANTS = {
   // Every layer on, and the seams on: the herd, ingest and compute-cost runs use aggregators of
   // their own (`x-test-aggregator`), so they neither see nor disturb the main data.
   'trending-api-seams': { off: '', seams: true },
+  // Metrics recording off (METRICS_OFF=1): what recording costs on memory and edge hits (issue 7).
+  'trending-api-nometrics': { off: '', seams: false, metricsOff: true },
+  'trending-api-edge-nometrics': { off: 'memory', seams: false, metricsOff: true },
 } as const;
 export type ApiVariant = keyof typeof API_VARIANTS;
 
@@ -83,6 +86,7 @@ export async function startStack(logPath: string, shared: Record<string, unknown
       ADMIN_TOKEN: adminToken,
       ...(variant.off ? { LAYERS_OFF: variant.off } : {}),
       ...(variant.seams ? { TEST_SEAMS: '1' } : {}),
+      ...('metricsOff' in variant ? { METRICS_OFF: '1' } : {}),
     },
   }));
   const origin = { ORIGIN: { name: 'trending-api' } };

@@ -36,7 +36,7 @@ export interface DemoData {
 }
 
 /** mulberry32: tiny, fast, good enough for synthetic data, and identical on every platform. */
-function rng(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -103,8 +103,8 @@ const TAGS = [
   'travel',
 ];
 
-/** Zipf weights with exponent s over ranks 1..n. */
-function zipfWeights(n: number, s: number): number[] {
+/** Zipf weights with exponent s over ranks 1..n (they sum to 1). */
+export function zipfWeights(n: number, s: number): number[] {
   const w = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
   const total = w.reduce((a, b) => a + b, 0);
   return w.map((x) => x / total);
@@ -126,7 +126,7 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
   const videoCount = Math.max(20, options.videos ?? 320);
   const eventCount = Math.max(1000, options.events ?? 24_000);
   const now = options.now;
-  const next = rng(seed);
+  const next = seededRandom(seed);
 
   const creators = Array.from({ length: Math.ceil(videoCount / 4) }, () => hex64(next));
   const videos: DemoVideo[] = Array.from({ length: videoCount }, (_, i) => {
