@@ -1,6 +1,6 @@
 // The scenarios of issue 6. Each returns plain data for the report; functional errors (wrong counts,
 // non-200s, more than one computation in the herd) go to `failures`, never timing.
-import { seededRandom, zipfWeights } from '../../packages/trending-core/src/demo-data.ts';
+import { hex64, seededRandom, zipfWeights } from '../../packages/trending-core/src/demo-data.ts';
 import type { TrendingWindow } from '../../packages/trending-core/src/windows.ts';
 import { type LoadResult, measure, percentiles, pool } from './load.ts';
 import { demoEvents, postEvents } from './seed.ts';
@@ -495,15 +495,6 @@ export interface IngestResult {
   retried: { events: number; accepted: number; duplicates: number };
   checked: Record<string, { videosListed: number; viewsListed: number; lost: number; doubled: number }>;
   seenKeys: number;
-}
-
-function hex64(next: () => number): string {
-  let out = '';
-  for (let i = 0; i < 8; i++)
-    out += Math.floor(next() * 0x1_0000_0000)
-      .toString(16)
-      .padStart(8, '0');
-  return out;
 }
 
 /**

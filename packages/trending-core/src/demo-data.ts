@@ -47,7 +47,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function hex64(next: () => number): string {
+/** A 64-hex id (like a Nostr event id or pubkey) drawn from `next`. */
+export function hex64(next: () => number): string {
   let out = '';
   for (let i = 0; i < 8; i++)
     out += Math.floor(next() * 0x1_0000_0000)
