@@ -31,6 +31,8 @@ export interface PrecomputeReport {
   warmed: ReadTarget[];
   /** Why warming the edge failed, if it did (the rest of the run still counts). */
   warmError?: string;
+  /** Set when the run failed part-way (what it wrote before that stays written). */
+  error?: string;
 }
 
 export interface PrecomputeOptions {
@@ -127,6 +129,9 @@ export async function runPrecompute(
     report.durationMs = performance.now() - started;
     await recordRunMetrics(env, name, report, snapshots);
     return report;
+  } catch (err) {
+    report.error = err instanceof Error ? err.message : String(err);
+    throw err;
   } finally {
     report.durationMs = performance.now() - started;
     await aggregator.unlockRun(owner, report.skipped ? undefined : report);
