@@ -4,6 +4,7 @@ import {
   edgeCacheUrl,
   ifNoneMatchHits,
   limitBucket,
+  metricsObjectFor,
   type ResponseFormat,
   type ResponseSample,
   type ServedBy,
@@ -17,7 +18,7 @@ import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { recordResponse } from '../metrics/recorder.ts';
-import { metricsName, testDrops } from '../test-seams.ts';
+import { testDrops } from '../test-seams.ts';
 import { type CachedBody, toCachedBody } from './cached-body.ts';
 import { computeFromSource, doSnapshot } from './do-snapshot.ts';
 import { edgeCache } from './edge-cache.ts';
@@ -182,7 +183,7 @@ function measure(
     colo: coloOf(reply.request),
   };
   if (computeMs !== undefined) sample.computeMs = computeMs;
-  recordResponse(reply.env, reply.ctx, metricsName(reply.request, reply.env), sample);
+  recordResponse(reply.env, reply.ctx, metricsObjectFor(reply.scope.aggregator), sample);
 }
 
 function coloOf(request: Request): string {
