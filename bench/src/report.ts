@@ -141,9 +141,10 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   checks.push({
     target: '7d compute at 1M events <= 100 ms',
     measured: million
-      ? `${f(million.computeMs, 0)} ms (${f(million.computeRoundTripMs, 1)} ms round trip)`
+      ? `${f(million.computeMs, 0)} ms (${f(million.computeRoundTripMs, 1)} ms round trip; by full rescan ${f(million.rescanRoundTripMs ?? Number.NaN, 1)} ms)`
       : `not measured (sizes run: ${(r.compute ?? []).map((c) => int(c.events)).join(', ') || 'none'})`,
-    met: million ? million.computeMs <= 100 : null,
+    // The slower of the two measures: the aggregator's own clock only advances across I/O.
+    met: million ? Math.max(million.computeMs, million.computeRoundTripMs) <= 100 : null,
   });
   return checks;
 }
@@ -240,13 +241,14 @@ export function markdown(r: Results): string {
   if (r.compute?.length) {
     lines.push('', '## Compute cost as data grows (7d window)', '');
     lines.push(
-      '| events | videos | hour-bucket rows | viewer rows | compute ms (in the aggregator) | round trip ms | seeded at |',
+      '| events | videos | hour-bucket rows | viewer rows | compute ms (in the aggregator) | round trip ms | full rescan, round trip ms | seeded at |',
     );
-    lines.push('|--:|--:|--:|--:|--:|--:|--:|');
+    lines.push('|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const c of r.compute)
       lines.push(
         `| ${int(c.events)} | ${int(c.videos)} | ${int(c.rows.bucketsHour ?? 0)} | ${int(c.rows.viewers ?? 0)} | ` +
-          `${f(c.computeMs, 0)} | ${f(c.computeRoundTripMs, 1)} | ${int(c.seedEventsPerS)} events/s |`,
+          `${f(c.computeMs, 0)} | ${f(c.computeRoundTripMs, 1)} | ${c.rescanRoundTripMs === undefined ? '-' : f(c.rescanRoundTripMs, 1)} | ` +
+          `${int(c.seedEventsPerS)} events/s |`,
       );
   }
   if (r.failures.length || r.warnings.length || Object.keys(r.workerLogs).length) {

@@ -2,6 +2,8 @@
 // bundles under Miniflare, every scenario of issue 6, results in bench/results/<date>.{json,md,svg}.
 //   node bench/src/run.ts [--quick] [--rounds N] [--duration S] [--sizes 10000,100000] [--out DIR]
 //   node bench/src/run.ts --render bench/results/<date>.json   (rewrites its .md and .svg)
+//   --parts throughput,herd,zipf,ingest,compute and --scenarios edge,cache-peer run a subset
+//   (scenario ids in src/scenarios.ts), for investigating one target.
 // --quick runs every scenario briefly (under 2 minutes) and writes to bench/tmp/results unless --out
 // is given. The exit code is non-zero only on functional errors (wrong counts, non-200s, more than
 // one computation in the herd), never on timing.
@@ -36,6 +38,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     sizes: { type: 'string' },
+    parts: { type: 'string' },
+    scenarios: { type: 'string' },
     out: { type: 'string' },
     render: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -78,7 +82,15 @@ const config: Config = {
       ? [10_000]
       : [10_000, 100_000, 1_000_000],
   computeRepeats: quick ? 3 : 5,
+  ...(args.scenarios ? { scenarioIds: args.scenarios.split(',') } : {}),
 };
+const PARTS = ['throughput', 'herd', 'zipf', 'ingest', 'compute'] as const;
+const parts = new Set(args.parts ? args.parts.split(',') : PARTS);
+const unknownPart = [...parts].find((p) => !(PARTS as readonly string[]).includes(p));
+if (unknownPart) {
+  console.error(`unknown part "${unknownPart}" (parts: ${PARTS.join(', ')})`);
+  process.exit(2);
+}
 
 const tty = process.stdout.isTTY;
 const runStarted = performance.now();
@@ -160,11 +172,11 @@ const partial: Omit<Results, 'targets'> = {
 try {
   partial.seed = await seedMain(run);
   const bodies = await bodySizes(run);
-  partial.scenarios = await throughput(run, bodies);
-  partial.herd = await herd(run);
-  partial.zipf = await zipf(run);
-  partial.ingest = await ingest(run);
-  partial.compute = await computeCost(run);
+  if (parts.has('throughput')) partial.scenarios = await throughput(run, bodies);
+  if (parts.has('herd')) partial.herd = await herd(run);
+  if (parts.has('zipf')) partial.zipf = await zipf(run);
+  if (parts.has('ingest')) partial.ingest = await ingest(run);
+  if (parts.has('compute')) partial.compute = await computeCost(run);
 } catch (err) {
   run.failures.push(`the run stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {

@@ -19,6 +19,8 @@ export interface Config {
   ingestEvents: number;
   computeSizes: number[];
   computeRepeats: number;
+  /** Per-layer scenarios to run (ids of SCENARIOS); hello-world always runs. Default: all. */
+  scenarioIds?: string[];
 }
 
 export interface Progress {
@@ -220,14 +222,17 @@ export async function bodySizes(run: Run): Promise<Record<string, number>> {
 
 export async function throughput(run: Run, bodies: Record<string, number>): Promise<ScenarioResult[]> {
   const { config } = run;
-  const byId = new Map<string, LoadResult[]>(SCENARIOS.map((s) => [s.id, []]));
+  const chosen = SCENARIOS.filter(
+    (s) => s.id === 'hello' || !config.scenarioIds || config.scenarioIds.includes(s.id),
+  );
+  const byId = new Map<string, LoadResult[]>(chosen.map((s) => [s.id, []]));
   const computations = new Map<string, { requests: number; computations: number }>();
   for (let round = 1; round <= config.rounds; round++) {
     // Keep KV and the aggregator's snapshots fresh, as the cron does in production.
     await run.stack.runCron();
     // Interleaved: every scenario once per round, hello-world first, the others in an order that
     // rotates from round to round, so drift in the machine's speed hits all alike.
-    const [floor, ...others] = SCENARIOS;
+    const [floor, ...others] = chosen;
     const shift = (round - 1) % others.length;
     const order = [floor, ...others.slice(shift), ...others.slice(0, shift)].filter(
       (d): d is ScenarioDef => d !== undefined,
@@ -235,7 +240,7 @@ export async function throughput(run: Run, bodies: Record<string, number>): Prom
     for (const [i, def] of order.entries()) {
       const connections = def.connections ?? config.connections;
       const done = run.progress.step(
-        `[round ${round}/${config.rounds}] ${String(i + 1).padStart(2)}/${SCENARIOS.length} ${def.label}`,
+        `[round ${round}/${config.rounds}] ${String(i + 1).padStart(2)}/${chosen.length} ${def.label}`,
       );
       let before: Record<TrendingWindow, WindowStatus> | undefined;
       const result = await measure(
@@ -272,7 +277,7 @@ export async function throughput(run: Run, bodies: Record<string, number>): Prom
   }
 
   const hello = byId.get('hello') ?? [];
-  return SCENARIOS.map((def) => {
+  return chosen.map((def) => {
     const rounds = byId.get(def.id) ?? [];
     const pooled = pool(rounds);
     const roundRatios = rounds.map((r, i) => r.rps / (hello[i]?.rps ?? Number.NaN));
@@ -595,6 +600,8 @@ export interface ComputeResult {
   computeRoundTripMs: number;
   rankedVideos: number;
   repeats: number;
+  /** The same ranking by full rescan of the rollups (no running totals): round trip minus peek, median. */
+  rescanRoundTripMs?: number;
 }
 
 async function timed(
@@ -628,13 +635,16 @@ export async function computeCost(run: Run): Promise<ComputeResult[]> {
     const probe = run.stack.url['bench-before'];
     const computeMs: number[] = [];
     const roundTrips: number[] = [];
+    const rescanTrips: number[] = [];
     let rankedVideos = 0;
     for (let i = 0; i < run.config.computeRepeats + 1; i++) {
       const computed = await timed(`${probe}/compute?window=7d&aggregator=${aggregator}`);
       const peeked = await timed(`${probe}/peek?window=7d&aggregator=${aggregator}`);
+      const rescanned = await timed(`${probe}/rescan?window=7d&aggregator=${aggregator}`);
       if (i === 0) continue; // the first one also wakes the object and warms SQLite's page cache
       computeMs.push(computed.body.computeMs ?? Number.NaN);
       roundTrips.push(computed.ms - peeked.ms);
+      rescanTrips.push(rescanned.ms - peeked.ms);
       rankedVideos = computed.body.videos;
     }
     const result: ComputeResult = {
@@ -647,10 +657,12 @@ export async function computeCost(run: Run): Promise<ComputeResult[]> {
       computeRoundTripMs: median(roundTrips),
       rankedVideos,
       repeats: computeMs.length,
+      rescanRoundTripMs: median(rescanTrips),
     };
     results.push(result);
     done(
-      `${result.computeMs.toFixed(0)} ms in the aggregator (${result.computeRoundTripMs.toFixed(1)} ms round trip), ` +
+      `${result.computeMs.toFixed(0)} ms in the aggregator (${result.computeRoundTripMs.toFixed(1)} ms round trip; ` +
+        `full rescan ${result.rescanRoundTripMs?.toFixed(1)} ms), ` +
         `${fmt(videos)} videos, seeded at ${fmt(seeded.eventsPerS)} events/s`,
     );
   }

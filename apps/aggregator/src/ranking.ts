@@ -1,21 +1,16 @@
 import {
   averageCompletion,
-  decayWeight,
-  HOUR_MS,
   isRankable,
   MAX_LIMIT,
   type RankedVideo,
   round,
+  SCORING,
   type TrendingWindow,
   trendingScore,
-  type VideoWindowStats,
-  WINDOW_SPECS,
 } from '@openvine/trending-core';
 import type { Rollups } from './rollups.ts';
-
-interface Accumulator extends VideoWindowStats {
-  loops: number;
-}
+import { rescanWindowStats } from './window-rescan.ts';
+import type { WindowVideoStats } from './window-totals.ts';
 
 export interface RankingResult {
   videos: RankedVideo[];
@@ -24,9 +19,9 @@ export interface RankingResult {
 }
 
 /**
- * Computes a window's top list from the rollups: decayed, capped views per video, exact distinct
- * viewers, the rising boost against the video's own baseline, then OpenVine's score.
- * Cost is bounded by videos x buckets in the window, never by the number of events.
+ * Computes a window's top list: decayed, capped views per video, exact distinct viewers, the
+ * rising boost against the video's own baseline, then OpenVine's score. Reads the window's
+ * running totals (one row per video in the window), never the events or their buckets.
  */
 export function rankWindow(
   rollups: Rollups,
@@ -34,47 +29,30 @@ export function rankWindow(
   now: number,
   limit = MAX_LIMIT,
 ): RankingResult {
-  const spec = WINDOW_SPECS[window];
-  const windowStart = now - spec.durationMs;
-  const firstBucket = Math.floor(windowStart / spec.bucketMs) * spec.bucketMs;
+  const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
+  return { videos: rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+}
 
-  const stats = new Map<string, Accumulator>();
-  const buckets = rollups.bucketsSince(spec.bucket, firstBucket);
-  for (const row of buckets) {
-    let acc = stats.get(row.video_id);
-    if (!acc) {
-      acc = {
-        views: 0,
-        decayedViews: 0,
-        uniqueViewers: 0,
-        completionSum: 0,
-        completionCount: 0,
-        baselineViews: 0,
-        loops: 0,
-      };
-      stats.set(row.video_id, acc);
-    }
-    const bucketMid = row.bucket + spec.bucketMs / 2;
-    acc.views += row.views;
-    acc.decayedViews += row.views * decayWeight(window, now - Math.min(now, bucketMid));
-    acc.completionSum += row.completion_sum;
-    acc.completionCount += row.completion_count;
-    acc.loops += row.loops;
-  }
+/** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
+export function rankWindowByRescan(
+  rollups: Rollups,
+  window: TrendingWindow,
+  now: number,
+  limit = MAX_LIMIT,
+): RankingResult {
+  const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
+  return { videos: rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+}
 
-  const viewers = rollups.uniqueViewersSince(windowStart);
-  // Baselines come from the hour table: end at the hour holding the window's start, or the 1h
-  // window's own views would also count as "expected" ones (more so early in each hour).
-  const baselineEnd = Math.floor(windowStart / HOUR_MS) * HOUR_MS;
-  const baseline =
-    spec.baselineMs > 0
-      ? rollups.viewsBetween(baselineEnd - spec.baselineMs, baselineEnd)
-      : new Map<string, number>();
-
-  const scored: { videoId: string; score: number; acc: Accumulator }[] = [];
+/** Scores, orders and labels a window's videos: the top `limit`, ranks from 1. */
+function rankStats(
+  rollups: Rollups,
+  window: TrendingWindow,
+  stats: ReadonlyMap<string, WindowVideoStats>,
+  limit: number,
+): RankedVideo[] {
+  const scored: { videoId: string; score: number; acc: WindowVideoStats }[] = [];
   for (const [videoId, acc] of stats) {
-    acc.uniqueViewers = viewers.get(videoId) ?? 0;
-    acc.baselineViews = baseline.get(videoId) ?? 0;
     if (!isRankable(acc)) continue;
     scored.push({ videoId, score: trendingScore(window, acc), acc });
   }
@@ -83,7 +61,7 @@ export function rankWindow(
   const top = scored.slice(0, limit);
 
   const meta = rollups.videoMeta(top.map((t) => t.videoId));
-  const videos = top.map(({ videoId, score, acc }, i): RankedVideo => {
+  return top.map(({ videoId, score, acc }, i): RankedVideo => {
     const m = meta.get(videoId);
     const video: RankedVideo = {
       rank: i + 1,
@@ -99,5 +77,4 @@ export function rankWindow(
     if (m?.hashtags) video.hashtags = JSON.parse(m.hashtags) as string[];
     return video;
   });
-  return { videos, rowsScanned: buckets.length + viewers.size + baseline.size };
 }

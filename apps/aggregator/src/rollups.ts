@@ -5,7 +5,17 @@ import {
   RETENTION_MS,
   SCORING,
   type TrendingWindow,
+  WINDOW_SPECS,
+  WINDOWS,
 } from '@openvine/trending-core';
+import { insertRows, type SqlValue, selectByKeys } from './sql-rows.ts';
+import {
+  TOTALS_SCHEMA,
+  TotalsDelta,
+  type TotalsSource,
+  WindowTotals,
+  type WindowVideoStats,
+} from './window-totals.ts';
 
 /**
  * SQLite schema and queries of the event store. One row per (video, minute) for the 1h window,
@@ -95,102 +105,176 @@ export interface IngestOutcome {
   duplicateIndexes: number[];
 }
 
-export class Rollups {
-  constructor(private readonly sql: SqlStorage) {}
+interface BucketAdd {
+  views: number;
+  cappedViews: number;
+  starts: number;
+  completionSum: number;
+  completionCount: number;
+  loops: number;
+  watchMs: number;
+}
+
+const BUCKET_TABLES = [
+  ['minute_buckets', MINUTE_MS],
+  ['hour_buckets', HOUR_MS],
+] as const;
+
+/** Separates the parts of composite map keys (ids never contain NUL). */
+const SEP = '\u0000';
+
+export class Rollups implements TotalsSource {
+  private readonly totals: WindowTotals;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.totals = new WindowTotals(sql, this);
+  }
 
   migrate(): void {
-    for (const statement of SCHEMA) this.sql.exec(statement);
+    for (const statement of [...SCHEMA, ...TOTALS_SCHEMA]) this.sql.exec(statement);
   }
 
-  /** Applies a batch; call inside a storage transaction so a batch counts whole or not at all. */
+  /**
+   * Applies a batch; call inside a storage transaction so a batch counts whole or not at all.
+   * The batch is folded in memory first (the per-viewer cap and distinct viewers in event order),
+   * then written with one statement per table, not a handful per event.
+   */
   ingest(events: readonly NormalizedViewEvent[], now: number): IngestOutcome {
-    const duplicateIndexes: number[] = [];
-    events.forEach((event, index) => {
-      if (event.dedupKey !== undefined) {
-        const inserted = this.sql.exec(
-          'INSERT INTO seen_events (dedup_key, seen_ms) VALUES (?, ?) ON CONFLICT DO NOTHING',
-          event.dedupKey,
-          now,
-        ).rowsWritten;
-        if (inserted === 0) {
-          duplicateIndexes.push(index);
-          return;
+    const accepted = this.claimDedupKeys(events, now);
+    const duplicateIndexes = accepted.flatMap((ok, index) => (ok ? [] : [index]));
+    const counted = events.filter((_, index) => accepted[index]);
+
+    const cursors = this.totals.cursors(now);
+    const totals = new TotalsDelta(cursors);
+    const views = counted.filter((e) => e.eventType === 'view_end');
+    const lastSeen = this.viewersLastSeen(views);
+    const hourViews = this.viewerHourViews(views);
+    const viewers = new Map<string, [videoId: string, viewerKey: string, firstMs: number, lastMs: number]>();
+    const touchedHours = new Set<string>();
+    const buckets = new Map<string, { table: string; bucket: number; videoId: string; add: BucketAdd }>();
+    const videos = new Map<string, SqlValue[]>();
+
+    const addToBuckets = (event: NormalizedViewEvent, add: Partial<BucketAdd>) => {
+      for (const [table, size] of BUCKET_TABLES) {
+        const bucket = Math.floor(event.timestampMs / size) * size;
+        const key = `${table}${SEP}${bucket}${SEP}${event.videoId}`;
+        let entry = buckets.get(key);
+        if (!entry) {
+          entry = {
+            table,
+            bucket,
+            videoId: event.videoId,
+            add: {
+              views: 0,
+              cappedViews: 0,
+              starts: 0,
+              completionSum: 0,
+              completionCount: 0,
+              loops: 0,
+              watchMs: 0,
+            },
+          };
+          buckets.set(key, entry);
         }
+        for (const [field, value] of Object.entries(add) as [keyof BucketAdd, number][]) {
+          entry.add[field] += value;
+        }
+        if (add.views)
+          this.addViewToTotals(totals, event, table === 'minute_buckets' ? 'minute' : 'hour', bucket);
       }
-      this.upsertVideo(event);
-      if (event.eventType === 'view_start') {
-        this.addToBuckets(event, { starts: 1 });
-        return;
-      }
-      const counted = this.recordViewer(event);
-      this.addToBuckets(event, counted ? { views: 1 } : { cappedViews: 1 });
-    });
-    return {
-      accepted: events.length - duplicateIndexes.length,
-      duplicates: duplicateIndexes.length,
-      duplicateIndexes,
     };
-  }
 
-  private upsertVideo(event: NormalizedViewEvent): void {
-    this.sql.exec(
-      `INSERT INTO videos (video_id, title, creator_pubkey, hashtags, first_seen_ms, last_event_ms)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (video_id) DO UPDATE SET
-         title = COALESCE(excluded.title, title),
-         creator_pubkey = COALESCE(excluded.creator_pubkey, creator_pubkey),
-         hashtags = COALESCE(excluded.hashtags, hashtags),
-         last_event_ms = MAX(last_event_ms, excluded.last_event_ms)`,
-      event.videoId,
-      event.title ?? null,
-      event.creatorPubkey ?? null,
-      event.hashtags ? JSON.stringify(event.hashtags) : null,
-      event.timestampMs,
-      event.timestampMs,
-    );
-  }
-
-  /** Tracks the viewer and tells whether this view is within the viewer's cap for its hour. */
-  private recordViewer(event: NormalizedViewEvent): boolean {
-    const hour = Math.floor(event.timestampMs / HOUR_MS);
-    this.sql.exec(
-      `INSERT INTO video_viewers (video_id, viewer_key, first_ms, last_ms)
-       VALUES (?, ?, ?, ?)
-       ON CONFLICT (video_id, viewer_key) DO UPDATE SET
-         first_ms = MIN(first_ms, excluded.first_ms),
-         last_ms = MAX(last_ms, excluded.last_ms)`,
-      event.videoId,
-      event.viewerId,
-      event.timestampMs,
-      event.timestampMs,
-    );
-    const row = this.sql
-      .exec<{ views: number }>(
-        `INSERT INTO viewer_hours (video_id, viewer_key, hour, views) VALUES (?, ?, ?, 1)
-         ON CONFLICT (video_id, viewer_key, hour) DO UPDATE SET views = views + 1
-         RETURNING views`,
+    for (const event of counted) {
+      this.foldVideo(videos, event);
+      if (event.eventType === 'view_start') {
+        addToBuckets(event, { starts: 1 });
+        continue;
+      }
+      const pair = `${event.videoId}${SEP}${event.viewerId}`;
+      const previous = lastSeen.get(pair);
+      const latest = Math.max(previous ?? event.timestampMs, event.timestampMs);
+      lastSeen.set(pair, latest);
+      const held = viewers.get(pair);
+      viewers.set(pair, [
         event.videoId,
         event.viewerId,
-        hour,
-      )
-      .one();
-    return row.views <= SCORING.viewsCapPerViewerHour;
-  }
+        Math.min(held?.[2] ?? event.timestampMs, event.timestampMs),
+        latest,
+      ]);
+      for (const [window, cursor] of cursors) {
+        const wasIn = previous !== undefined && previous >= cursor.viewersFrom;
+        if (!wasIn && latest >= cursor.viewersFrom) totals.viewers(window, event.videoId, 1);
+      }
 
-  private addToBuckets(
-    event: NormalizedViewEvent,
-    add: { views?: number; cappedViews?: number; starts?: number },
-  ): void {
-    const views = add.views ?? 0;
-    const completionKnown = views > 0 && event.completion !== undefined;
-    for (const [table, size] of [
-      ['minute_buckets', MINUTE_MS],
-      ['hour_buckets', HOUR_MS],
-    ] as const) {
-      this.sql.exec(
-        `INSERT INTO ${table} (bucket, video_id, views, capped_views, starts, completion_sum, completion_count, loops, watch_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (bucket, video_id) DO UPDATE SET
+      const hour = Math.floor(event.timestampMs / HOUR_MS);
+      const hourKey = `${pair}${SEP}${hour}`;
+      const viewsThisHour = (hourViews.get(hourKey) ?? 0) + 1;
+      hourViews.set(hourKey, viewsThisHour);
+      touchedHours.add(hourKey);
+      if (viewsThisHour > SCORING.viewsCapPerViewerHour) {
+        addToBuckets(event, { cappedViews: 1 });
+        continue;
+      }
+      const completionKnown = event.completion !== undefined;
+      addToBuckets(event, {
+        views: 1,
+        completionSum: completionKnown ? (event.completion ?? 0) : 0,
+        completionCount: completionKnown ? 1 : 0,
+        loops: event.loops,
+        watchMs: event.watchMs ?? 0,
+      });
+    }
+
+    this.writeVideos([...videos.values()]);
+    insertRows(
+      this.sql,
+      'video_viewers',
+      ['video_id', 'viewer_key', 'first_ms', 'last_ms'],
+      [...viewers.values()],
+      `ON CONFLICT (video_id, viewer_key) DO UPDATE SET
+         first_ms = MIN(first_ms, excluded.first_ms),
+         last_ms = MAX(last_ms, excluded.last_ms)`,
+    );
+    insertRows(
+      this.sql,
+      'viewer_hours',
+      ['video_id', 'viewer_key', 'hour', 'views'],
+      [...touchedHours].map((key) => {
+        const [videoId = '', viewerKey = '', hour = '0'] = key.split(SEP);
+        return [videoId, viewerKey, Number(hour), hourViews.get(key) ?? 0];
+      }),
+      'ON CONFLICT (video_id, viewer_key, hour) DO UPDATE SET views = excluded.views',
+    );
+    for (const [table] of BUCKET_TABLES) {
+      const rows = [...buckets.values()]
+        .filter((b) => b.table === table)
+        .map(({ bucket, videoId, add }) => [
+          bucket,
+          videoId,
+          add.views,
+          add.cappedViews,
+          add.starts,
+          add.completionSum,
+          add.completionCount,
+          add.loops,
+          add.watchMs,
+        ]);
+      insertRows(
+        this.sql,
+        table,
+        [
+          'bucket',
+          'video_id',
+          'views',
+          'capped_views',
+          'starts',
+          'completion_sum',
+          'completion_count',
+          'loops',
+          'watch_ms',
+        ],
+        rows,
+        `ON CONFLICT (bucket, video_id) DO UPDATE SET
            views = views + excluded.views,
            capped_views = capped_views + excluded.capped_views,
            starts = starts + excluded.starts,
@@ -198,29 +282,151 @@ export class Rollups {
            completion_count = completion_count + excluded.completion_count,
            loops = loops + excluded.loops,
            watch_ms = watch_ms + excluded.watch_ms`,
-        Math.floor(event.timestampMs / size) * size,
-        event.videoId,
-        views,
-        add.cappedViews ?? 0,
-        add.starts ?? 0,
-        completionKnown ? (event.completion ?? 0) : 0,
-        completionKnown ? 1 : 0,
-        views > 0 ? event.loops : 0,
-        views > 0 ? (event.watchMs ?? 0) : 0,
       );
+    }
+    totals.apply(this.sql);
+    return { accepted: counted.length, duplicates: duplicateIndexes.length, duplicateIndexes };
+  }
+
+  /** Records the batch's idempotency keys; false for an event whose key was seen before. */
+  private claimDedupKeys(events: readonly NormalizedViewEvent[], now: number): boolean[] {
+    const keys = events.flatMap((e) => (e.dedupKey === undefined ? [] : [e.dedupKey]));
+    const fresh = new Set<string>();
+    if (keys.length > 0) {
+      const inserted = this.sql
+        .exec<{ dedup_key: string }>(
+          `INSERT INTO seen_events (dedup_key, seen_ms) SELECT value, ? FROM json_each(?) WHERE true
+           ON CONFLICT DO NOTHING RETURNING dedup_key`,
+          now,
+          JSON.stringify(keys),
+        )
+        .toArray();
+      for (const row of inserted) fresh.add(row.dedup_key);
+    }
+    // The first event holding a new key claims it; a repeat inside the batch is a duplicate.
+    return events.map((e) => e.dedupKey === undefined || fresh.delete(e.dedupKey));
+  }
+
+  /** Latest view per (video, viewer) of the batch, as stored before it. */
+  private viewersLastSeen(views: readonly NormalizedViewEvent[]): Map<string, number> {
+    const pairs = new Map(views.map((e) => [`${e.videoId}${SEP}${e.viewerId}`, [e.videoId, e.viewerId]]));
+    const rows = selectByKeys<{ video_id: string; viewer_key: string; last_ms: number }>(
+      this.sql,
+      'video_viewers',
+      ['video_id', 'viewer_key'],
+      ['video_id', 'viewer_key', 'last_ms'],
+      [...pairs.values()],
+    );
+    return new Map(rows.map((r) => [`${r.video_id}${SEP}${r.viewer_key}`, r.last_ms]));
+  }
+
+  /** Views already counted per (video, viewer, hour) of the batch, for the per-viewer cap. */
+  private viewerHourViews(views: readonly NormalizedViewEvent[]): Map<string, number> {
+    const keys = new Map(
+      views.map((e) => {
+        const hour = Math.floor(e.timestampMs / HOUR_MS);
+        return [`${e.videoId}${SEP}${e.viewerId}${SEP}${hour}`, [e.videoId, e.viewerId, hour]];
+      }),
+    );
+    const rows = selectByKeys<{ video_id: string; viewer_key: string; hour: number; views: number }>(
+      this.sql,
+      'viewer_hours',
+      ['video_id', 'viewer_key', 'hour'],
+      ['video_id', 'viewer_key', 'hour', 'views'],
+      [...keys.values()],
+    );
+    return new Map(rows.map((r) => [`${r.video_id}${SEP}${r.viewer_key}${SEP}${r.hour}`, r.views]));
+  }
+
+  /** A counted view enters each window whose cursor holds its bucket, and baselines likewise. */
+  private addViewToTotals(
+    totals: TotalsDelta,
+    event: NormalizedViewEvent,
+    granularity: 'minute' | 'hour',
+    bucket: number,
+  ): void {
+    const row = {
+      video_id: event.videoId,
+      bucket,
+      views: 1,
+      completion_sum: event.completion ?? 0,
+      completion_count: event.completion === undefined ? 0 : 1,
+      loops: event.loops,
+    };
+    for (const window of WINDOWS) {
+      const spec = WINDOW_SPECS[window];
+      const cursor = totals.cursor(window);
+      if (spec.bucket === granularity && bucket >= cursor.bucketFrom) totals.bucket(window, row, 1);
+      if (granularity === 'hour' && bucket >= cursor.baselineFrom && bucket < cursor.baselineTo) {
+        totals.baseline(window, event.videoId, 1);
+      }
     }
   }
 
-  /** Per-bucket rows of a window, from the table of its granularity. */
-  bucketsSince(bucket: 'minute' | 'hour', sinceMs: number): BucketRow[] {
+  /** Metadata per video: the batch's latest non-empty values win, as they would one by one. */
+  private foldVideo(videos: Map<string, SqlValue[]>, event: NormalizedViewEvent): void {
+    const held = videos.get(event.videoId);
+    videos.set(event.videoId, [
+      event.videoId,
+      event.title ?? held?.[1] ?? null,
+      event.creatorPubkey ?? held?.[2] ?? null,
+      event.hashtags ? JSON.stringify(event.hashtags) : (held?.[3] ?? null),
+      held?.[4] ?? event.timestampMs,
+      Math.max(Number(held?.[5] ?? event.timestampMs), event.timestampMs),
+    ]);
+  }
+
+  private writeVideos(rows: SqlValue[][]): void {
+    insertRows(
+      this.sql,
+      'videos',
+      ['video_id', 'title', 'creator_pubkey', 'hashtags', 'first_seen_ms', 'last_event_ms'],
+      rows,
+      `ON CONFLICT (video_id) DO UPDATE SET
+         title = COALESCE(excluded.title, title),
+         creator_pubkey = COALESCE(excluded.creator_pubkey, creator_pubkey),
+         hashtags = COALESCE(excluded.hashtags, hashtags),
+         last_event_ms = MAX(last_event_ms, excluded.last_event_ms)`,
+    );
+  }
+
+  /** Moves a window's running totals to `now` (before ranking it, and before pruning). */
+  advanceWindow(window: TrendingWindow, now: number): void {
+    this.totals.advance(window, now);
+  }
+
+  /** Per-video stats of a window at `now`, from its running totals (see window-totals.ts). */
+  windowStats(
+    window: TrendingWindow,
+    now: number,
+    minViewers: number,
+  ): { stats: Map<string, WindowVideoStats>; rowsRead: number } {
+    this.totals.advance(window, now);
+    return this.totals.read(window, now, minViewers);
+  }
+
+  bucketRows(bucket: 'minute' | 'hour', from: number, to: number): BucketRow[] {
     const table = bucket === 'minute' ? 'minute_buckets' : 'hour_buckets';
     return this.sql
       .exec<BucketRow>(
         `SELECT video_id, bucket, views, completion_sum, completion_count, loops
-         FROM ${table} WHERE bucket >= ? AND views > 0`,
-        sinceMs,
+         FROM ${table} WHERE bucket >= ? AND bucket < ? AND views > 0`,
+        from,
+        to,
       )
       .toArray();
+  }
+
+  viewersLastSeenBetween(from: number, to: number): Map<string, number> {
+    const rows = this.sql
+      .exec<{ video_id: string; viewers: number }>(
+        `SELECT video_id, COUNT(*) AS viewers FROM video_viewers
+         WHERE last_ms >= ? AND last_ms < ? GROUP BY video_id`,
+        from,
+        to,
+      )
+      .toArray();
+    return new Map(rows.map((r) => [r.video_id, r.viewers]));
   }
 
   /** Counted views per video in [fromMs, toMs), from the hour table (baselines). */
@@ -234,17 +440,6 @@ export class Rollups {
       )
       .toArray();
     return new Map(rows.map((r) => [r.video_id, r.views]));
-  }
-
-  /** Exact distinct viewers per video whose latest view is at or after sinceMs. */
-  uniqueViewersSince(sinceMs: number): Map<string, number> {
-    const rows = this.sql
-      .exec<{ video_id: string; viewers: number }>(
-        'SELECT video_id, COUNT(*) AS viewers FROM video_viewers WHERE last_ms >= ? GROUP BY video_id',
-        sinceMs,
-      )
-      .toArray();
-    return new Map(rows.map((r) => [r.video_id, r.viewers]));
   }
 
   videoMeta(videoIds: readonly string[]): Map<string, VideoMetaRow> {
@@ -279,7 +474,9 @@ export class Rollups {
 
   /** Drops everything no window can see any more. Returns rows deleted. */
   prune(now: number): number {
-    let deleted = 0;
+    // The totals subtract what leaves a window from the rows themselves: move them first.
+    for (const window of WINDOWS) this.totals.advance(window, now);
+    let deleted = this.totals.prune();
     deleted += this.sql.exec(
       'DELETE FROM minute_buckets WHERE bucket < ?',
       now - MINUTE_RETENTION_MS,
@@ -309,6 +506,7 @@ export class Rollups {
     viewers: number;
     viewerHours: number;
     seenKeys: number;
+    windowTotals: number;
   } {
     const count = (table: string) =>
       this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
@@ -319,6 +517,7 @@ export class Rollups {
       viewers: count('video_viewers'),
       viewerHours: count('viewer_hours'),
       seenKeys: count('seen_events'),
+      windowTotals: this.totals.count(),
     };
   }
 }

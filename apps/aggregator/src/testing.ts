@@ -24,6 +24,7 @@ export const EMPTY_ROWS = {
   viewers: 0,
   viewerHours: 0,
   seenKeys: 0,
+  windowTotals: 0,
 } as const;
 
 /** A Nostr event id: 64 lowercase hex characters. */

@@ -9,7 +9,7 @@ import {
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
-import { rankWindow } from './ranking.ts';
+import { rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups } from './rollups.ts';
 
 export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
@@ -130,6 +130,25 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   /** Forgets a window's memory snapshot (ops, and tests of the layers below). */
   async dropSnapshot(window: TrendingWindow): Promise<void> {
     this.snapshots.delete(window);
+  }
+
+  /**
+   * The window's ranking from a full rescan of the rollups, ignoring the running totals: neither
+   * stored nor counted as a computation. What computing on every request costs without the totals
+   * (the benchmark's "before"), and a consistency check of the totals for ops.
+   */
+  async rescan(window: TrendingWindow): Promise<TrendingSnapshot> {
+    const started = performance.now();
+    const computedAt = Date.now();
+    const { videos, rowsScanned } = rankWindowByRescan(this.rollups, window, computedAt);
+    return {
+      window,
+      generation: this.currentGeneration(window),
+      computedAt,
+      computeMs: performance.now() - started,
+      rowsScanned,
+      videos,
+    };
   }
 
   /** Recomputes a window now, regardless of freshness (precompute runs and tests). */
