@@ -5,13 +5,23 @@ const GENERATION = 'x-trending-generation';
 const COMPUTED_AT = 'x-trending-computed-at';
 const WINDOW = 'x-trending-window';
 
+/** An edge entry found: what identifies it, and its body, not read until asked for. */
+export interface EdgeEntry extends Omit<CachedBody, 'body'> {
+  /** The body as a stream, to pass through to the client untouched (read it once, or drop it). */
+  body: ReadableStream | null;
+  /** Reads the body into a CachedBody (to fill isolate memory). */
+  read(): Promise<CachedBody>;
+  /** Releases the unread body of an entry that is not served. */
+  drop(): void;
+}
+
 /**
  * Layer 1: `caches.default`, one data center's cache. The Cache API ignores
  * stale-while-revalidate, so entries are stored for the whole stale horizon (300 s) and
  * freshness (30 s) is judged by the read path from the entry's computedAt.
  */
 export const edgeCache = {
-  async get(url: string): Promise<CachedBody | undefined> {
+  async get(url: string): Promise<EdgeEntry | undefined> {
     const response = await caches.default.match(url);
     if (!response) return undefined;
     const generation = Number(response.headers.get(GENERATION));
@@ -22,12 +32,14 @@ export const edgeCache = {
       await response.body?.cancel();
       return undefined;
     }
+    const meta = { etag, generation, computedAt, window: window as CachedBody['window'] };
     return {
-      body: await response.text(),
-      etag,
-      generation,
-      computedAt,
-      window: window as CachedBody['window'],
+      ...meta,
+      body: response.body,
+      read: async () => ({ ...meta, body: await response.text() }),
+      drop: () => {
+        response.body?.cancel().catch(() => {});
+      },
     };
   },
 

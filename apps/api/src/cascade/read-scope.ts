@@ -30,7 +30,23 @@ function budget(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/**
+ * Without the test seams a scope depends on the env alone (its vars): built once per isolate and
+ * env, not on every request of the hot path.
+ */
+const envScopes = new WeakMap<ApiEnv, ReadScope>();
+
 export function readScope(request: Request, env: ApiEnv): ReadScope {
+  if (env.TEST_SEAMS === '1') return buildScope(request, env);
+  let scope = envScopes.get(env);
+  if (!scope) {
+    scope = buildScope(request, env);
+    envScopes.set(env, scope);
+  }
+  return scope;
+}
+
+function buildScope(request: Request, env: ApiEnv): ReadScope {
   const aggregator = aggregatorName(request, env);
   return {
     aggregator,

@@ -193,7 +193,7 @@ function coloOf(request: Request): string {
 
 function respond(
   reply: Reply,
-  cached: CachedBody,
+  cached: Pick<CachedBody, 'etag' | 'computedAt'> & { body: string | ReadableStream | null },
   layer: CacheLayer,
   stale: boolean,
   computeMs?: number,
@@ -208,9 +208,9 @@ function respond(
   });
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   measure(reply, SERVED_BY[layer], notModified ? 304 : 200, stale, totalMs, computeMs);
-  return notModified
-    ? new Response(null, { status: 304, headers })
-    : new Response(cached.body, { status: 200, headers });
+  if (!notModified) return new Response(cached.body, { status: 200, headers });
+  if (cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
+  return new Response(null, { status: 304, headers });
 }
 
 /** Test seam: remove this request's entry from the named layers before reading. */
@@ -266,15 +266,17 @@ export async function serveTrending(
   if (edgeUsable) {
     observeGeneration(scope.keys, read.window, edgeUsable.generation);
     const age = Date.now() - edgeUsable.computedAt;
-    if (age <= TTL_POLICY.edge.freshMs) {
-      if (!scope.off.has('memory')) isolateMemory.set(key, edgeUsable);
-      return respond(reply, edgeUsable, 'HIT-EDGE', false);
-    }
+    const stale = age > TTL_POLICY.edge.freshMs;
     if (age <= TTL_POLICY.edge.staleMs) {
-      refreshInBackground(env, ctx, scope, read, key, edgeUrl);
-      return respond(reply, edgeUsable, 'HIT-EDGE', true);
+      if (stale) refreshInBackground(env, ctx, scope, read, key, edgeUrl);
+      // With isolate memory off, the cached body streams through untouched, as from caches.default.
+      if (scope.off.has('memory')) return respond(reply, edgeUsable, 'HIT-EDGE', stale);
+      const cached = await edgeUsable.read();
+      if (!stale) isolateMemory.set(key, cached);
+      return respond(reply, cached, 'HIT-EDGE', stale);
     }
   }
+  edge?.drop();
 
   // 2-4: aggregator memory, KV, compute.
   const found = await readBelowEdge(env, ctx, scope, read, timings);

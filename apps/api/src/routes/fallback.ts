@@ -1,4 +1,4 @@
-import { CORS_HEADERS } from '@openvine/trending-core';
+import { CORS_PREFLIGHT_HEADERS } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { ApiError } from '../errors.ts';
 
@@ -26,7 +26,7 @@ function allowFor(pathname: string): string | undefined {
 export function preflight(request: IRequest): Response {
   const allow = allowFor(new URL(request.url).pathname);
   if (!allow) throw new ApiError(404, 'not_found', 'No such route');
-  return new Response(null, { status: 204, headers: { ...CORS_HEADERS, Allow: allow } });
+  return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
 }
 
 /** Reached when no route matched: a known path with the wrong method is 405 with Allow, else 404. */

@@ -145,6 +145,18 @@ describe('routing errors', () => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
+  it('sends only the CORS headers a browser reads on an actual response', async () => {
+    const res = await api(aggregator, '/v1/trending/videos?window=24h&limit=5', {
+      headers: { origin: 'https://example.com' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Cache/);
+    // Methods, request headers and max-age belong to the preflight (above).
+    expect(res.headers.get('access-control-allow-methods')).toBeNull();
+    expect(res.headers.get('access-control-max-age')).toBeNull();
+  });
+
   it('health routes answer', async () => {
     const health = await api(aggregator, '/v1/health');
     expect(health.status).toBe(200);
