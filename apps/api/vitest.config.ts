@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
+import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 
 // The api runs from source inside workerd; the aggregator and precompute Workers run beside it
 // from their built bundles, with the bindings their wrangler.jsonc declare.
@@ -23,6 +24,10 @@ export default defineConfig({
           COMPUTE_BUDGET_MS: '5000',
           ACCESS_FLUSH_MS: '0',
           METRICS_FLUSH_MS: '0',
+        },
+        // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
+        ratelimits: {
+          INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
         },
         workers: [
           auxWorker('aggregator'),

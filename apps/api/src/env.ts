@@ -9,6 +9,8 @@ export interface ApiEnv {
   TRENDING_KV: KVNamespace;
   VIEW_EVENTS: AnalyticsEngineDataset;
   TRENDING_METRICS: AnalyticsEngineDataset;
+  /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
+  INGEST_LIMITER?: RateLimit;
   ADMIN_TOKEN?: string;
   /** "1" only in tests: enables src/test-seams.ts. */
   TEST_SEAMS?: string;

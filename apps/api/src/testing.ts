@@ -15,10 +15,15 @@ export function api(aggregator: string, path: string, init: RequestInit = {}): P
   return exports.default.fetch(new Request(`https://trending.test${path}`, { ...init, headers }));
 }
 
-export function postJson(aggregator: string, path: string, body: unknown): Promise<Response> {
+export function postJson(
+  aggregator: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return api(aggregator, path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
 }

@@ -9,12 +9,15 @@ import type { IRequest } from 'itty-router';
 import type { ApiEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
+import { enforceIngestLimit } from '../ingest-limit.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { aggregatorName } from '../test-seams.ts';
 
 /** POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }. */
 export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Response> {
+  const aggregator = aggregatorName(request, env);
+  await enforceIngestLimit(request, env, aggregator);
   const body = parseOrThrow(ViewEventsBodySchema, await readJsonBody(request), 'Invalid view events');
   const inputs = 'events' in body ? body.events : [body];
   const now = Date.now();
@@ -28,7 +31,7 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
     }
     throw err;
   }
-  const result = await ingestEvents(env, aggregatorName(request, env), events);
+  const result = await ingestEvents(env, aggregator, events);
   return Response.json(result, { status: 202 });
 }
 
@@ -37,9 +40,11 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
  * status but 200 and 429, which would count twice.
  */
 export async function postClientView(request: IRequest, env: ApiEnv): Promise<Response> {
+  const aggregator = aggregatorName(request, env);
+  await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
   const now = Date.now();
   const anonymous = `anon:${request.headers.get('cf-connecting-ip') ?? 'unknown'}`;
-  await ingestEvents(env, aggregatorName(request, env), [normalizeClientView(input, now, anonymous)]);
+  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)]);
   return Response.json({ success: true, eventId: input.eventId, timestamp: new Date(now).toISOString() });
 }
