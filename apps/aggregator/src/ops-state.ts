@@ -1,5 +1,6 @@
 import {
   HOUR_MS,
+  isResponseFormat,
   MAX_LIMIT,
   MINUTE_MS,
   type ResponseFormat,
@@ -86,7 +87,7 @@ export class OpsState {
   recordAccess(counts: readonly AccessCount[], now: number): void {
     const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
     for (const { format, window, limit, count } of counts) {
-      if (format !== 'v1' && format !== 'vines') continue;
+      if (!isResponseFormat(format)) continue;
       if (!(WINDOWS as readonly string[]).includes(window)) continue;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT || !(count > 0)) continue;
       this.sql.exec(

@@ -1,10 +1,14 @@
 import {
   averageCompletion,
+  GROUPED_VIDEOS,
+  groupTrending,
   isRankable,
   MAX_LIMIT,
   type RankedVideo,
   round,
   SCORING,
+  type TrendingCreator,
+  type TrendingHashtag,
   type TrendingWindow,
   trendingScore,
 } from '@openvine/trending-core';
@@ -14,6 +18,8 @@ import type { WindowVideoStats } from './window-totals.ts';
 
 export interface RankingResult {
   videos: RankedVideo[];
+  hashtags: TrendingHashtag[];
+  creators: TrendingCreator[];
   /** Rows read from the rollups, for monitoring the cost of a computation. */
   rowsScanned: number;
 }
@@ -30,7 +36,7 @@ export function rankWindow(
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { videos: rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
 }
 
 /** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
@@ -41,16 +47,19 @@ export function rankWindowByRescan(
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
-  return { videos: rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
 }
 
-/** Scores, orders and labels a window's videos: the top `limit`, ranks from 1. */
+/**
+ * Scores, orders and labels a window's videos: the top `limit`, ranks from 1, and the window's
+ * trending hashtags and creators from its best-scored videos.
+ */
 function rankStats(
   rollups: Rollups,
   window: TrendingWindow,
   stats: ReadonlyMap<string, WindowVideoStats>,
   limit: number,
-): RankedVideo[] {
+): Omit<RankingResult, 'rowsScanned'> {
   const scored: { videoId: string; score: number; acc: WindowVideoStats }[] = [];
   for (const [videoId, acc] of stats) {
     if (!isRankable(acc)) continue;
@@ -58,10 +67,21 @@ function rankStats(
   }
   // Ties broken by views, then id: the same data always gives the same order.
   scored.sort((a, b) => b.score - a.score || b.acc.views - a.acc.views || (a.videoId < b.videoId ? -1 : 1));
-  const top = scored.slice(0, limit);
+  const grouped = scored.slice(0, Math.max(limit, GROUPED_VIDEOS));
+  const meta = rollups.videoMeta(grouped.map((t) => t.videoId));
 
-  const meta = rollups.videoMeta(top.map((t) => t.videoId));
-  return top.map(({ videoId, score, acc }, i): RankedVideo => {
+  const { hashtags, creators } = groupTrending(
+    grouped.map(({ videoId, score, acc }) => {
+      const m = meta.get(videoId);
+      return {
+        score,
+        views: acc.views,
+        creatorPubkey: m?.creator_pubkey ?? undefined,
+        hashtags: m?.hashtags ? (JSON.parse(m.hashtags) as string[]) : undefined,
+      };
+    }),
+  );
+  const videos = scored.slice(0, limit).map(({ videoId, score, acc }, i): RankedVideo => {
     const m = meta.get(videoId);
     const video: RankedVideo = {
       rank: i + 1,
@@ -77,4 +97,5 @@ function rankStats(
     if (m?.hashtags) video.hashtags = JSON.parse(m.hashtags) as string[];
     return video;
   });
+  return { videos, hashtags, creators };
 }

@@ -443,14 +443,13 @@ export class Rollups implements TotalsSource {
   }
 
   videoMeta(videoIds: readonly string[]): Map<string, VideoMetaRow> {
-    if (videoIds.length === 0) return new Map();
-    const rows = this.sql
-      .exec<VideoMetaRow>(
-        `SELECT video_id, title, creator_pubkey, hashtags FROM videos
-         WHERE video_id IN (${videoIds.map(() => '?').join(',')})`,
-        ...videoIds,
-      )
-      .toArray();
+    const rows = selectByKeys<VideoMetaRow>(
+      this.sql,
+      'videos',
+      ['video_id'],
+      ['video_id', 'title', 'creator_pubkey', 'hashtags'],
+      videoIds.map((id) => [id]),
+    );
     return new Map(rows.map((r) => [r.video_id, r]));
   }
 

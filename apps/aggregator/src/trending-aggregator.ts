@@ -140,7 +140,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   async rescan(window: TrendingWindow): Promise<TrendingSnapshot> {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, rowsScanned } = rankWindowByRescan(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(this.rollups, window, computedAt);
     return {
       window,
       generation: this.currentGeneration(window),
@@ -148,6 +148,8 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       computeMs: performance.now() - started,
       rowsScanned,
       videos,
+      hashtags,
+      creators,
     };
   }
 
@@ -255,7 +257,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, rowsScanned } = rankWindow(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindow(this.rollups, window, computedAt);
     const computeMs = performance.now() - started;
     const previous = this.snapshots.get(window);
     if (
@@ -272,6 +274,8 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       computeMs,
       rowsScanned,
       videos,
+      hashtags,
+      creators,
     };
     this.snapshots.set(window, snapshot);
     this.computations[window] += 1;

@@ -11,7 +11,12 @@ import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
 import { getMetrics } from './routes/metrics.ts';
-import { getClientTrendingVines, getTrendingVideos } from './routes/trending.ts';
+import {
+  getClientTrendingCreators,
+  getClientTrendingHashtags,
+  getClientTrendingVines,
+  getTrendingVideos,
+} from './routes/trending.ts';
 
 function withCors(response: Response): Response {
   if (response.headers.has('Access-Control-Allow-Origin')) return response;
@@ -35,6 +40,8 @@ router
   .get('/dashboard/uplot.iife.min.js', getUplotJs)
   .get('/dashboard/uplot.min.css', getUplotCss)
   .get('/analytics/trending/vines', getClientTrendingVines)
+  .get('/analytics/trending/hashtags', getClientTrendingHashtags)
+  .get('/analytics/trending/creators', getClientTrendingCreators)
   .post('/analytics/view', postClientView)
   .get('/analytics/health', getClientHealth)
   .post('/v1/admin/invalidate', postInvalidate)

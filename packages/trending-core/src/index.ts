@@ -1,4 +1,5 @@
 export * from './events.ts';
+export * from './groups.ts';
 export * from './headers.ts';
 export * from './keys.ts';
 export * from './kv-writer.ts';

@@ -9,12 +9,13 @@ import {
   kvReadKey,
   kvSnapshotEntries,
   kvTopKey,
+  RESPONSE_FORMATS,
   type ResponseFormat,
 } from './keys.ts';
 import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
 import { WINDOWS } from './windows.ts';
 
-const FORMATS: ResponseFormat[] = ['v1', 'vines'];
+const FORMATS: readonly ResponseFormat[] = RESPONSE_FORMATS;
 const LIMITS = [1, 10, 20, 50, 100];
 
 function everyRead() {
@@ -101,6 +102,18 @@ describe('key scopes', () => {
         avgCompletion: 1,
         loops: 0,
       })),
+      hashtags: Array.from({ length: 100 }, (_, i) => ({
+        tag: `t${i}`,
+        views: 1,
+        videoCount: 1,
+        avgViralScore: 1,
+      })),
+      creators: Array.from({ length: 30 }, (_, i) => ({
+        pubkey: `p${i}`,
+        totalViews: 1,
+        videoCount: 1,
+        avgViralScore: 1,
+      })),
     };
     const entries = new Map(kvSnapshotEntries(snapshot));
     expect([...entries.keys()].sort()).toEqual([
@@ -111,6 +124,8 @@ describe('key scopes', () => {
       'top:1h',
     ]);
     expect(entries.get('pre:1h:10')?.videos).toHaveLength(10);
+    expect(entries.get('pre:1h:10')?.hashtags).toHaveLength(10);
+    expect(entries.get('pre:1h:50')?.creators).toHaveLength(30);
     expect(entries.get('top:1h')?.videos).toHaveLength(100);
     expect(entries.get('pre:1h:50')?.generation).toBe(3);
   });

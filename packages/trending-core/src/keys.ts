@@ -2,8 +2,16 @@ import type { TrendingSnapshot } from './schemas.ts';
 import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
 import type { TrendingWindow } from './windows.ts';
 
-/** Response formats share the cascade but serialize differently, so each has its own keys. */
-export type ResponseFormat = 'v1' | 'vines';
+/**
+ * Response formats share the cascade (one snapshot per window) but serialize differently, so each
+ * has its own keys: /v1 videos, the app's vines, its hashtags and its creators.
+ */
+export const RESPONSE_FORMATS = ['v1', 'vines', 'hashtags', 'creators'] as const;
+export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+
+export function isResponseFormat(value: unknown): value is ResponseFormat {
+  return typeof value === 'string' && (RESPONSE_FORMATS as readonly string[]).includes(value);
+}
 
 /**
  * Name of the aggregator Durable Object that holds the event store. One shard today; see
@@ -74,7 +82,12 @@ export function kvSnapshotEntries(snapshot: TrendingSnapshot, scope = ''): [stri
     [kvTopKey(snapshot.window, scope), snapshot],
     ...PRECOMPUTED_LIMITS.map((limit): [string, TrendingSnapshot] => [
       kvPrecomputedKey(snapshot.window, limit, scope),
-      { ...snapshot, videos: snapshot.videos.slice(0, limit) },
+      {
+        ...snapshot,
+        videos: snapshot.videos.slice(0, limit),
+        ...(snapshot.hashtags ? { hashtags: snapshot.hashtags.slice(0, limit) } : {}),
+        ...(snapshot.creators ? { creators: snapshot.creators.slice(0, limit) } : {}),
+      },
     ]),
   ];
 }

@@ -1,4 +1,10 @@
-import type { ClientVinesResponse, TrendingSnapshot, TrendingVideosResponse } from './schemas.ts';
+import type {
+  ClientCreatorsResponse,
+  ClientHashtagsResponse,
+  ClientVinesResponse,
+  TrendingSnapshot,
+  TrendingVideosResponse,
+} from './schemas.ts';
 import { ALGORITHM } from './scoring.ts';
 
 /** Every limit is a slice of the one top-100 computed per window. */
@@ -33,5 +39,39 @@ export function toClientVinesResponse(snapshot: TrendingSnapshot, limit: number)
     updatedAt: snapshot.computedAt,
     period: snapshot.window,
     totalVines: vines.length,
+  };
+}
+
+/** The app's trending hashtags (`views` and `videoCount` JSON integers, as its parser needs). */
+export function toClientHashtagsResponse(snapshot: TrendingSnapshot, limit: number): ClientHashtagsResponse {
+  const hashtags = (snapshot.hashtags ?? []).slice(0, limit).map((h) => ({
+    tag: h.tag,
+    views: Math.trunc(h.views),
+    videoCount: Math.trunc(h.videoCount),
+    avgViralScore: h.avgViralScore,
+  }));
+  return {
+    hashtags,
+    algorithm: ALGORITHM,
+    updatedAt: snapshot.computedAt,
+    period: snapshot.window,
+    totalHashtags: hashtags.length,
+  };
+}
+
+/** The app's top creators (`totalViews` and `videoCount` JSON integers). */
+export function toClientCreatorsResponse(snapshot: TrendingSnapshot, limit: number): ClientCreatorsResponse {
+  const creators = (snapshot.creators ?? []).slice(0, limit).map((c) => ({
+    pubkey: c.pubkey,
+    totalViews: Math.trunc(c.totalViews),
+    videoCount: Math.trunc(c.videoCount),
+    avgViralScore: c.avgViralScore,
+  }));
+  return {
+    creators,
+    algorithm: ALGORITHM,
+    updatedAt: snapshot.computedAt,
+    period: snapshot.window,
+    totalCreators: creators.length,
   };
 }

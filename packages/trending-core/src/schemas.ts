@@ -181,6 +181,43 @@ export interface TrendingSnapshot {
   /** Rollup rows the computation read (its cost, for monitoring). */
   rowsScanned?: number;
   videos: RankedVideo[];
+  /** The window's top hashtags and creators (see groups.ts); absent in snapshots of older versions. */
+  hashtags?: TrendingHashtag[];
+  creators?: TrendingCreator[];
+}
+
+/** A hashtag across the window's ranked videos (the OpenVine app's TrendingHashtag). */
+export interface TrendingHashtag {
+  tag: string;
+  /** Counted views of the tag's videos in the window (integer). */
+  views: number;
+  videoCount: number;
+  /** Mean trending score of the tag's videos. */
+  avgViralScore: number;
+}
+
+/** A creator across the window's ranked videos (the OpenVine app's TopCreator). */
+export interface TrendingCreator {
+  pubkey: string;
+  totalViews: number;
+  videoCount: number;
+  avgViralScore: number;
+}
+
+export interface ClientHashtagsResponse {
+  hashtags: TrendingHashtag[];
+  algorithm: string;
+  updatedAt: number;
+  period: (typeof WINDOWS)[number];
+  totalHashtags: number;
+}
+
+export interface ClientCreatorsResponse {
+  creators: TrendingCreator[];
+  algorithm: string;
+  updatedAt: number;
+  period: (typeof WINDOWS)[number];
+  totalCreators: number;
 }
 
 export interface TrendingVideosResponse {

@@ -3,9 +3,18 @@ import {
   snapshotETag,
   type TrendingSnapshot,
   type TrendingWindow,
+  toClientCreatorsResponse,
+  toClientHashtagsResponse,
   toClientVinesResponse,
   toTrendingVideosResponse,
 } from '@openvine/trending-core';
+
+const SERIALIZERS: Record<ResponseFormat, (snapshot: TrendingSnapshot, limit: number) => unknown> = {
+  v1: toTrendingVideosResponse,
+  vines: toClientVinesResponse,
+  hashtags: toClientHashtagsResponse,
+  creators: toClientCreatorsResponse,
+};
 
 /** A serialized response body and what identifies it: what layers 0 and 1 hold. */
 export interface CachedBody {
@@ -19,10 +28,8 @@ export interface CachedBody {
 
 /** Serializes once per (format, limit): every limit is a slice of the window's top-100. */
 export function toCachedBody(snapshot: TrendingSnapshot, format: ResponseFormat, limit: number): CachedBody {
-  const body =
-    format === 'v1' ? toTrendingVideosResponse(snapshot, limit) : toClientVinesResponse(snapshot, limit);
   return {
-    body: JSON.stringify(body),
+    body: JSON.stringify(SERIALIZERS[format](snapshot, limit)),
     etag: snapshotETag(snapshot, limit, format),
     window: snapshot.window,
     generation: snapshot.generation,

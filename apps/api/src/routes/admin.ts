@@ -4,7 +4,7 @@ import {
   Hex64Schema,
   keyScope,
   MAX_LIMIT,
-  type ResponseFormat,
+  RESPONSE_FORMATS,
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
@@ -50,12 +50,10 @@ const InvalidateBodySchema = v.union(
   'body must be { "window": "1h"|"24h"|"7d" }, { "videoId": "<64 hex>" } or { "all": true }',
 );
 
-const FORMATS: readonly ResponseFormat[] = ['v1', 'vines'];
-
 /** Removes a window's entries of this data center's edge cache (every format and limit). */
 async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
   const deletions: Promise<boolean>[] = [];
-  for (const format of FORMATS) {
+  for (const format of RESPONSE_FORMATS) {
     for (let limit = 1; limit <= MAX_LIMIT; limit++)
       deletions.push(edgeCache.delete(edgeCacheUrl(format, window, limit, scope)));
   }

@@ -10,6 +10,8 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/metrics': ['GET'],
   '/dashboard': ['GET'],
   '/analytics/trending/vines': ['GET'],
+  '/analytics/trending/hashtags': ['GET'],
+  '/analytics/trending/creators': ['GET'],
   '/analytics/view': ['POST'],
   '/analytics/health': ['GET'],
   '/v1/admin/invalidate': ['POST'],

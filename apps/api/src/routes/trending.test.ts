@@ -1,4 +1,9 @@
-import type { ClientVinesResponse, TrendingVideosResponse } from '@openvine/trending-core';
+import type {
+  ClientCreatorsResponse,
+  ClientHashtagsResponse,
+  ClientVinesResponse,
+  TrendingVideosResponse,
+} from '@openvine/trending-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, newAggregator, postJson, randomHex64, refresh, seedDemo, viewEnd } from '../testing.ts';
 
@@ -165,5 +170,87 @@ describe('GET /analytics/trending/vines (the OpenVine app)', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string } };
     expect(body.error.code).toBe('invalid_request');
+  });
+});
+
+describe('GET /analytics/trending/hashtags and /creators (the OpenVine app)', () => {
+  const aggregator = newAggregator();
+  const alice = randomHex64();
+  const bob = randomHex64();
+  const videos = {
+    // Alice: two videos tagged #vine (one also #cats), 30 and 10 viewers; Bob: one, 20 viewers.
+    a1: { id: randomHex64(), creator: alice, tags: ['vine', 'cats'], viewers: 30 },
+    a2: { id: randomHex64(), creator: alice, tags: ['#Vine'], viewers: 10 },
+    b1: { id: randomHex64(), creator: bob, tags: ['dogs'], viewers: 20 },
+  };
+  beforeAll(async () => {
+    for (const v of Object.values(videos)) {
+      const events = Array.from({ length: v.viewers }, (_, i) => ({
+        ...viewEnd(v.id, `viewer-${v.id.slice(0, 6)}-${i}`),
+        creatorPubkey: v.creator,
+        hashtags: v.tags,
+      }));
+      expect((await postJson(aggregator, '/v1/events/views', { events })).status).toBe(202);
+    }
+    await refresh(aggregator, '24h', '7d');
+  });
+
+  it('sums views and counts videos per hashtag, averages their scores, in the shape the app parses', async () => {
+    const res = await api(aggregator, '/analytics/trending/hashtags?window=24h&limit=50');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-cache')).toMatch(/^(MISS|HIT-DO)$/);
+    const body = (await res.json()) as ClientHashtagsResponse;
+    expect(body.period).toBe('24h');
+    // Ranked by the summed score of their videos: #cats' one video has more viewers than #dogs'.
+    expect(body.hashtags.map((h) => h.tag)).toEqual(['vine', 'cats', 'dogs']);
+    const ranked = (
+      (await (
+        await api(aggregator, '/v1/trending/videos?window=24h&limit=10')
+      ).json()) as TrendingVideosResponse
+    ).videos;
+    const score = (id: string) => ranked.find((v) => v.videoId === id)?.score ?? Number.NaN;
+    expect(body.hashtags[0]).toEqual({
+      tag: 'vine',
+      views: 40,
+      videoCount: 2,
+      avgViralScore: expect.closeTo((score(videos.a1.id) + score(videos.a2.id)) / 2, 3),
+    });
+    expect(body.hashtags[1]).toMatchObject({ tag: 'cats', views: 30, videoCount: 1 });
+    expect(body.hashtags[2]).toMatchObject({ tag: 'dogs', views: 20, videoCount: 1 });
+    for (const h of body.hashtags) {
+      expect(Number.isInteger(h.views)).toBe(true);
+      expect(Number.isInteger(h.videoCount)).toBe(true);
+      expect(typeof h.avgViralScore).toBe('number');
+    }
+    expect(body.totalHashtags).toBe(3);
+    // Served again from the isolate's memory, like every trending read.
+    const again = await api(aggregator, '/analytics/trending/hashtags?window=24h&limit=50');
+    expect(again.headers.get('x-cache')).toBe('HIT-MEMORY');
+  });
+
+  it('ranks creators by their videos, with integer totals', async () => {
+    const res = await api(aggregator, '/analytics/trending/creators?window=7d&limit=50');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ClientCreatorsResponse;
+    expect(body.period).toBe('7d');
+    expect(body.creators).toEqual([
+      expect.objectContaining({ pubkey: alice, totalViews: 40, videoCount: 2 }),
+      expect.objectContaining({ pubkey: bob, totalViews: 20, videoCount: 1 }),
+    ]);
+    expect(body.totalCreators).toBe(2);
+  });
+
+  it('clamps limit, defaults like the vines route, and rejects an unknown window', async () => {
+    const one = (await (
+      await api(aggregator, '/analytics/trending/hashtags?window=24h&limit=0')
+    ).json()) as ClientHashtagsResponse;
+    expect(one.hashtags.map((h) => h.tag)).toEqual(['vine']);
+    const none = (await (
+      await api(aggregator, '/analytics/trending/creators')
+    ).json()) as ClientCreatorsResponse;
+    expect(none.period).toBe('24h');
+    const bad = await api(aggregator, '/analytics/trending/creators?window=2h');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
 });

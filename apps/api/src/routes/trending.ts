@@ -1,4 +1,9 @@
-import { ClientTrendingQuerySchema, TrendingQuerySchema, type TrendingWindow } from '@openvine/trending-core';
+import {
+  ClientTrendingQuerySchema,
+  type ResponseFormat,
+  TrendingQuerySchema,
+  type TrendingWindow,
+} from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { serveTrending } from '../cascade/read-through.ts';
 import type { ApiEnv } from '../env.ts';
@@ -17,16 +22,21 @@ export async function getTrendingVideos(
   return serveTrending(request, env, ctx, { format: 'v1', window: query.window, limit: query.limit });
 }
 
-/** GET /analytics/trending/vines: the OpenVine app's route; limit clamped like the old backend. */
-export async function getClientTrendingVines(
-  request: IRequest,
-  env: ApiEnv,
-  ctx: ExecutionContext,
-): Promise<Response> {
-  const query = parseClientQuery(request.url);
-  return serveTrending(request, env, ctx, {
-    format: 'vines',
-    window: query.window as TrendingWindow,
-    limit: query.limit,
-  });
+/** The OpenVine app's routes: limit clamped to 1..100 like the old backend, unknown window 400. */
+function clientRoute(format: Exclude<ResponseFormat, 'v1'>) {
+  return (request: IRequest, env: ApiEnv, ctx: ExecutionContext): Promise<Response> => {
+    const query = parseClientQuery(request.url);
+    return serveTrending(request, env, ctx, {
+      format,
+      window: query.window as TrendingWindow,
+      limit: query.limit,
+    });
+  };
 }
+
+/** GET /analytics/trending/vines: the app's trending videos. */
+export const getClientTrendingVines = clientRoute('vines');
+/** GET /analytics/trending/hashtags: hashtags of the window's trending videos. */
+export const getClientTrendingHashtags = clientRoute('hashtags');
+/** GET /analytics/trending/creators: creators of the window's trending videos. */
+export const getClientTrendingCreators = clientRoute('creators');
