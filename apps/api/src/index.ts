@@ -9,7 +9,7 @@ import { getStatus, postInvalidate, postPrecompute } from './routes/admin.ts';
 import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
-import { getClientHealth, getHealth } from './routes/health.ts';
+import { getClientHealth, getHealth, getOpenApi } from './routes/health.ts';
 import { getMetrics } from './routes/metrics.ts';
 import {
   getClientTrendingCreators,
@@ -35,6 +35,7 @@ router
   .post('/v1/events/views', postViewEvents)
   .get('/v1/health', getHealth)
   .get('/v1/metrics', getMetrics)
+  .get('/v1/openapi.json', getOpenApi)
   .get('/dashboard', getDashboard)
   .get('/dashboard/app.js', getDashboardJs)
   .get('/dashboard/uplot.iife.min.js', getUplotJs)

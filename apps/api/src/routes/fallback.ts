@@ -8,6 +8,7 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/events/views': ['POST'],
   '/v1/health': ['GET'],
   '/v1/metrics': ['GET'],
+  '/v1/openapi.json': ['GET'],
   '/dashboard': ['GET'],
   '/analytics/trending/vines': ['GET'],
   '/analytics/trending/hashtags': ['GET'],

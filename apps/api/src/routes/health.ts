@@ -1,6 +1,7 @@
 import type { IRequest } from 'itty-router';
 import { aggregatorStub } from '../cascade/do-snapshot.ts';
 import type { ApiEnv } from '../env.ts';
+import { OPENAPI_DOCUMENT } from '../openapi.ts';
 import { aggregatorName } from '../test-seams.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
@@ -36,4 +37,9 @@ export async function getClientHealth(): Promise<Response> {
     { status: 'healthy', environment: 'openvine-trending', timestamp: new Date().toISOString() },
     { headers: { 'Cache-Control': 'no-store' } },
   );
+}
+
+/** GET /v1/openapi.json: the public API (src/openapi.ts). */
+export function getOpenApi(): Response {
+  return Response.json(OPENAPI_DOCUMENT, { headers: { 'Cache-Control': 'public, max-age=3600' } });
 }
