@@ -2,11 +2,20 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
 import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
+import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
 // The api runs from source inside workerd; the aggregator and precompute Workers run beside it
 // from their built bundles, with the bindings their wrangler.jsonc declare.
 /** The plugin runs the Worker under test as `vitest-plugin-runner-<project name>`. */
 const API_RUNNER = 'vitest-plugin-runner-api';
+
+function recordUnderTest<T extends { bindings?: object }>(worker: T) {
+  return {
+    ...worker,
+    bindings: { ...worker.bindings, AE_ACCOUNT_ID: RECORD_ACCOUNT, AE_API_TOKEN: RECORD_TOKEN },
+    outboundService: answerRecordQuery,
+  };
+}
 
 export default defineConfig({
   plugins: [
@@ -32,7 +41,8 @@ export default defineConfig({
         workers: [
           auxWorker('aggregator'),
           // precompute's API binding names `trending-api`; under test that Worker is the runner.
-          auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } }),
+          // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
+          recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),
         ],
       },
     }),

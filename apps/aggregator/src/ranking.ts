@@ -2,15 +2,14 @@ import {
   averageCompletion,
   GROUPED_VIDEOS,
   groupTrending,
-  isRankable,
   MAX_LIMIT,
   type RankedVideo,
+  rankByScore,
   round,
   SCORING,
   type TrendingCreator,
   type TrendingHashtag,
   type TrendingWindow,
-  trendingScore,
 } from '@openvine/trending-core';
 import type { Rollups } from './rollups.ts';
 import { rescanWindowStats } from './window-rescan.ts';
@@ -60,18 +59,12 @@ function rankStats(
   stats: ReadonlyMap<string, WindowVideoStats>,
   limit: number,
 ): Omit<RankingResult, 'rowsScanned'> {
-  const scored: { videoId: string; score: number; acc: WindowVideoStats }[] = [];
-  for (const [videoId, acc] of stats) {
-    if (!isRankable(acc)) continue;
-    scored.push({ videoId, score: trendingScore(window, acc), acc });
-  }
-  // Ties broken by views, then id: the same data always gives the same order.
-  scored.sort((a, b) => b.score - a.score || b.acc.views - a.acc.views || (a.videoId < b.videoId ? -1 : 1));
+  const scored = rankByScore(window, stats);
   const grouped = scored.slice(0, Math.max(limit, GROUPED_VIDEOS));
   const meta = rollups.videoMeta(grouped.map((t) => t.videoId));
 
   const { hashtags, creators } = groupTrending(
-    grouped.map(({ videoId, score, acc }) => {
+    grouped.map(({ videoId, score, stats: acc }) => {
       const m = meta.get(videoId);
       return {
         score,
@@ -81,7 +74,7 @@ function rankStats(
       };
     }),
   );
-  const videos = scored.slice(0, limit).map(({ videoId, score, acc }, i): RankedVideo => {
+  const videos = scored.slice(0, limit).map(({ videoId, score, stats: acc }, i): RankedVideo => {
     const m = meta.get(videoId);
     const video: RankedVideo = {
       rank: i + 1,

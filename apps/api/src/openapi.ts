@@ -365,6 +365,12 @@ export const OPENAPI_DOCUMENT = {
       properties: { windows: { type: 'array', items: { type: 'string', enum: [...WINDOWS] } } },
     }),
     '/v1/admin/status': admin('Last run, next cron, per-window generation and age', 'get'),
+    '/v1/admin/record-check': {
+      get: {
+        ...admin("The live top 20 against the record's (Analytics Engine), per window", 'get').get,
+        parameters: [windowParam('24h')],
+      },
+    },
   },
   components: {
     schemas,

@@ -9,4 +9,9 @@ export interface PrecomputeEnv {
   TRENDING_METRICS: AnalyticsEngineDataset;
   TRENDING_KV: KVNamespace;
   API: Service<EdgeWarmer>;
+  /** The record (Analytics Engine SQL API) for checkRecord: account id, token, dataset, endpoint. */
+  AE_ACCOUNT_ID?: string;
+  AE_API_TOKEN?: string;
+  AE_VIEW_DATASET?: string;
+  AE_SQL_ENDPOINT?: string;
 }

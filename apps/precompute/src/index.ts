@@ -1,13 +1,16 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { InvalidationTarget } from '@openvine/aggregator';
+import type { TrendingWindow } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { type InvalidateReport, runInvalidate } from './invalidate.ts';
 import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
+import { checkRecord, type RecordCheck } from './record-check.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
 
 export type { PrecomputeEnv } from './env.ts';
 export type { InvalidateReport } from './invalidate.ts';
 export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
+export type { RecordCheck } from './record-check.ts';
 export type { PrecomputeStatus } from './status.ts';
 
 /**
@@ -31,6 +34,11 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   /** Last run, its duration, each window's generation and age, and the next cron. */
   async status(options: { aggregator?: string } = {}): Promise<PrecomputeStatus> {
     return readStatus(this.env, options.aggregator);
+  }
+
+  /** The live ranking of a window against one computed from the record (Analytics Engine). */
+  async checkRecord(window: TrendingWindow, options: { aggregator?: string } = {}): Promise<RecordCheck> {
+    return checkRecord(this.env, window, options.aggregator);
   }
 
   /** Invalidates a window, all windows, or every window listing a video. */

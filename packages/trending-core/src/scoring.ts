@@ -87,3 +87,27 @@ export function round(value: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A video with its window stats and score, as ranked. */
+export interface ScoredEntry<S extends VideoWindowStats> {
+  videoId: string;
+  score: number;
+  stats: S;
+}
+
+/**
+ * The rankable videos of a window, best first. Ties broken by views, then id: the same data
+ * always gives the same order.
+ */
+export function rankByScore<S extends VideoWindowStats>(
+  window: TrendingWindow,
+  stats: ReadonlyMap<string, S>,
+): ScoredEntry<S>[] {
+  const scored: ScoredEntry<S>[] = [];
+  for (const [videoId, s] of stats) {
+    if (isRankable(s)) scored.push({ videoId, score: trendingScore(window, s), stats: s });
+  }
+  return scored.sort(
+    (a, b) => b.score - a.score || b.stats.views - a.stats.views || (a.videoId < b.videoId ? -1 : 1),
+  );
+}

@@ -15,7 +15,7 @@ import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { parseOrThrow } from '../query.ts';
+import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { aggregatorName } from '../test-seams.ts';
 
@@ -107,3 +107,19 @@ export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Re
   });
   return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
 }
+
+const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
+
+/**
+ * GET /v1/admin/record-check?window=24h: the live top 20 against the one computed from the record
+ * (Analytics Engine). 503 with the reason when the record is not configured or does not answer.
+ */
+export async function getRecordCheck(request: IRequest, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const { window } = parseRecordCheckQuery(request.url);
+  const check = await env.PRECOMPUTE.checkRecord(window, { aggregator: aggregatorName(request, env) });
+  if (!check.ok) throw new ApiError(503, check.reason, check.message);
+  return Response.json(check.comparison, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query');

@@ -1,0 +1,257 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnalyticsEngineError, AnalyticsEngineViewSource } from './analytics-engine-source.ts';
+import { decayWeight, trendingScore } from './scoring.ts';
+import { HOUR_MS, MINUTE_MS } from './windows.ts';
+
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
+const TOKEN = 'test-token';
+const NOW = Date.UTC(2026, 10, 26, 12, 30);
+
+/**
+ * A stand-in for the Analytics Engine SQL API: the real route, bearer auth, SQL as the POST body,
+ * and ClickHouse's JSON answer ({ meta, data, rows, rows_before_limit_at_least }) with 64-bit
+ * integers as strings. It answers the three queries the source sends from a small table of
+ * sampled rows, aggregated here the way the SQL asks.
+ */
+interface SampledRow {
+  video: string;
+  viewer: string;
+  eventType: 'view_start' | 'view_end';
+  at: number;
+  completion: number;
+  loops: number;
+  sampleInterval: number;
+}
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const TABLE: SampledRow[] = [
+  // A: 12 viewers 10-20 minutes ago, some rows standing for 2 events (sampled).
+  ...Array.from(
+    { length: 12 },
+    (_, i): SampledRow => ({
+      video: A,
+      viewer: `va${i}`,
+      eventType: 'view_end',
+      at: NOW - (10 + i) * MINUTE_MS,
+      completion: 0.5,
+      loops: 1,
+      sampleInterval: i % 3 === 0 ? 2 : 1,
+    }),
+  ),
+  // B: 6 viewers 40 minutes ago, completion unknown; plus starts that must not count.
+  ...Array.from(
+    { length: 6 },
+    (_, i): SampledRow => ({
+      video: B,
+      viewer: `vb${i}`,
+      eventType: 'view_end',
+      at: NOW - 40 * MINUTE_MS,
+      completion: -1,
+      loops: 2,
+      sampleInterval: 1,
+    }),
+  ),
+  ...Array.from(
+    { length: 6 },
+    (_, i): SampledRow => ({
+      video: B,
+      viewer: `vb${i}`,
+      eventType: 'view_start',
+      at: NOW - 41 * MINUTE_MS,
+      completion: -1,
+      loops: 0,
+      sampleInterval: 1,
+    }),
+  ),
+  // B also had 30 views 5 hours ago: its baseline for the 1h window.
+  ...Array.from(
+    { length: 30 },
+    (_, i): SampledRow => ({
+      video: B,
+      viewer: `old${i}`,
+      eventType: 'view_end',
+      at: NOW - 5 * HOUR_MS,
+      completion: 1,
+      loops: 1,
+      sampleInterval: 1,
+    }),
+  ),
+];
+
+function answer(sql: string): Record<string, string | number>[] {
+  const minutes = (re: RegExp) => Number(re.exec(sql)?.[1] ?? Number.NaN) * MINUTE_MS;
+  const since = NOW - minutes(/timestamp >= NOW\(\) - INTERVAL '(\d+)' MINUTE/);
+  const until = /timestamp < NOW\(\) - INTERVAL '(\d+)' MINUTE/.test(sql)
+    ? NOW - minutes(/timestamp < NOW\(\) - INTERVAL '(\d+)' MINUTE/)
+    : Number.POSITIVE_INFINITY;
+  const rows = TABLE.filter((r) => r.eventType === 'view_end' && r.at >= since && r.at < until);
+  const group = <T>(key: (r: SampledRow) => string, fold: (rows: SampledRow[]) => T) => {
+    const groups = new Map<string, SampledRow[]>();
+    for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+    return [...groups.values()].map(fold);
+  };
+  const sum = (rs: SampledRow[], f: (r: SampledRow) => number) => rs.reduce((s, r) => s + f(r), 0);
+  if (sql.includes('COUNT(DISTINCT blob2)')) {
+    return group(
+      (r) => r.video,
+      (rs) => ({ video_id: rs[0]?.video ?? '', viewers: String(new Set(rs.map((r) => r.viewer)).size) }),
+    );
+  }
+  if (sql.includes('bucket_s')) {
+    const size = sql.includes('toStartOfMinute') ? MINUTE_MS : HOUR_MS;
+    return group(
+      (r) => `${r.video}:${Math.floor(r.at / size)}`,
+      (rs) => ({
+        video_id: rs[0]?.video ?? '',
+        bucket_s: String((Math.floor((rs[0]?.at ?? 0) / size) * size) / 1000),
+        views: String(sum(rs, (r) => r.sampleInterval)),
+        completion_sum: sum(rs, (r) => (r.completion >= 0 ? r.sampleInterval * r.completion : 0)),
+        completion_count: String(sum(rs, (r) => (r.completion >= 0 ? r.sampleInterval : 0))),
+        loops: sum(rs, (r) => r.sampleInterval * r.loops),
+      }),
+    );
+  }
+  return group(
+    (r) => r.video,
+    (rs) => ({ video_id: rs[0]?.video ?? '', views: String(sum(rs, (r) => r.sampleInterval)) }),
+  );
+}
+
+let server: Server;
+let endpoint: string;
+const received: { method?: string; url?: string; auth?: string; sql: string }[] = [];
+let mode: 'ok' | 'fail' | 'slow' | 'garbage' = 'ok';
+
+beforeAll(async () => {
+  server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    let sql = '';
+    for await (const chunk of req) sql += chunk;
+    received.push({ method: req.method, url: req.url, auth: req.headers.authorization, sql });
+    if (req.url !== `/client/v4/accounts/${ACCOUNT}/analytics_engine/sql` || req.method !== 'POST') {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"errors":[{"message":"Authentication error"}]}');
+      return;
+    }
+    if (mode === 'fail') {
+      res.writeHead(422).end(`Error: unknown function in ${sql}`);
+      return;
+    }
+    if (mode === 'garbage') {
+      res.writeHead(200).end('<html>');
+      return;
+    }
+    if (mode === 'slow') await new Promise((r) => setTimeout(r, 500));
+    const data = answer(sql);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        meta: Object.keys(data[0] ?? {}).map((name) => ({ name, type: 'String' })),
+        data,
+        rows: data.length,
+        rows_before_limit_at_least: data.length,
+      }),
+    );
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
+});
+
+afterAll(() => {
+  server.close();
+});
+
+function source(overrides: Partial<ConstructorParameters<typeof AnalyticsEngineViewSource>[0]> = {}) {
+  return new AnalyticsEngineViewSource({
+    accountId: ACCOUNT,
+    apiToken: TOKEN,
+    dataset: 'openvine_view_events',
+    endpoint,
+    fetch: (url, init) => fetch(url, init as RequestInit),
+    ...overrides,
+  });
+}
+
+describe('Analytics Engine view source', () => {
+  it('posts sampling-weighted SQL for the window to the SQL API, with the bearer token', async () => {
+    mode = 'ok';
+    received.length = 0;
+    await source().windowStats('1h', NOW);
+    expect(received).toHaveLength(3);
+    for (const r of received) {
+      expect(r).toMatchObject({ method: 'POST', auth: `Bearer ${TOKEN}` });
+      expect(r.sql).toContain('FROM openvine_view_events');
+      expect(r.sql).toContain("blob1 = 'view_end'");
+      expect(r.sql).toContain("INTERVAL '60' MINUTE");
+    }
+    expect(received.some((r) => r.sql.includes('SUM(_sample_interval) AS views'))).toBe(true);
+    // The 1h baseline is the 24 hours before the window.
+    expect(received.some((r) => r.sql.includes("NOW() - INTERVAL '1500' MINUTE"))).toBe(true);
+    // 7d has no baseline query.
+    expect(source().queries('7d').baseline).toBeUndefined();
+  });
+
+  it('turns the answer into per-video stats: sampled counts, decay, completion, viewers, baseline', async () => {
+    mode = 'ok';
+    const stats = await source().windowStats('1h', NOW);
+    const a = stats.get(A);
+    const b = stats.get(B);
+    // A: 12 rows, 4 of them standing for 2 events.
+    expect(a).toMatchObject({
+      views: 16,
+      uniqueViewers: 12,
+      completionCount: 16,
+      loops: 16,
+      baselineViews: 0,
+    });
+    expect(a?.completionSum).toBeCloseTo(8, 9);
+    const expectedDecay = TABLE.filter((r) => r.video === A).reduce((s, r) => {
+      const mid = Math.floor(r.at / MINUTE_MS) * MINUTE_MS + MINUTE_MS / 2;
+      return s + r.sampleInterval * decayWeight('1h', NOW - mid);
+    }, 0);
+    expect(a?.decayedViews).toBeCloseTo(expectedDecay, 9);
+    // B: starts ignored, completion unknown, 30 baseline views 5 hours ago.
+    expect(b).toMatchObject({ views: 6, uniqueViewers: 6, completionCount: 0, loops: 12, baselineViews: 30 });
+    expect(trendingScore('1h', a ?? ({} as never))).toBeGreaterThan(trendingScore('1h', b ?? ({} as never)));
+  });
+
+  it('fails with a typed error that carries the status but never the SQL', async () => {
+    mode = 'fail';
+    const failed = await source()
+      .windowStats('24h', NOW)
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(AnalyticsEngineError);
+    expect((failed as AnalyticsEngineError).status).toBe(422);
+    expect((failed as Error).message).not.toMatch(/SELECT|blob/);
+
+    mode = 'ok';
+    const unauthorized = await source({ apiToken: 'wrong' })
+      .windowStats('24h', NOW)
+      .catch((e: unknown) => e);
+    expect((unauthorized as AnalyticsEngineError).status).toBe(401);
+
+    mode = 'garbage';
+    await expect(source().windowStats('7d', NOW)).rejects.toThrow(/other than JSON/);
+  });
+
+  it('gives up after its timeout', async () => {
+    mode = 'slow';
+    const started = Date.now();
+    await expect(source({ timeoutMs: 100 }).windowStats('7d', NOW)).rejects.toThrow(/within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(450);
+  });
+
+  it('accepts only an account id and an identifier as dataset, so nothing else reaches the SQL', () => {
+    expect(() => source({ dataset: 'x; DROP TABLE y' })).toThrow(TypeError);
+    expect(() => source({ accountId: '../../other' })).toThrow(TypeError);
+    expect(() => source({ apiToken: '' })).toThrow(TypeError);
+  });
+});
