@@ -5,7 +5,7 @@ import type { ApiEnv } from './env.ts';
 export { EdgeWarmer } from './edge-warmer.ts';
 
 import { toErrorResponse } from './errors.ts';
-import { getRecordCheck, getStatus, postInvalidate, postPrecompute } from './routes/admin.ts';
+import { getRecordCheck, getStatus, postInvalidate, postPrecompute, postSeed } from './routes/admin.ts';
 import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
@@ -49,6 +49,7 @@ router
   .post('/v1/admin/precompute', postPrecompute)
   .get('/v1/admin/status', getStatus)
   .get('/v1/admin/record-check', getRecordCheck)
+  .post('/v1/admin/seed', postSeed)
   .options('*', preflight)
   .all('*', notFoundOrMethodNotAllowed);
 

@@ -365,6 +365,14 @@ export const OPENAPI_DOCUMENT = {
       properties: { windows: { type: 'array', items: { type: 'string', enum: [...WINDOWS] } } },
     }),
     '/v1/admin/status': admin('Last run, next cron, per-window generation and age', 'get'),
+    '/v1/admin/seed': admin('Ingest the demo workload (idempotent per seed)', 'post', {
+      type: 'object',
+      properties: {
+        events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
+        videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
+        seed: { type: 'integer', minimum: 0, default: 42 },
+      },
+    }),
     '/v1/admin/record-check': {
       get: {
         ...admin("The live top 20 against the record's (Analytics Engine), per window", 'get').get,

@@ -93,6 +93,7 @@ describe('admin routes', () => {
     ['POST', '/v1/admin/precompute'],
     ['POST', '/v1/admin/invalidate'],
     ['GET', '/v1/admin/status'],
+    ['POST', '/v1/admin/seed'],
   ])('%s %s answers 401 without the right token and does nothing', async (method, path) => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
@@ -109,6 +110,20 @@ describe('admin routes', () => {
     const after = await aggregatorStats(aggregator);
     expect(after.computations).toEqual(before.computations);
     expect(after.generations).toEqual(before.generations);
+  });
+
+  it('seeds the demo workload through the ingest path, once per seed', async () => {
+    const aggregator = newAggregator();
+    const first = await adminPost(aggregator, '/v1/admin/seed', { events: 2000, videos: 40, seed: 3 });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ videos: 40, events: 2000, accepted: 2000, duplicates: 0 });
+    const again = await adminPost(aggregator, '/v1/admin/seed', { events: 2000, videos: 40, seed: 3 });
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2000 });
+    const top = await api(aggregator, '/v1/trending/videos?window=7d&limit=10');
+    expect(((await top.json()) as { videos: unknown[] }).videos).toHaveLength(10);
+    for (const body of [{ events: 10 }, { events: 100_000 }, { videos: 'many' }, { extra: true }]) {
+      expect((await adminPost(aggregator, '/v1/admin/seed', body)).status).toBe(400);
+    }
   });
 
   it('rejects a bad invalidation target with 400', async () => {

@@ -3,11 +3,14 @@ import {
   edgeCacheUrl,
   Hex64Schema,
   keyScope,
+  MAX_EVENTS_PER_BATCH,
   MAX_LIMIT,
+  normalizeViewEvent,
   RESPONSE_FORMATS,
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
+import { generateDemoData } from '@openvine/trending-core/demo-data';
 import type { IRequest } from 'itty-router';
 import * as v from 'valibot';
 import { edgeCache } from '../cascade/edge-cache.ts';
@@ -15,6 +18,7 @@ import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { ingestEvents } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { aggregatorName } from '../test-seams.ts';
@@ -123,3 +127,35 @@ export async function getRecordCheck(request: IRequest, env: ApiEnv): Promise<Re
 }
 
 const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query');
+
+const SeedBodySchema = v.strictObject({
+  events: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(50_000)), 24_000),
+  videos: v.optional(v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(2_000)), 320),
+  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)), 42),
+});
+
+/**
+ * POST /v1/admin/seed: the demo workload (trending-core's generateDemoData: bursts, steady and
+ * fading videos over 7 days) ingested through the same path as clients' events, in batches of 100.
+ * Its events carry idempotency keys derived from the seed, so seeding twice counts once.
+ */
+export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  const body = parseOrThrow(SeedBodySchema, text, 'Invalid seed request');
+  const now = Date.now();
+  const data = generateDemoData({ now, events: body.events, videos: body.videos, seed: body.seed });
+  const aggregator = aggregatorName(request, env);
+  let accepted = 0;
+  let duplicates = 0;
+  for (let i = 0; i < data.events.length; i += MAX_EVENTS_PER_BATCH) {
+    const batch = data.events.slice(i, i + MAX_EVENTS_PER_BATCH).map((e, j) => normalizeViewEvent(e, now, j));
+    const result = await ingestEvents(env, aggregator, batch);
+    accepted += result.accepted;
+    duplicates += result.duplicates;
+  }
+  return Response.json(
+    { videos: data.videos.length, events: data.events.length, accepted, duplicates },
+    { headers: { 'Cache-Control': 'no-store' } },
+  );
+}

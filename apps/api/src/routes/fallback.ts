@@ -19,6 +19,7 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/admin/precompute': ['POST'],
   '/v1/admin/status': ['GET'],
   '/v1/admin/record-check': ['GET'],
+  '/v1/admin/seed': ['POST'],
 };
 
 function allowFor(pathname: string): string | undefined {
