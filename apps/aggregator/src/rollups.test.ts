@@ -1,5 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SCORING } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Rollups } from './rollups.ts';
 import {
   distinctViews,
   findVideo,
@@ -11,6 +13,7 @@ import {
   viewEnd,
   viewStart,
 } from './testing.ts';
+import type { TrendingAggregator } from './trending-aggregator.ts';
 
 describe('deduplication', () => {
   it('reports accepted, duplicates and their positions, inside one batch and across replays', async () => {
@@ -235,6 +238,49 @@ describe('windows', () => {
       const atHalfPast = await scoreAt(31);
       expect(atHalfPast).toBeGreaterThan(0);
       expect(await scoreAt(1)).toBe(atHalfPast);
+    });
+  });
+});
+
+describe('schema upgrade', () => {
+  it("folds an older object's viewer_hours table into video_viewers, and the cap still holds", async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const t = Date.now();
+    const hour = Math.floor(t / HOUR_MS);
+    await runInDurableObject(stub, (_instance: TrendingAggregator, state) => {
+      const sql = state.storage.sql;
+      // The layout before hour_views: the cap kept in its own table.
+      sql.exec('DROP TABLE video_viewers');
+      sql.exec(`CREATE TABLE video_viewers (video_id TEXT NOT NULL, viewer_key TEXT NOT NULL,
+        first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, PRIMARY KEY (video_id, viewer_key)) WITHOUT ROWID`);
+      sql.exec(`CREATE TABLE viewer_hours (video_id TEXT NOT NULL, viewer_key TEXT NOT NULL, hour INTEGER NOT NULL,
+        views INTEGER NOT NULL, PRIMARY KEY (video_id, viewer_key, hour)) WITHOUT ROWID`);
+      sql.exec('INSERT INTO video_viewers VALUES (?, ?, ?, ?)', video, 'alice', t, t);
+      sql.exec(
+        'INSERT INTO viewer_hours VALUES (?, ?, ?, ?)',
+        video,
+        'alice',
+        hour,
+        SCORING.viewsCapPerViewerHour,
+      );
+
+      const rollups = new Rollups(sql);
+      rollups.migrate();
+      expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'viewer_hours'").toArray()).toEqual([]);
+      expect(sql.exec('SELECT hour_views FROM video_viewers').one().hour_views).toBe(
+        JSON.stringify({ [hour]: SCORING.viewsCapPerViewerHour }),
+      );
+      rollups.ingest(
+        [viewEnd(video, 'alice', { timestampMs: t }), viewEnd(video, 'bob', { timestampMs: t })],
+        t,
+      );
+      expect(
+        sql.exec('SELECT views, capped_views FROM hour_buckets WHERE video_id = ?', video).one(),
+      ).toEqual({
+        views: 1,
+        capped_views: 1,
+      });
     });
   });
 });

@@ -19,8 +19,8 @@ import {
 
 /**
  * SQLite schema and queries of the event store. One row per (video, minute) for the 1h window,
- * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers, one
- * per (video, viewer, hour) for the per-viewer cap, and the seen idempotency keys. Everything older
+ * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers and the
+ * per-viewer cap, and the seen idempotency keys. Everything older
  * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
  * by history.
  */
@@ -38,24 +38,20 @@ const SCHEMA = [
      seen_ms INTEGER NOT NULL
    ) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS seen_events_by_time ON seen_events (seen_ms)',
+  // hour_views: the viewer's views of the video per hour ({"<hour>": views}) for the per-viewer
+  // cap, kept per hour so that events arriving out of order (timestamps are the client's) can
+  // neither reset the cap nor lose counted views; hours older than the oldest accepted timestamp
+  // are dropped on write. One row per viewer, not one per viewer and hour: the random keys of
+  // these rows are the bulk of ingest's write cost.
   `CREATE TABLE IF NOT EXISTS video_viewers (
      video_id TEXT NOT NULL,
      viewer_key TEXT NOT NULL,
      first_ms INTEGER NOT NULL,
      last_ms INTEGER NOT NULL,
+     hour_views TEXT NOT NULL DEFAULT '{}',
      PRIMARY KEY (video_id, viewer_key)
    ) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS video_viewers_by_last ON video_viewers (last_ms, video_id)',
-  // Views per (video, viewer, hour) for the per-viewer cap: kept per hour, so events arriving out
-  // of order (timestamps are the client's) can neither reset the cap nor lose counted views.
-  `CREATE TABLE IF NOT EXISTS viewer_hours (
-     video_id TEXT NOT NULL,
-     viewer_key TEXT NOT NULL,
-     hour INTEGER NOT NULL,
-     views INTEGER NOT NULL,
-     PRIMARY KEY (video_id, viewer_key, hour)
-   ) WITHOUT ROWID`,
-  'CREATE INDEX IF NOT EXISTS viewer_hours_by_hour ON viewer_hours (hour)',
   ...(['minute_buckets', 'hour_buckets'] as const).flatMap((table) => [
     `CREATE TABLE IF NOT EXISTS ${table} (
        bucket INTEGER NOT NULL,
@@ -132,6 +128,31 @@ export class Rollups implements TotalsSource {
 
   migrate(): void {
     for (const statement of [...SCHEMA, ...TOTALS_SCHEMA]) this.sql.exec(statement);
+    this.migrateViewerHours();
+  }
+
+  /**
+   * Objects created before hour_views kept the cap in a viewer_hours table, one row per (video,
+   * viewer, hour): fold it into video_viewers once, then drop it.
+   */
+  private migrateViewerHours(): void {
+    const definition = (table: string) =>
+      this.sql
+        .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+        .toArray()[0]?.sql;
+    if (!definition('video_viewers')?.includes('hour_views')) {
+      this.sql.exec("ALTER TABLE video_viewers ADD COLUMN hour_views TEXT NOT NULL DEFAULT '{}'");
+    }
+    if (definition('viewer_hours') === undefined) return;
+    this.sql.exec(
+      `UPDATE video_viewers SET hour_views = (
+         SELECT json_group_object(h.hour, h.views) FROM viewer_hours h
+         WHERE h.video_id = video_viewers.video_id AND h.viewer_key = video_viewers.viewer_key)
+       WHERE EXISTS (
+         SELECT 1 FROM viewer_hours h
+         WHERE h.video_id = video_viewers.video_id AND h.viewer_key = video_viewers.viewer_key)`,
+    );
+    this.sql.exec('DROP TABLE viewer_hours');
   }
 
   /**
@@ -142,15 +163,22 @@ export class Rollups implements TotalsSource {
   ingest(events: readonly NormalizedViewEvent[], now: number): IngestOutcome {
     const accepted = this.claimDedupKeys(events, now);
     const duplicateIndexes = accepted.flatMap((ok, index) => (ok ? [] : [index]));
-    const counted = events.filter((_, index) => accepted[index]);
+    const fresh = events.filter((_, index) => accepted[index]);
 
     const cursors = this.totals.cursors(now);
     const totals = new TotalsDelta(cursors);
-    const views = counted.filter((e) => e.eventType === 'view_end');
-    const lastSeen = this.viewersLastSeen(views);
-    const hourViews = this.viewerHourViews(views);
-    const viewers = new Map<string, [videoId: string, viewerKey: string, firstMs: number, lastMs: number]>();
-    const touchedHours = new Set<string>();
+    const views = fresh.filter((e) => e.eventType === 'view_end');
+    const stored = this.storedViewers(views);
+    const viewers = new Map<
+      string,
+      {
+        videoId: string;
+        viewerKey: string;
+        firstMs: number;
+        lastMs: number | undefined;
+        hourViews: Record<string, number>;
+      }
+    >();
     const buckets = new Map<string, { table: string; bucket: number; videoId: string; add: BucketAdd }>();
     const videos = new Map<string, SqlValue[]>();
 
@@ -184,33 +212,38 @@ export class Rollups implements TotalsSource {
       }
     };
 
-    for (const event of counted) {
+    for (const event of fresh) {
       this.foldVideo(videos, event);
       if (event.eventType === 'view_start') {
         addToBuckets(event, { starts: 1 });
         continue;
       }
       const pair = `${event.videoId}${SEP}${event.viewerId}`;
-      const previous = lastSeen.get(pair);
+      let viewer = viewers.get(pair);
+      if (!viewer) {
+        const before = stored.get(pair);
+        viewer = {
+          videoId: event.videoId,
+          viewerKey: event.viewerId,
+          firstMs: event.timestampMs,
+          lastMs: before?.lastMs,
+          hourViews: before?.hourViews ?? {},
+        };
+        viewers.set(pair, viewer);
+      }
+      // The viewer's latest view before this event (undefined: never seen), and after it.
+      const previous = viewer.lastMs;
       const latest = Math.max(previous ?? event.timestampMs, event.timestampMs);
-      lastSeen.set(pair, latest);
-      const held = viewers.get(pair);
-      viewers.set(pair, [
-        event.videoId,
-        event.viewerId,
-        Math.min(held?.[2] ?? event.timestampMs, event.timestampMs),
-        latest,
-      ]);
+      viewer.lastMs = latest;
+      viewer.firstMs = Math.min(viewer.firstMs, event.timestampMs);
       for (const [window, cursor] of cursors) {
         const wasIn = previous !== undefined && previous >= cursor.viewersFrom;
         if (!wasIn && latest >= cursor.viewersFrom) totals.viewers(window, event.videoId, 1);
       }
 
-      const hour = Math.floor(event.timestampMs / HOUR_MS);
-      const hourKey = `${pair}${SEP}${hour}`;
-      const viewsThisHour = (hourViews.get(hourKey) ?? 0) + 1;
-      hourViews.set(hourKey, viewsThisHour);
-      touchedHours.add(hourKey);
+      const hour = String(Math.floor(event.timestampMs / HOUR_MS));
+      const viewsThisHour = (viewer.hourViews[hour] ?? 0) + 1;
+      viewer.hourViews[hour] = viewsThisHour;
       if (viewsThisHour > SCORING.viewsCapPerViewerHour) {
         addToBuckets(event, { cappedViews: 1 });
         continue;
@@ -226,24 +259,25 @@ export class Rollups implements TotalsSource {
     }
 
     this.writeVideos([...videos.values()]);
+    // Hours before the oldest timestamp still accepted can receive no more views: dropped.
+    const oldestHour = Math.floor((now - RETENTION_MS) / HOUR_MS);
     insertRows(
       this.sql,
       'video_viewers',
-      ['video_id', 'viewer_key', 'first_ms', 'last_ms'],
-      [...viewers.values()],
+      ['video_id', 'viewer_key', 'first_ms', 'last_ms', 'hour_views'],
+      [...viewers.values()].map((v) => [
+        v.videoId,
+        v.viewerKey,
+        v.firstMs,
+        v.lastMs ?? v.firstMs,
+        JSON.stringify(
+          Object.fromEntries(Object.entries(v.hourViews).filter(([h]) => Number(h) >= oldestHour)),
+        ),
+      ]),
       `ON CONFLICT (video_id, viewer_key) DO UPDATE SET
          first_ms = MIN(first_ms, excluded.first_ms),
-         last_ms = MAX(last_ms, excluded.last_ms)`,
-    );
-    insertRows(
-      this.sql,
-      'viewer_hours',
-      ['video_id', 'viewer_key', 'hour', 'views'],
-      [...touchedHours].map((key) => {
-        const [videoId = '', viewerKey = '', hour = '0'] = key.split(SEP);
-        return [videoId, viewerKey, Number(hour), hourViews.get(key) ?? 0];
-      }),
-      'ON CONFLICT (video_id, viewer_key, hour) DO UPDATE SET views = excluded.views',
+         last_ms = MAX(last_ms, excluded.last_ms),
+         hour_views = excluded.hour_views`,
     );
     for (const [table] of BUCKET_TABLES) {
       const rows = [...buckets.values()]
@@ -285,7 +319,7 @@ export class Rollups implements TotalsSource {
       );
     }
     totals.apply(this.sql);
-    return { accepted: counted.length, duplicates: duplicateIndexes.length, duplicateIndexes };
+    return { accepted: fresh.length, duplicates: duplicateIndexes.length, duplicateIndexes };
   }
 
   /** Records the batch's idempotency keys; false for an event whose key was seen before. */
@@ -307,35 +341,24 @@ export class Rollups implements TotalsSource {
     return events.map((e) => e.dedupKey === undefined || fresh.delete(e.dedupKey));
   }
 
-  /** Latest view per (video, viewer) of the batch, as stored before it. */
-  private viewersLastSeen(views: readonly NormalizedViewEvent[]): Map<string, number> {
+  /** The batch's viewers as stored before it: latest view and views per hour. */
+  private storedViewers(
+    views: readonly NormalizedViewEvent[],
+  ): Map<string, { lastMs: number; hourViews: Record<string, number> }> {
     const pairs = new Map(views.map((e) => [`${e.videoId}${SEP}${e.viewerId}`, [e.videoId, e.viewerId]]));
-    const rows = selectByKeys<{ video_id: string; viewer_key: string; last_ms: number }>(
+    const rows = selectByKeys<{ video_id: string; viewer_key: string; last_ms: number; hour_views: string }>(
       this.sql,
       'video_viewers',
       ['video_id', 'viewer_key'],
-      ['video_id', 'viewer_key', 'last_ms'],
+      ['video_id', 'viewer_key', 'last_ms', 'hour_views'],
       [...pairs.values()],
     );
-    return new Map(rows.map((r) => [`${r.video_id}${SEP}${r.viewer_key}`, r.last_ms]));
-  }
-
-  /** Views already counted per (video, viewer, hour) of the batch, for the per-viewer cap. */
-  private viewerHourViews(views: readonly NormalizedViewEvent[]): Map<string, number> {
-    const keys = new Map(
-      views.map((e) => {
-        const hour = Math.floor(e.timestampMs / HOUR_MS);
-        return [`${e.videoId}${SEP}${e.viewerId}${SEP}${hour}`, [e.videoId, e.viewerId, hour]];
-      }),
+    return new Map(
+      rows.map((r) => [
+        `${r.video_id}${SEP}${r.viewer_key}`,
+        { lastMs: r.last_ms, hourViews: JSON.parse(r.hour_views) as Record<string, number> },
+      ]),
     );
-    const rows = selectByKeys<{ video_id: string; viewer_key: string; hour: number; views: number }>(
-      this.sql,
-      'viewer_hours',
-      ['video_id', 'viewer_key', 'hour'],
-      ['video_id', 'viewer_key', 'hour', 'views'],
-      [...keys.values()],
-    );
-    return new Map(rows.map((r) => [`${r.video_id}${SEP}${r.viewer_key}${SEP}${r.hour}`, r.views]));
   }
 
   /** A counted view enters each window whose cursor holds its bucket, and baselines likewise. */
@@ -485,11 +508,6 @@ export class Rollups implements TotalsSource {
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
     deleted += this.sql.exec('DELETE FROM video_viewers WHERE last_ms < ?', now - RETENTION_MS).rowsWritten;
-    // Hours that end before the oldest timestamp still accepted can receive no more views.
-    deleted += this.sql.exec(
-      'DELETE FROM viewer_hours WHERE hour < ?',
-      Math.floor((now - RETENTION_MS) / HOUR_MS),
-    ).rowsWritten;
     deleted += this.sql.exec(
       'DELETE FROM seen_events WHERE seen_ms < ?',
       now - DEDUP_RETENTION_MS,
@@ -503,7 +521,6 @@ export class Rollups implements TotalsSource {
     bucketsMinute: number;
     bucketsHour: number;
     viewers: number;
-    viewerHours: number;
     seenKeys: number;
     windowTotals: number;
   } {
@@ -514,7 +531,6 @@ export class Rollups implements TotalsSource {
       bucketsMinute: count('minute_buckets'),
       bucketsHour: count('hour_buckets'),
       viewers: count('video_viewers'),
-      viewerHours: count('viewer_hours'),
       seenKeys: count('seen_events'),
       windowTotals: this.totals.count(),
     };

@@ -22,7 +22,6 @@ export const EMPTY_ROWS = {
   bucketsMinute: 0,
   bucketsHour: 0,
   viewers: 0,
-  viewerHours: 0,
   seenKeys: 0,
   windowTotals: 0,
 } as const;
