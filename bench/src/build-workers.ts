@@ -2,7 +2,14 @@
 // ES module each, for Miniflare. Run by `pnpm build` (turbo builds the apps first).
 import { build } from 'esbuild';
 
-export const BENCH_WORKERS = ['hello', 'cache-peer', 'hono-peer', 'memory-peer', 'before'] as const;
+export const BENCH_WORKERS = [
+  'hello',
+  'cache-peer',
+  'cache-peer-headers',
+  'hono-peer',
+  'memory-peer',
+  'before',
+] as const;
 export type BenchWorker = (typeof BENCH_WORKERS)[number];
 
 export const distDir = new URL('../dist/', import.meta.url).pathname;

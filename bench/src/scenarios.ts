@@ -150,6 +150,13 @@ export const SCENARIOS: ScenarioDef[] = [
     note: 'one connection, so that every request computes (concurrent ones would share a computation)',
   },
   { id: 'cache-peer', label: 'peer: caches.default by hand', target: 'bench-cache-peer', expect: '-' },
+  {
+    id: 'cache-peer-headers',
+    label: "reference: caches.default by hand, with the api's headers",
+    target: 'bench-cache-peer-headers',
+    expect: '-',
+    note: "peer 1 answering with every header of the api's edge hit: what the Cache API plus the design's headers cost",
+  },
   { id: 'hono-peer', label: 'peer: hono/cache', target: 'bench-hono-peer', expect: '-' },
   {
     id: 'memory-peer',
@@ -228,7 +235,7 @@ export async function bodySizes(run: Run): Promise<Record<string, number>> {
     if (def.id === 'memory') apiBody = body;
     if (def.target.startsWith('trending-api') && def.id !== 'memory' && !sameShape(body, apiBody))
       run.failures.push(`${def.id}: not the api's trending body (${sizes[def.id]} bytes)`);
-    if ((def.id === 'cache-peer' || def.id === 'hono-peer' || def.id === 'memory-peer') && body !== apiBody)
+    if (['cache-peer', 'cache-peer-headers', 'hono-peer', 'memory-peer'].includes(def.id) && body !== apiBody)
       run.failures.push(
         `${def.id}: body differs from the api's (${sizes[def.id]} vs ${Buffer.byteLength(apiBody)} bytes)`,
       );

@@ -122,6 +122,7 @@ export async function startStack(logPath: string, shared: Record<string, unknown
       appWorker('precompute'),
       benchWorker('hello'),
       benchWorker('cache-peer', { serviceBindings: origin }),
+      benchWorker('cache-peer-headers', { serviceBindings: origin }),
       benchWorker('hono-peer', { serviceBindings: origin }),
       benchWorker('memory-peer', { serviceBindings: origin }),
       benchWorker('before', { durableObjects: aggregatorBinding }),

@@ -1,4 +1,4 @@
-import { decayWeight, type TrendingWindow, WINDOW_SPECS } from '@openvine/trending-core';
+import { addBucket, type TrendingWindow, WINDOW_SPECS } from '@openvine/trending-core';
 import type { Rollups } from './rollups.ts';
 import { cursorAt, type WindowVideoStats } from './window-totals.ts';
 
@@ -18,25 +18,14 @@ export function rescanWindowStats(
   const stats = new Map<string, WindowVideoStats>();
   const buckets = rollups.bucketRows(spec.bucket, cursor.bucketFrom, Number.MAX_SAFE_INTEGER);
   for (const row of buckets) {
-    let s = stats.get(row.video_id);
-    if (!s) {
-      s = {
-        views: 0,
-        decayedViews: 0,
-        uniqueViewers: 0,
-        completionSum: 0,
-        completionCount: 0,
-        baselineViews: 0,
-        loops: 0,
-      };
-      stats.set(row.video_id, s);
-    }
-    const mid = row.bucket + spec.bucketMs / 2;
-    s.views += row.views;
-    s.decayedViews += row.views * decayWeight(window, now - Math.min(now, mid));
-    s.completionSum += row.completion_sum;
-    s.completionCount += row.completion_count;
-    s.loops += row.loops;
+    addBucket(stats, window, now, {
+      videoId: row.video_id,
+      bucketStartMs: row.bucket,
+      views: row.views,
+      completionSum: row.completion_sum,
+      completionCount: row.completion_count,
+      loops: row.loops,
+    });
   }
   const viewers = rollups.viewersLastSeenBetween(cursor.viewersFrom, Number.MAX_SAFE_INTEGER);
   const baseline =

@@ -1,7 +1,7 @@
 import {
+  type BucketedVideoStats,
   HOUR_MS,
   type TrendingWindow,
-  type VideoWindowStats,
   WINDOW_SPECS,
   WINDOWS,
 } from '@openvine/trending-core';
@@ -31,9 +31,7 @@ export interface WindowCursor {
 }
 
 /** Per video, what a window's ranking needs: the stats plus loops (shown, not scored). */
-export interface WindowVideoStats extends VideoWindowStats {
-  loops: number;
-}
+export type WindowVideoStats = BucketedVideoStats;
 
 /** A rollup bucket row, as read for folding into totals. */
 export interface FoldableBucket {

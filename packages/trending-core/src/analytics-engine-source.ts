@@ -1,4 +1,4 @@
-import { decayWeight, type VideoWindowStats } from './scoring.ts';
+import { addBucket, type BucketedVideoStats } from './scoring.ts';
 import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
 
 /**
@@ -34,9 +34,7 @@ export interface AnalyticsEngineSourceOptions {
   fetch: FetchLike;
 }
 
-export interface SourceVideoStats extends VideoWindowStats {
-  loops: number;
-}
+export type SourceVideoStats = BucketedVideoStats;
 
 /** A query the SQL API refused or did not answer in time; its message never holds the SQL. */
 export class AnalyticsEngineError extends Error {
@@ -103,7 +101,6 @@ export class AnalyticsEngineViewSource {
 
   /** Per-video stats of a window at `now`, as the rollups give them (approximations above). */
   async windowStats(window: TrendingWindow, now: number): Promise<Map<string, SourceVideoStats>> {
-    const spec = WINDOW_SPECS[window];
     const sql = this.queries(window);
     const [buckets, viewers, baseline] = await Promise.all([
       this.query(sql.buckets),
@@ -114,26 +111,14 @@ export class AnalyticsEngineViewSource {
     for (const row of buckets) {
       const videoId = String(row.video_id ?? '');
       if (!videoId) continue;
-      let s = stats.get(videoId);
-      if (!s) {
-        s = {
-          views: 0,
-          decayedViews: 0,
-          uniqueViewers: 0,
-          completionSum: 0,
-          completionCount: 0,
-          baselineViews: 0,
-          loops: 0,
-        };
-        stats.set(videoId, s);
-      }
-      const views = num(row.views);
-      const mid = num(row.bucket_s) * 1000 + spec.bucketMs / 2;
-      s.views += views;
-      s.decayedViews += views * decayWeight(window, now - Math.min(now, mid));
-      s.completionSum += num(row.completion_sum);
-      s.completionCount += num(row.completion_count);
-      s.loops += num(row.loops);
+      addBucket(stats, window, now, {
+        videoId,
+        bucketStartMs: num(row.bucket_s) * 1000,
+        views: num(row.views),
+        completionSum: num(row.completion_sum),
+        completionCount: num(row.completion_count),
+        loops: num(row.loops),
+      });
     }
     for (const row of viewers) {
       const s = stats.get(String(row.video_id));

@@ -111,3 +111,51 @@ export function rankByScore<S extends VideoWindowStats>(
     (a, b) => b.score - a.score || b.stats.views - a.stats.views || (a.videoId < b.videoId ? -1 : 1),
   );
 }
+
+/** A video's window stats with its loops (shown, not scored). */
+export interface BucketedVideoStats extends VideoWindowStats {
+  loops: number;
+}
+
+/** One rollup bucket of a video: counted views and what came with them. */
+export interface ViewBucket {
+  videoId: string;
+  /** Start of the bucket (epoch ms); its views are decayed from its middle. */
+  bucketStartMs: number;
+  views: number;
+  completionSum: number;
+  completionCount: number;
+  loops: number;
+}
+
+/**
+ * Adds a bucket to the per-video stats of a window at `now` (how a rescan ranks, from rollups or
+ * from the Analytics Engine record): a bucket whose middle is still ahead weighs 1, not more.
+ * Distinct viewers and baselines are set by the caller.
+ */
+export function addBucket(
+  stats: Map<string, BucketedVideoStats>,
+  window: TrendingWindow,
+  now: number,
+  bucket: ViewBucket,
+): void {
+  let s = stats.get(bucket.videoId);
+  if (!s) {
+    s = {
+      views: 0,
+      decayedViews: 0,
+      uniqueViewers: 0,
+      completionSum: 0,
+      completionCount: 0,
+      baselineViews: 0,
+      loops: 0,
+    };
+    stats.set(bucket.videoId, s);
+  }
+  const mid = bucket.bucketStartMs + WINDOW_SPECS[window].bucketMs / 2;
+  s.views += bucket.views;
+  s.decayedViews += bucket.views * decayWeight(window, now - Math.min(now, mid));
+  s.completionSum += bucket.completionSum;
+  s.completionCount += bucket.completionCount;
+  s.loops += bucket.loops;
+}
