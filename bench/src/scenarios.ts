@@ -167,10 +167,9 @@ export const SCENARIOS: ScenarioDef[] = [
   },
   {
     id: 'before',
-    label: 'before: compute every request, no cache',
+    label: 'before: compute every request by full rescan, no cache',
     target: 'bench-before',
     expect: '-',
-    countComputations: true,
   },
 ];
 
