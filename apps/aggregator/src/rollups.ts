@@ -165,7 +165,7 @@ export class Rollups implements TotalsSource {
     const duplicateIndexes = accepted.flatMap((ok, index) => (ok ? [] : [index]));
     const fresh = events.filter((_, index) => accepted[index]);
 
-    const cursors = this.totals.cursors(now);
+    const cursors = this.totals.cursorsForIngest(now);
     const totals = new TotalsDelta(cursors);
     const views = fresh.filter((e) => e.eventType === 'view_end');
     const stored = this.storedViewers(views);

@@ -97,6 +97,27 @@ describe('running window totals', () => {
     });
   });
 
+  it('stay finite and exact when ingest arrives after weeks without an alarm', async () => {
+    const stub = newAggregator();
+    await runInDurableObject(stub, (_instance: TrendingAggregator, state) => {
+      const rollups = new Rollups(state.storage.sql);
+      rollups.migrate();
+      const next = seededRandom(3);
+      const videos = Array.from({ length: 8 }, () => randomVideoId());
+      const start = Date.now() - 40 * DAY_MS;
+      rollups.ingest(randomBatch(next, start, videos, 1), start);
+      for (const window of WINDOWS) rollups.windowStats(window, start, 0);
+      // 40 days later (the 1h window's weights would be 2^1920 relative to the old epoch).
+      const later = Date.now();
+      rollups.ingest(randomBatch(next, later, videos, 2), later);
+      for (const window of WINDOWS) {
+        const { stats } = rollups.windowStats(window, later, 0);
+        for (const s of stats.values()) expect(Number.isFinite(s.decayedViews)).toBe(true);
+        expectSameStats(stats, rescanWindowStats(rollups, window, later).stats, `later ${window}`);
+      }
+    });
+  });
+
   it("rank exactly as a full rescan does (the aggregator's rescan, for ops)", async () => {
     const stub = newAggregator();
     const next = seededRandom(99);

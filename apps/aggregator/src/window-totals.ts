@@ -279,6 +279,21 @@ export class WindowTotals {
     this.saveCursor(window, { ...next, epochMs });
   }
 
+  /**
+   * Every window's cursor, advanced first where its decay epoch is due for a rebase (the alarm
+   * advances every 30 s; this keeps weights finite even if it has not run for weeks).
+   */
+  cursorsForIngest(now: number): Map<TrendingWindow, WindowCursor> {
+    let cursors = this.cursors(now);
+    const due = WINDOWS.filter(
+      (w) => now - (cursors.get(w)?.epochMs ?? now) > REBASE_AFTER_HALF_LIVES * WINDOW_SPECS[w].halfLifeMs,
+    );
+    if (due.length === 0) return cursors;
+    for (const window of due) this.advance(window, now);
+    cursors = this.cursors(now);
+    return cursors;
+  }
+
   /** Recomputes a window's totals from the rollups (new objects, and a clock that went back). */
   rebuild(window: TrendingWindow, now: number): WindowCursor {
     const spec = WINDOW_SPECS[window];
