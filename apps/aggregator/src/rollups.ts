@@ -413,19 +413,13 @@ export class Rollups implements TotalsSource {
     );
   }
 
-  /** Moves a window's running totals to `now` (before ranking it, and before pruning). */
-  advanceWindow(window: TrendingWindow, now: number): void {
-    this.totals.advance(window, now);
-  }
-
   /** Per-video stats of a window at `now`, from its running totals (see window-totals.ts). */
   windowStats(
     window: TrendingWindow,
     now: number,
     minViewers: number,
   ): { stats: Map<string, WindowVideoStats>; rowsRead: number } {
-    this.totals.advance(window, now);
-    return this.totals.read(window, now, minViewers);
+    return this.totals.read(window, this.totals.advance(window, now), now, minViewers);
   }
 
   bucketRows(bucket: 'minute' | 'hour', from: number, to: number): BucketRow[] {

@@ -231,9 +231,10 @@ export class WindowTotals {
   /**
    * Moves a window's totals to `now`: subtracts the buckets and viewers that left the window,
    * moves the baseline span, rebases the decay epoch when due. A clock that went backwards (the
-   * totals cannot un-subtract) rebuilds the window from the rollups instead.
+   * totals cannot un-subtract) rebuilds the window from the rollups instead. Returns the cursor
+   * the totals now stand at.
    */
-  advance(window: TrendingWindow, now: number): void {
+  advance(window: TrendingWindow, now: number): WindowCursor {
     const current = this.cursors(now).get(window);
     const next = cursorAt(window, now);
     if (
@@ -242,8 +243,7 @@ export class WindowTotals {
       next.viewersFrom < current.viewersFrom ||
       next.baselineTo < current.baselineTo
     ) {
-      this.rebuild(window, now);
-      return;
+      return this.rebuild(window, now);
     }
     const spec = WINDOW_SPECS[window];
     const delta = new TotalsDelta(new Map([[window, current]]));
@@ -276,7 +276,9 @@ export class WindowTotals {
       );
       epochMs = now;
     }
-    this.saveCursor(window, { ...next, epochMs });
+    const advanced = { ...next, epochMs };
+    this.saveCursor(window, advanced);
+    return advanced;
   }
 
   /**
@@ -284,13 +286,12 @@ export class WindowTotals {
    * advances every 30 s; this keeps weights finite even if it has not run for weeks).
    */
   cursorsForIngest(now: number): Map<TrendingWindow, WindowCursor> {
-    let cursors = this.cursors(now);
-    const due = WINDOWS.filter(
-      (w) => now - (cursors.get(w)?.epochMs ?? now) > REBASE_AFTER_HALF_LIVES * WINDOW_SPECS[w].halfLifeMs,
-    );
-    if (due.length === 0) return cursors;
-    for (const window of due) this.advance(window, now);
-    cursors = this.cursors(now);
+    const cursors = this.cursors(now);
+    for (const [window, cursor] of cursors) {
+      if (now - cursor.epochMs > REBASE_AFTER_HALF_LIVES * WINDOW_SPECS[window].halfLifeMs) {
+        cursors.set(window, this.advance(window, now));
+      }
+    }
     return cursors;
   }
 
@@ -320,17 +321,16 @@ export class WindowTotals {
   }
 
   /**
-   * Per video with counted views in the window at `now` (call advance first): views, exact
-   * distinct viewers, decayed views, completion, loops and baseline, with at least
-   * `minViewers` viewers.
+   * Per video with counted views in the window at `now`, from totals advanced to `now` (the
+   * cursor advance returned): views, exact distinct viewers, decayed views, completion, loops and
+   * baseline, with at least `minViewers` viewers.
    */
   read(
     window: TrendingWindow,
+    cursor: WindowCursor,
     now: number,
     minViewers: number,
   ): { stats: Map<string, WindowVideoStats>; rowsRead: number } {
-    const cursor = this.cursors(now).get(window);
-    if (!cursor) throw new Error(`no cursor for window ${window}`);
     const spec = WINDOW_SPECS[window];
     const toNow = relativeWeight(window, cursor.epochMs, now);
     const stats = new Map<string, WindowVideoStats>();

@@ -1,5 +1,5 @@
 import type { RankedVideo } from './schemas.ts';
-import { rankByScore, type VideoWindowStats } from './scoring.ts';
+import { rankByScore, round, type VideoWindowStats } from './scoring.ts';
 import type { TrendingWindow } from './windows.ts';
 
 export interface RecordVideo {
@@ -48,7 +48,7 @@ export function compareWithRecord(
       videoId,
       views: stats.views,
       uniqueViewers: stats.uniqueViewers,
-      score: Math.round(score * 10_000) / 10_000,
+      score: round(score),
     }));
   const liveById = new Map(liveTop.map((v) => [v.videoId, v]));
   const shared = recordTop.filter((v) => liveById.has(v.videoId));
@@ -61,6 +61,6 @@ export function compareWithRecord(
     record: recordTop,
     overlap: shared.length,
     missingFromLive: recordTop.filter((v) => !liveById.has(v.videoId)).map((v) => v.videoId),
-    viewsRatio: recordViews > 0 ? Math.round((liveViews / recordViews) * 1000) / 1000 : null,
+    viewsRatio: recordViews > 0 ? round(liveViews / recordViews, 3) : null,
   };
 }
