@@ -66,7 +66,7 @@ ensure_tools() {
 ensure_install() {
   local stamp="node_modules/.openvine-install-stamp"
   local want
-  want="$( { cat pnpm-lock.yaml pnpm-workspace.yaml package.json apps/*/package.json packages/*/package.json; node --version; } | cksum)"
+  want="$( { cat pnpm-lock.yaml pnpm-workspace.yaml package.json apps/*/package.json packages/*/package.json bench/package.json scripts/package.json; node --version; } | cksum)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   log "→ installing dependencies (pnpm install --frozen-lockfile)"
   quietly "pnpm install" pnpm install --frozen-lockfile
