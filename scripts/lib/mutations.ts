@@ -1,0 +1,120 @@
+/**
+ * The critical behaviours of the Workers, each broken on purpose by one small source edit.
+ * `pnpm test:mutations` (scripts/lib/mutation-run.ts) applies each to a temporary copy of the
+ * repo and runs the tests: every one must make the suite fail. A mutation whose `find` text no
+ * longer occurs exactly once is reported as stale, so that this list cannot silently rot when the
+ * code it breaks is rewritten: update the text, never delete the behaviour.
+ */
+export interface Mutation {
+  id: string;
+  /** The behaviour a user would notice breaking. */
+  behaviour: string;
+  /** Repo-relative path of the file to edit. */
+  file: string;
+  /** Text that must occur exactly once in the file... */
+  find: string;
+  /** ...and what it becomes. */
+  replace: string;
+}
+
+export const MUTATIONS: readonly Mutation[] = [
+  {
+    id: 'generation-floor-off',
+    behaviour: 'generation floor: an older generation planted in KV or the edge is served',
+    file: 'apps/api/src/cascade/generations.ts',
+    find: 'export function generationFloor(scope: string, window: TrendingWindow): number {\n',
+    replace: 'export function generationFloor(scope: string, window: TrendingWindow): number {\n  return 0;\n',
+  },
+  {
+    id: 'record-duplicates',
+    behaviour: 'exactly-once record: duplicates are written to Analytics Engine too',
+    file: 'apps/api/src/ingest.ts',
+    find: 'if (!duplicates.has(i)) env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
+    replace: 'env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
+  },
+  {
+    id: 'record-dropped',
+    behaviour: 'exactly-once record: accepted events never reach Analytics Engine',
+    file: 'apps/api/src/ingest.ts',
+    find: 'if (!duplicates.has(i)) env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
+    replace: 'if (!duplicates.has(i)) void toDataPoint(event);',
+  },
+  {
+    id: 'precompute-cron-noop',
+    behaviour: 'precompute: the cron does nothing',
+    file: 'apps/precompute/src/index.ts',
+    find: 'await runPrecompute(this.env);\n  }',
+    replace: 'return;\n  }',
+  },
+  {
+    id: 'precompute-no-kv',
+    behaviour: 'precompute writes: KV is not written by a run',
+    file: 'apps/precompute/src/precompute-run.ts',
+    find: 'kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name)),',
+    replace: 'kvKeys: [],',
+  },
+  {
+    id: 'run-lock-off',
+    behaviour: 'run lock: overlapping precompute runs both do the work',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: 'return this.ops.tryLock(owner, ttlMs,',
+    replace: 'return true || this.ops.tryLock(owner, ttlMs,',
+  },
+  {
+    id: 'percentile-floor',
+    behaviour: 'metrics: every percentile collapses to its bucket floor',
+    file: 'packages/trending-core/src/metrics.ts',
+    find: 'return lower + ((rank - seen) / n) * (upper - lower);',
+    replace: 'return lower + 0 * ((rank - seen) / n) * (upper - lower);',
+  },
+  {
+    id: 'viewer-cap-4',
+    behaviour: 'per-viewer cap: a viewer counts 4 views an hour instead of 3',
+    file: 'packages/trending-core/src/scoring.ts',
+    find: 'viewsCapPerViewerHour: 3,',
+    replace: 'viewsCapPerViewerHour: 4,',
+  },
+  {
+    id: 'min-viewers-4',
+    behaviour: 'evidence threshold: 4 distinct viewers rank instead of 5',
+    file: 'packages/trending-core/src/scoring.ts',
+    find: 'minUniqueViewers: 5,',
+    replace: 'minUniqueViewers: 4,',
+  },
+  {
+    id: 'single-flight-off',
+    behaviour: 'single flight: every read of a window computes, even while one is fresh',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: 'return fresh ? { snapshot: fresh, computed: false } : { snapshot: this.compute(window), computed: true };',
+    replace: 'return { snapshot: this.compute(window), computed: true };',
+  },
+  {
+    id: 'idempotency-off',
+    behaviour: 'idempotency: a retried key counts again',
+    file: 'apps/aggregator/src/rollups.ts',
+    find: 'return events.map((e) => e.dedupKey === undefined || fresh.delete(e.dedupKey));',
+    replace: 'return events.map(() => true);',
+  },
+  {
+    id: 'store-before-reject',
+    behaviour: '4xx stores nothing: a batch with one bad timestamp stores its good events',
+    file: 'apps/api/src/routes/events.ts',
+    find: '  } catch (err) {\n    if (err instanceof EventTimestampError) {',
+    replace:
+      '  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)));',
+  },
+  {
+    id: 'invalidate-no-bump',
+    behaviour: 'invalidation: the generation is not raised, so caches keep the old list',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: '      this.bumpGeneration(window);\n      return this.compute(window);',
+    replace: '      return this.compute(window);',
+  },
+  {
+    id: 'edge-never-stale',
+    behaviour: 'edge freshness: an old edge entry is served as fresh and never refreshed',
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: 'const stale = age > TTL_POLICY.edge.freshMs;',
+    replace: 'const stale = false;',
+  },
+];
