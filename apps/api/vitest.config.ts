@@ -1,6 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
+import { AE_RECORD_BINDING, AE_STAND_IN, aeStandInWorker, recordDatasets } from './test/ae-record.ts';
 import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -17,14 +19,31 @@ function recordUnderTest<T extends { bindings?: object }>(worker: T) {
   };
 }
 
+/**
+ * The api's options from its wrangler.jsonc, as the plugin's `wrangler.configPath` would give
+ * them, but with VIEW_EVENTS bound to the Analytics Engine stand-in (test/ae-record-stand-in.js),
+ * so tests see every point written. Derived here rather than through `wrangler.configPath`: the
+ * plugin merges `miniflare` options into the config's by key, which cannot take a dataset
+ * binding away, and Miniflare lets a dataset binding win over a service binding of the same name.
+ */
+function apiUnderTest() {
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
+  const { rootPath: _root, ...options } = workerOptions as typeof workerOptions & { rootPath?: string };
+  return { main, options: recordDatasets(options, ['VIEW_EVENTS']) };
+}
+
+const api = apiUnderTest();
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: './wrangler.jsonc' },
+      main: api.main,
       miniflare: {
+        ...api.options,
         // Budgets generous enough for a loaded CI machine: tests prove which layer answers, not
         // how fast (benchmarks do that); the hang tests still show a slow layer being skipped.
         bindings: {
+          ...api.options.bindings,
           ADMIN_TOKEN: 'test-admin-token',
           TEST_SEAMS: '1',
           EDGE_BUDGET_MS: '1000',
@@ -34,8 +53,14 @@ export default defineConfig({
           ACCESS_FLUSH_MS: '0',
           METRICS_FLUSH_MS: '0',
         },
+        // Tests read what the stand-in received through this binding (src/testing.ts).
+        serviceBindings: {
+          ...api.options.serviceBindings,
+          [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
+        },
         // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
         ratelimits: {
+          ...api.options.ratelimits,
           INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
         },
         workers: [
@@ -43,6 +68,7 @@ export default defineConfig({
           // precompute's API binding names `trending-api`; under test that Worker is the runner.
           // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
           recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),
+          aeStandInWorker(),
         ],
       },
     }),

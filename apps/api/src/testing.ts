@@ -102,3 +102,24 @@ export async function ingestVideo(aggregator: string, viewers = 20): Promise<str
   if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
   return videoId;
 }
+
+/** One data point as the Analytics Engine stand-in stored it (test/ae-record-stand-in.js). */
+export interface RecordedPoint {
+  indexes: (string | null)[];
+  blobs: (string | null)[];
+  doubles: number[];
+}
+
+/** The stand-in's `Record` entrypoint, bound as AE_RECORD in vitest.config.ts (tests only). */
+interface AeRecord {
+  points(dataset: string, index?: string): Promise<RecordedPoint[]>;
+}
+
+/**
+ * The points the view-events dataset (VIEW_EVENTS, `openvine_view_events` in wrangler.jsonc)
+ * received, in arrival order; with `videoId`, only that video's (index1 is the videoId).
+ */
+export function viewEventPoints(videoId?: string): Promise<RecordedPoint[]> {
+  const record = (env as unknown as { AE_RECORD: AeRecord }).AE_RECORD;
+  return record.points('openvine_view_events', videoId);
+}

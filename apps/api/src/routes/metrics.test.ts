@@ -1,75 +1,136 @@
+import { env } from 'cloudflare:workers';
 import type { MetricsSummary } from '@openvine/aggregator';
-import { edgeCacheUrl, keyScope } from '@openvine/trending-core';
-import { describe, expect, it } from 'vitest';
-import { adminPost, api, ingestVideo, newAggregator, until } from '../testing.ts';
+import { edgeCacheUrl, keyScope, kvPrecomputedKey } from '@openvine/trending-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
 
-const LAYER_OF: Record<string, string> = {
-  'HIT-MEMORY': 'memory',
-  'HIT-EDGE': 'edge',
-  'HIT-DO': 'do',
-  'HIT-KV': 'kv',
-  MISS: 'compute',
-};
+/**
+ * The api's performance.now() under the test's control: it stands still, so every response takes
+ * 0 ms, except that `takes(ms)` makes the next request take exactly `ms`: the clock jumps right
+ * after its first reading, which is the request's start (serveTrending's `started`).
+ */
+function controlledClock() {
+  let now = 1_000;
+  let jump = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => {
+    const value = now;
+    now += jump;
+    jump = 0;
+    return value;
+  });
+  return {
+    takes(ms: number) {
+      jump = ms;
+    },
+  };
+}
 
 async function metrics(aggregator: string): Promise<MetricsSummary> {
   return (await (await api(aggregator, '/v1/metrics')).json()) as MetricsSummary;
 }
 
 describe('GET /v1/metrics', () => {
-  it('counts exactly what was served, per layer', async () => {
-    const aggregator = newAggregator();
-    await ingestVideo(aggregator);
-    const served: Record<string, number> = {};
-    let stale = 0;
-    const send = async (path: string, headers: Record<string, string> = {}) => {
-      const res = await api(aggregator, path, { headers });
-      expect(res.status).toBe(200);
-      const [layer, flag] = (res.headers.get('x-cache') ?? '').split(', ');
-      const name = LAYER_OF[layer ?? ''] ?? 'unknown';
-      served[name] = (served[name] ?? 0) + 1;
-      if (flag === 'STALE') stale += 1;
-      await res.arrayBuffer();
-    };
-    // A scripted burst touching every layer: computes, memory hits, edge, DO and KV hits.
-    for (const window of ['1h', '24h', '7d']) await send(`/v1/trending/videos?window=${window}&limit=10`);
-    for (let i = 0; i < 20; i++) await send('/v1/trending/videos?window=24h&limit=10');
-    const edgeUrl = edgeCacheUrl('v1', '1h', 10, keyScope(aggregator));
-    await until('edge fill', async () => (await caches.default.match(edgeUrl)) !== undefined);
-    for (let i = 0; i < 5; i++)
-      await send('/v1/trending/videos?window=1h&limit=10', { 'x-test-drop': 'memory' });
-    for (let i = 0; i < 4; i++)
-      await send('/analytics/trending/vines?window=7d&limit=10', { 'x-test-drop': 'memory,edge' });
-    await adminPost(aggregator, '/v1/admin/precompute', {});
-    for (let i = 0; i < 3; i++)
-      await send('/v1/trending/videos?window=24h&limit=20', { 'x-test-drop': 'memory,edge,do' });
-    const sent = Object.values(served).reduce((a, b) => a + b, 0);
-
-    await until('metrics flushed', async () => (await metrics(aggregator)).last5m.requests === sent);
-    const m = (await metrics(aggregator)).last5m;
-    expect(m.requests).toBe(sent);
-    expect(m.memory_hits).toBe(served.memory ?? 0);
-    expect(m.edge_hits).toBe(served.edge ?? 0);
-    expect(m.do_hits).toBe(served.do ?? 0);
-    expect(m.kv_hits).toBe(served.kv ?? 0);
-    expect(m.layers.compute.count).toBe(served.compute ?? 0);
-    expect(m.stale_served).toBe(stale);
-    expect(m.errors).toBe(0);
-    // Every layer in the burst was exercised, and the computations are the three cold windows.
-    for (const layer of ['memory', 'edge', 'do', 'kv', 'compute']) expect(served[layer]).toBeGreaterThan(0);
-    expect(m.computes).toBe(3);
-    expect(m.compute_ms).toBeGreaterThanOrEqual(0);
-    expect(m.layers.memory.ratio).toBeCloseTo((served.memory ?? 0) / sent, 6);
-    expect(m.layers.memory.p50).not.toBeNull();
-    expect(m.layers.memory.p99).toBeGreaterThanOrEqual(m.layers.memory.p50 ?? 0);
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
   });
 
-  it('counts 503s as errors', async () => {
+  it('counts exactly the traffic sent: hits and misses per layer, computes, errors, stale, percentiles', async () => {
+    // The api's Date stands still too, so that isolate memory stays fresh throughout.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const clock = controlledClock();
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
-    const res = await api(aggregator, '/v1/trending/videos', { headers: { 'x-test-faults': 'source-fail' } });
-    expect(res.status).toBe(503);
-    await until('metrics flushed', async () => (await metrics(aggregator)).last5m.errors === 1);
-    expect((await metrics(aggregator)).last5m.layers.error.count).toBe(1);
+    const A = '/v1/trending/videos?window=24h&limit=10';
+    const edgeA = edgeCacheUrl('v1', '24h', 10, keyScope(aggregator));
+    const inEdge = async () => (await caches.default.match(edgeA)) !== undefined;
+    const send = async (path: string, expected: string, headers: Record<string, string> = {}) => {
+      const res = await api(aggregator, path, { headers });
+      expect(res.headers.get('x-cache')).toBe(expected);
+      await res.arrayBuffer();
+      return res;
+    };
+
+    // 1 error: a cold window whose source fails: edge and KV tried and missed, then 503.
+    const failed = await api(aggregator, '/v1/trending/videos?window=1h&limit=10', {
+      headers: { 'x-test-faults': 'source-fail' },
+    });
+    expect(failed.status).toBe(503);
+    await failed.arrayBuffer();
+    // 2 computes: two cold windows, each missing the edge and KV first.
+    await send(A, 'MISS');
+    await send('/v1/trending/videos?window=7d&limit=10', 'MISS');
+    await until('edge fill', inEdge);
+    await until(
+      'kv fill',
+      async () => (await env.TRENDING_KV.get(kvPrecomputedKey('24h', 10, keyScope(aggregator)))) !== null,
+    );
+    // 10 memory hits taking 0, 0, 0, 0, 0, 0, 3, 3, 3 and 40 ms.
+    for (const ms of [0, 0, 0, 0, 0, 0, 3, 3, 3, 40]) {
+      clock.takes(ms);
+      const res = await send(A, 'HIT-MEMORY');
+      expect(res.headers.get('server-timing')).toContain(`total;dur=${ms.toFixed(1)}`);
+    }
+    // 3 fresh edge hits.
+    for (let i = 0; i < 3; i++) await send(A, 'HIT-EDGE', { 'x-test-drop': 'memory' });
+    // 2 Durable Object hits (each missed the edge); each refills the edge before the next drops it.
+    for (let i = 0; i < 2; i++) {
+      await send(A, 'HIT-DO', { 'x-test-drop': 'memory,edge' });
+      await until('edge refill', inEdge);
+    }
+    // 2 KV hits (each missed the edge).
+    for (let i = 0; i < 2; i++) {
+      await send(A, 'HIT-KV', { 'x-test-drop': 'memory,edge,do' });
+      await until('edge refill', inEdge);
+    }
+    // 1 stale edge hit: the edge entry re-stored as computed 45 s ago (fresh for 30 s, then
+    // served stale up to 300 s).
+    const entry = await caches.default.match(edgeA);
+    if (!entry) throw new Error('no edge entry');
+    const headers = new Headers(entry.headers);
+    headers.set('x-trending-computed-at', String(Date.now() - 45_000));
+    await caches.default.put(edgeA, new Response(await entry.text(), { headers }));
+    await send(A, 'HIT-EDGE, STALE', { 'x-test-drop': 'memory' });
+
+    // 1 + 2 + 10 + 3 + 2 + 2 + 1 = 21 responses.
+    await until('metrics flushed', async () => (await metrics(aggregator)).last5m.requests === 21);
+    const m = (await metrics(aggregator)).last5m;
+    expect(m).toMatchObject({
+      requests: 21,
+      memory_hits: 10,
+      edge_hits: 4, // 3 fresh + 1 stale
+      do_hits: 2,
+      kv_hits: 2,
+      computes: 2,
+      errors: 1,
+      stale_served: 1,
+      // Every answer from below the edge missed it: 1 error + 2 computes + 2 DO + 2 KV = 7.
+      edge_misses: 7,
+      // KV was missed by the answers from below it: 1 error + 2 computes = 3.
+      kv_misses: 3,
+    });
+    expect(m.layers.compute.count).toBe(2);
+    expect(m.layers.error.count).toBe(1);
+    expect(m.layers.memory.ratio).toBeCloseTo(10 / 21, 10);
+    // compute_ms adds up what the two computations reported (the aggregator's own timing).
+    const stats = await aggregatorStats(aggregator);
+    expect(stats.computations).toMatchObject({ '24h': 1, '7d': 1 });
+    expect(m.compute_ms).toBeCloseTo(stats.lastComputeMs['24h'] + stats.lastComputeMs['7d'], 1);
+
+    // Percentiles, interpolated inside histogram buckets (bounds 0.25, 0.5, 1, 2, 5, 10, 20, 30,
+    // 50, ... ms). Memory: 6 samples in [0, 0.25], 3 in (2, 5], 1 in (30, 50].
+    // p50: rank 0.5 * 10 = 5, inside the first bucket: 0 + 5/6 * 0.25 = 0.2083...
+    expect(m.layers.memory.p50).toBeCloseTo(0.25 * (5 / 6), 10);
+    // p95: rank 9.5, past the first 6 + 3: in (30, 50], 0.5 of its 1 sample: 30 + 0.5 * 20 = 40.
+    expect(m.layers.memory.p95).toBeCloseTo(40, 10);
+    // p99: rank 9.9: 30 + 0.9 * 20 = 48.
+    expect(m.layers.memory.p99).toBeCloseTo(48, 10);
+    // Every other layer's responses took 0 ms, all in [0, 0.25]: p50 = 0.5 * 0.25 = 0.125,
+    // p99 = 0.99 * 0.25 = 0.2475, whatever their number.
+    for (const layer of ['edge', 'do', 'kv', 'compute', 'error'] as const) {
+      expect(m.layers[layer].p50).toBeCloseTo(0.125, 10);
+      expect(m.layers[layer].p99).toBeCloseTo(0.2475, 10);
+    }
   });
 
   it('records precompute runs', async () => {
@@ -84,6 +145,7 @@ describe('GET /v1/metrics', () => {
   });
 
   it('speaks Prometheus text format', async () => {
+    controlledClock();
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
     await api(aggregator, '/v1/trending/videos');
@@ -93,7 +155,13 @@ describe('GET /v1/metrics', () => {
     const text = await res.text();
     expect(text).toContain('# TYPE openvine_trending_requests gauge');
     expect(text).toContain('openvine_trending_requests{span="5m"} 1');
-    expect(text).toMatch(/openvine_trending_response_ms\{span="5m",layer="compute",quantile="0.5"\} [\d.]+/);
+    // One 0 ms response: in the first bucket, [0, 0.25] ms; p50 = 0.5 * 0.25, p99 = 0.99 * 0.25.
+    expect(text).toContain('openvine_trending_response_ms{span="5m",layer="compute",quantile="0.5"} 0.125\n');
+    expect(text).toContain(
+      'openvine_trending_response_ms{span="5m",layer="compute",quantile="0.99"} 0.2475\n',
+    );
+    expect(text).toContain('openvine_trending_edge_misses{span="5m"} 1\n');
+    expect(text).toContain('openvine_trending_kv_misses{span="5m"} 1\n');
   });
 });
 
