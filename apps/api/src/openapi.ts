@@ -1,4 +1,10 @@
-import { DEFAULT_LIMIT, MAX_EVENTS_PER_BATCH, MAX_LIMIT, WINDOWS } from '@openvine/trending-core';
+import {
+  DEFAULT_LIMIT,
+  MAX_EVENTS_PER_BATCH,
+  MAX_LIMIT,
+  VIEW_FIELD_LIMITS,
+  WINDOWS,
+} from '@openvine/trending-core';
 
 /**
  * The public API as OpenAPI 3.1 (GET /v1/openapi.json). Written by hand beside the routes; a test
@@ -74,6 +80,7 @@ const integer = { type: 'integer' };
 const number = { type: 'number' };
 const string = { type: 'string' };
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const L = VIEW_FIELD_LIMITS;
 
 const schemas = {
   Error: {
@@ -214,18 +221,49 @@ const schemas = {
   ClientView: {
     type: 'object',
     required: ['eventId'],
+    description:
+      'Clamped, never refused: only a missing or invalid eventId (or a body that is not a JSON ' +
+      'object) is a 400. Longer strings, more hashtags and larger numbers than described are ' +
+      'accepted and cut or clamped, and a field of the wrong type is ignored as if absent.',
     properties: {
-      eventId: hex64,
-      userId: { type: ['string', 'null'] },
-      source: { type: ['string', 'null'] },
-      eventType: { type: 'string', enum: ['view_start', 'view_end'], default: 'view_start' },
-      creatorPubkey: { type: ['string', 'null'] },
-      hashtags: { type: ['array', 'null'], items: string },
-      title: { type: ['string', 'null'] },
-      timestamp: { type: ['string', 'null'] },
-      watchDuration: { type: ['integer', 'null'], description: 'ms' },
-      totalDuration: { type: ['integer', 'null'], description: 'ms' },
-      loopCount: { type: ['integer', 'null'] },
+      eventId: {
+        type: 'string',
+        pattern: '^[0-9a-fA-F]{64}$',
+        description: 'The video id: required, strict.',
+      },
+      userId: {
+        type: ['string', 'null'],
+        description: `Cut to ${L.viewerIdChars} characters; null or not a string: a signed-out viewer.`,
+      },
+      source: { type: ['string', 'null'], description: `Cut to ${L.sourceChars} characters.` },
+      eventType: {
+        type: 'string',
+        enum: ['view_start', 'view_end'],
+        default: 'view_start',
+        description: 'Any other value reads as view_start (not a view).',
+      },
+      creatorPubkey: { type: ['string', 'null'], description: '64 hex, or empty; anything else is ignored.' },
+      hashtags: {
+        type: ['array', 'null'],
+        items: string,
+        description:
+          `Lowercased, leading # stripped, each cut to ${L.hashtagChars} characters, the first ` +
+          `${L.hashtags} distinct kept; items that are not strings are ignored.`,
+      },
+      title: { type: ['string', 'null'], description: `Cut to ${L.titleChars} characters.` },
+      timestamp: {
+        type: ['string', 'number', 'null'],
+        description: `Only identifies retries (cut to ${L.timestampChars} characters); the event time is the receive time.`,
+      },
+      watchDuration: {
+        type: ['number', 'null'],
+        description: 'ms; rounded and clamped to 0..86,400,000 (24 h).',
+      },
+      totalDuration: {
+        type: ['number', 'null'],
+        description: 'ms; rounded and clamped to 0..86,400,000 (24 h).',
+      },
+      loopCount: { type: ['number', 'null'], description: `Rounded and clamped to 0..${L.loops}.` },
       completedVideo: { type: ['boolean', 'null'] },
       completionRate: { type: ['number', 'null'], description: 'Ignored: computed from the durations.' },
     },
@@ -315,9 +353,12 @@ export const OPENAPI_DOCUMENT = {
               type: 'object',
               properties: { success: { type: 'boolean' }, eventId: string, timestamp: string },
             },
-            'Stored (a retry counts once).',
+            'Stored (a retry counts once); over-long or invalid fields were clamped or ignored.',
           ),
           ...ingestErrors,
+          '400': error(
+            'No valid eventId, or the body is not a JSON object (or not JSON); nothing is stored.',
+          ),
         },
       },
     },
