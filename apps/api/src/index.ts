@@ -8,7 +8,7 @@ import { toErrorResponse } from './errors.ts';
 import { getRecordCheck, getStatus, postInvalidate, postPrecompute, postSeed } from './routes/admin.ts';
 import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
-import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
+import { answerHead, notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth, getOpenApi } from './routes/health.ts';
 import { getMetrics } from './routes/metrics.ts';
 import {
@@ -54,5 +54,8 @@ router
   .all('*', notFoundOrMethodNotAllowed);
 
 export default {
-  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+  fetch: (request, env, ctx) =>
+    request.method === 'HEAD'
+      ? answerHead(request, (get) => router.fetch(get, env, ctx))
+      : router.fetch(request, env, ctx),
 } satisfies ExportedHandler<ApiEnv>;

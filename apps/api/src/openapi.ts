@@ -285,7 +285,8 @@ export const OPENAPI_DOCUMENT = {
     version: '1.0.0',
     description:
       'Trending videos for OpenVine, answered from a cascade of caches; the /analytics routes ' +
-      "are the OpenVine mobile app's.",
+      "are the OpenVine mobile app's. Every GET route also answers HEAD (same status and " +
+      'headers, no body).',
   },
   paths: {
     '/v1/trending/videos': trendingRead('Ranked videos of a window', 'TrendingVideos', '24h', strictLimit),

@@ -22,9 +22,15 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/admin/seed': ['POST'],
 };
 
-function allowFor(pathname: string): string | undefined {
+/**
+ * The methods a path answers, for Allow: its PUBLIC_ROUTES methods, HEAD beside every GET
+ * (see answerHead), and OPTIONS.
+ */
+export function allowFor(pathname: string): string | undefined {
   const methods = PUBLIC_ROUTES[pathname.replace(/\/+$/, '') || '/'];
-  return methods ? [...methods, 'OPTIONS'].join(', ') : undefined;
+  if (!methods) return undefined;
+  const withHead = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  return [...withHead, 'OPTIONS'].join(', ');
 }
 
 /** CORS preflight for known paths. */
@@ -34,11 +40,32 @@ export function preflight(request: IRequest): Response {
   return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
 }
 
+/** GET requests made by answerHead from a client's HEAD, so that errors name the client's method. */
+const fromHead = new WeakSet<Request>();
+
+/**
+ * HEAD on every GET route (RFC 9110: the same status and headers as GET, no body). itty-router 5
+ * matches methods exactly, so a HEAD would reach no GET handler: the Worker's fetch runs the
+ * request as a GET through the router and drops the body. A path without GET still answers 405.
+ */
+export async function answerHead(request: Request, get: (request: Request) => Promise<Response>) {
+  const asGet = new Request(request, { method: 'GET' });
+  fromHead.add(asGet);
+  const response = await get(asGet);
+  await response.body?.cancel();
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 /** Reached when no route matched: a known path with the wrong method is 405 with Allow, else 404. */
 export function notFoundOrMethodNotAllowed(request: IRequest): never {
   const allow = allowFor(new URL(request.url).pathname);
   if (allow) {
-    throw new ApiError(405, 'method_not_allowed', `Method ${request.method} not allowed; use ${allow}`, {
+    const method = fromHead.has(request) ? 'HEAD' : request.method;
+    throw new ApiError(405, 'method_not_allowed', `Method ${method} not allowed; use ${allow}`, {
       headers: { Allow: allow },
     });
   }
