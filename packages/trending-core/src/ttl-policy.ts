@@ -6,8 +6,13 @@ export const TTL_POLICY = {
   browser: { maxAgeS: 60 },
   /** Directives advertised to shared caches in front of us (the design's header values). */
   cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
-  /** Layer 0: serialized responses in the api isolate's module scope. */
-  memory: { freshMs: 5_000, maxEntries: 256 },
+  /**
+   * Layer 0: serialized responses in the api isolate's module scope, bounded by entries and by
+   * bytes: 16 MiB (16 * 1024 * 1024 = 16,777,216), far below the 128 MB an isolate may use, with a
+   * response of up to about 1 MB. An entry's bytes are 2 per UTF-16 code unit of its key, body
+   * and ETag (the most V8 stores them in); the oldest go first when a new one would not fit.
+   */
+  memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16 * 1024 * 1024 },
   /** Layer 1: caches.default. Fresh for 30 s, then served stale (one refresh in flight) up to 300 s. */
   edge: { freshMs: 30_000, staleMs: 300_000 },
   /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
