@@ -407,14 +407,22 @@ export const OPENAPI_DOCUMENT = {
       properties: { windows: { type: 'array', items: { type: 'string', enum: [...WINDOWS] } } },
     }),
     '/v1/admin/status': admin('Last run, next cron, per-window generation and age', 'get'),
-    '/v1/admin/seed': admin('Ingest the demo workload (idempotent per seed)', 'post', {
-      type: 'object',
-      properties: {
-        events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
-        videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
-        seed: { type: 'integer', minimum: 0, default: 42 },
+    '/v1/admin/seed': admin(
+      'Ingest one page (200 events) of the demo workload (idempotent per seed); repeat with the ' +
+        "answer's `next` as the body until it is null (Analytics Engine takes at most 250 points " +
+        'per invocation)',
+      'post',
+      {
+        type: 'object',
+        properties: {
+          events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
+          videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
+          seed: { type: 'integer', minimum: 0, default: 42 },
+          now: { type: 'integer', description: "From `next`: the workload's time (within the last hour)." },
+          offset: { type: 'integer', minimum: 0, default: 0, description: 'From `next`: the first event.' },
+        },
       },
-    }),
+    ),
     '/v1/admin/record-check': {
       get: {
         ...admin("The live top 20 against the record's (Analytics Engine), per window", 'get').get,

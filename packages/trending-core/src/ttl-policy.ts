@@ -38,3 +38,11 @@ export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;
 /** Limits precomputed into KV as pre:{window}:{limit}; every other limit is sliced from top-100. */
 export const PRECOMPUTED_LIMITS = [10, 20, 50, 100] as const;
+
+/**
+ * Cloudflare Workers Analytics Engine: "You can write a maximum of 250 data points per Worker
+ * invocation (client HTTP request). Each call to writeDataPoint counts towards this limit."
+ * (developers.cloudflare.com/analytics/analytics-engine/limits/, read 2026-12-01). Past it,
+ * points are dropped, so no request may ingest more events than this at once.
+ */
+export const MAX_AE_WRITES_PER_INVOCATION = 250;
