@@ -40,18 +40,14 @@ export function preflight(request: IRequest): Response {
   return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
 }
 
-/** GET requests made by answerHead from a client's HEAD, so that errors name the client's method. */
-const fromHead = new WeakSet<Request>();
-
 /**
  * HEAD on every GET route (RFC 9110: the same status and headers as GET, no body). itty-router 5
  * matches methods exactly, so a HEAD would reach no GET handler: the Worker's fetch runs the
- * request as a GET through the router and drops the body. A path without GET still answers 405.
+ * request as a GET through the router and drops the body (workerd would drop it on the wire too;
+ * cancelling the stream here ends the work behind it). A path without GET still answers 405.
  */
 export async function answerHead(request: Request, get: (request: Request) => Promise<Response>) {
-  const asGet = new Request(request, { method: 'GET' });
-  fromHead.add(asGet);
-  const response = await get(asGet);
+  const response = await get(new Request(request, { method: 'GET' }));
   await response.body?.cancel();
   return new Response(null, {
     status: response.status,
@@ -64,8 +60,7 @@ export async function answerHead(request: Request, get: (request: Request) => Pr
 export function notFoundOrMethodNotAllowed(request: IRequest): never {
   const allow = allowFor(new URL(request.url).pathname);
   if (allow) {
-    const method = fromHead.has(request) ? 'HEAD' : request.method;
-    throw new ApiError(405, 'method_not_allowed', `Method ${method} not allowed; use ${allow}`, {
+    throw new ApiError(405, 'method_not_allowed', `Method ${request.method} not allowed; use ${allow}`, {
       headers: { Allow: allow },
     });
   }

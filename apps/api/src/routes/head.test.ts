@@ -81,14 +81,12 @@ describe('HEAD on every GET route', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('HEAD');
   });
 
-  it('HEAD on a POST-only route is 405 naming HEAD, with Allow', async () => {
+  it('HEAD on a POST-only route is 405 with Allow, on an unknown path 404', async () => {
     const aggregator = newAggregator();
     const res = await api(aggregator, '/v1/events/views', { method: 'HEAD' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST, OPTIONS');
     expect(await res.text()).toBe('');
-    const get = await api(aggregator, '/v1/events/views');
-    expect(((await get.json()) as { error: { message: string } }).error.message).toMatch(/^Method GET/);
     const unknown = await api(aggregator, '/v2/nothing', { method: 'HEAD' });
     expect(unknown.status).toBe(404);
   });
