@@ -8,7 +8,7 @@ import { toErrorResponse } from './errors.ts';
 import { getRecordCheck, getStatus, postInvalidate, postPrecompute, postSeed } from './routes/admin.ts';
 import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
-import { notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
+import { answerHead, notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
 import { getClientHealth, getHealth, getOpenApi } from './routes/health.ts';
 import { getMetrics } from './routes/metrics.ts';
 import {
@@ -17,6 +17,7 @@ import {
   getClientTrendingVines,
   getTrendingVideos,
 } from './routes/trending.ts';
+import { countAnalyticsWrites, wantsWriteCount } from './test-seams.ts';
 
 function withCors(response: Response): Response {
   if (response.headers.has('Access-Control-Allow-Origin')) return response;
@@ -53,6 +54,15 @@ router
   .options('*', preflight)
   .all('*', notFoundOrMethodNotAllowed);
 
+function handle(request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<Response> {
+  return request.method === 'HEAD'
+    ? answerHead(request, (get) => router.fetch(get, env, ctx))
+    : router.fetch(request, env, ctx);
+}
+
 export default {
-  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+  fetch: (request, env, ctx) =>
+    wantsWriteCount(request, env)
+      ? countAnalyticsWrites(env, (counted) => handle(request, counted, ctx))
+      : handle(request, env, ctx),
 } satisfies ExportedHandler<ApiEnv>;

@@ -1,4 +1,10 @@
-import { DEFAULT_LIMIT, MAX_EVENTS_PER_BATCH, MAX_LIMIT, WINDOWS } from '@openvine/trending-core';
+import {
+  DEFAULT_LIMIT,
+  MAX_EVENTS_PER_BATCH,
+  MAX_LIMIT,
+  VIEW_FIELD_LIMITS,
+  WINDOWS,
+} from '@openvine/trending-core';
 
 /**
  * The public API as OpenAPI 3.1 (GET /v1/openapi.json). Written by hand beside the routes; a test
@@ -74,6 +80,7 @@ const integer = { type: 'integer' };
 const number = { type: 'number' };
 const string = { type: 'string' };
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const L = VIEW_FIELD_LIMITS;
 
 const schemas = {
   Error: {
@@ -214,18 +221,49 @@ const schemas = {
   ClientView: {
     type: 'object',
     required: ['eventId'],
+    description:
+      'Clamped, never refused: only a missing or invalid eventId (or a body that is not a JSON ' +
+      'object) is a 400. Longer strings, more hashtags and larger numbers than described are ' +
+      'accepted and cut or clamped, and a field of the wrong type is ignored as if absent.',
     properties: {
-      eventId: hex64,
-      userId: { type: ['string', 'null'] },
-      source: { type: ['string', 'null'] },
-      eventType: { type: 'string', enum: ['view_start', 'view_end'], default: 'view_start' },
-      creatorPubkey: { type: ['string', 'null'] },
-      hashtags: { type: ['array', 'null'], items: string },
-      title: { type: ['string', 'null'] },
-      timestamp: { type: ['string', 'null'] },
-      watchDuration: { type: ['integer', 'null'], description: 'ms' },
-      totalDuration: { type: ['integer', 'null'], description: 'ms' },
-      loopCount: { type: ['integer', 'null'] },
+      eventId: {
+        type: 'string',
+        pattern: '^[0-9a-fA-F]{64}$',
+        description: 'The video id: required, strict.',
+      },
+      userId: {
+        type: ['string', 'null'],
+        description: `Cut to ${L.viewerIdChars} characters; null or not a string: a signed-out viewer.`,
+      },
+      source: { type: ['string', 'null'], description: `Cut to ${L.sourceChars} characters.` },
+      eventType: {
+        type: 'string',
+        enum: ['view_start', 'view_end'],
+        default: 'view_start',
+        description: 'Any other value reads as view_start (not a view).',
+      },
+      creatorPubkey: { type: ['string', 'null'], description: '64 hex, or empty; anything else is ignored.' },
+      hashtags: {
+        type: ['array', 'null'],
+        items: string,
+        description:
+          `Lowercased, leading # stripped, each cut to ${L.hashtagChars} characters, the first ` +
+          `${L.hashtags} distinct kept; items that are not strings are ignored.`,
+      },
+      title: { type: ['string', 'null'], description: `Cut to ${L.titleChars} characters.` },
+      timestamp: {
+        type: ['string', 'number', 'null'],
+        description: `Only identifies retries (cut to ${L.timestampChars} characters); the event time is the receive time.`,
+      },
+      watchDuration: {
+        type: ['number', 'null'],
+        description: 'ms; rounded and clamped to 0..86,400,000 (24 h).',
+      },
+      totalDuration: {
+        type: ['number', 'null'],
+        description: 'ms; rounded and clamped to 0..86,400,000 (24 h).',
+      },
+      loopCount: { type: ['number', 'null'], description: `Rounded and clamped to 0..${L.loops}.` },
       completedVideo: { type: ['boolean', 'null'] },
       completionRate: { type: ['number', 'null'], description: 'Ignored: computed from the durations.' },
     },
@@ -247,7 +285,8 @@ export const OPENAPI_DOCUMENT = {
     version: '1.0.0',
     description:
       'Trending videos for OpenVine, answered from a cascade of caches; the /analytics routes ' +
-      "are the OpenVine mobile app's.",
+      "are the OpenVine mobile app's. Every GET route also answers HEAD (same status and " +
+      'headers, no body).',
   },
   paths: {
     '/v1/trending/videos': trendingRead('Ranked videos of a window', 'TrendingVideos', '24h', strictLimit),
@@ -315,9 +354,12 @@ export const OPENAPI_DOCUMENT = {
               type: 'object',
               properties: { success: { type: 'boolean' }, eventId: string, timestamp: string },
             },
-            'Stored (a retry counts once).',
+            'Stored (a retry counts once); over-long or invalid fields were clamped or ignored.',
           ),
           ...ingestErrors,
+          '400': error(
+            'No valid eventId, or the body is not a JSON object (or not JSON); nothing is stored.',
+          ),
         },
       },
     },
@@ -365,14 +407,22 @@ export const OPENAPI_DOCUMENT = {
       properties: { windows: { type: 'array', items: { type: 'string', enum: [...WINDOWS] } } },
     }),
     '/v1/admin/status': admin('Last run, next cron, per-window generation and age', 'get'),
-    '/v1/admin/seed': admin('Ingest the demo workload (idempotent per seed)', 'post', {
-      type: 'object',
-      properties: {
-        events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
-        videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
-        seed: { type: 'integer', minimum: 0, default: 42 },
+    '/v1/admin/seed': admin(
+      'Ingest one page (200 events) of the demo workload (idempotent per seed); repeat with the ' +
+        "answer's `next` as the body until it is null (Analytics Engine takes at most 250 points " +
+        'per invocation)',
+      'post',
+      {
+        type: 'object',
+        properties: {
+          events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
+          videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
+          seed: { type: 'integer', minimum: 0, default: 42 },
+          now: { type: 'integer', description: "From `next`: the workload's time (within the last hour)." },
+          offset: { type: 'integer', minimum: 0, default: 0, description: 'From `next`: the first event.' },
+        },
       },
-    }),
+    ),
     '/v1/admin/record-check': {
       get: {
         ...admin("The live top 20 against the record's (Analytics Engine), per window", 'get').get,

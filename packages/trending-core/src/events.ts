@@ -76,6 +76,8 @@ export function normalizeViewEvent(input: ViewEventInput, now: number, index = 0
  * the server's receive time; the raw string only identifies retries, which carry no idempotency
  * key: (eventId, userId, eventType, timestamp) counts once. Signed-out viewers (userId null) are
  * told apart by `anonymousViewerId` (the api passes a hash of the connecting address).
+ * `input` is already clamped by ClientViewSchema (cut strings, capped durations, at most 20 tags);
+ * null, empty and dropped fields are left out of the event.
  */
 export function normalizeClientView(
   input: ClientViewInput,
@@ -101,7 +103,7 @@ export function normalizeClientView(
     }),
     creatorPubkey: input.creatorPubkey ? input.creatorPubkey : undefined,
     hashtags: input.hashtags?.length ? input.hashtags : undefined,
-    title: input.title ?? undefined,
-    source: input.source ?? undefined,
+    title: input.title || undefined,
+    source: input.source || undefined,
   });
 }

@@ -49,17 +49,48 @@ export const ClientTrendingQuerySchema = v.object({
 // ---------------------------------------------------------------------------------------------
 // View events.
 
+/**
+ * The bounds of a view's fields. `/v1/events/views` refuses (400) a value past them; the app's
+ * `POST /analytics/view` clamps to them instead (see ClientViewSchema). Characters are UTF-16
+ * code units, as JavaScript counts string length.
+ */
+export const VIEW_FIELD_LIMITS = {
+  titleChars: 300,
+  hashtagChars: 64,
+  hashtags: 20,
+  viewerIdChars: 128,
+  sourceChars: 32,
+  /** The app's timestamp string, used only to recognise retries. */
+  timestampChars: 40,
+  /** Watch time and video duration: 24 hours in ms (24 * 3600 * 1000). */
+  durationMs: 86_400_000,
+  loops: 10_000,
+} as const;
+
+/** Cuts a string to at most `max` UTF-16 code units, never splitting a surrogate pair. */
+export function cutString(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 const Milliseconds = (label: string) =>
   v.pipe(
     v.number(`${label} must be a number`),
     v.integer(`${label} must be whole milliseconds`),
     v.minValue(0, `${label} must not be negative`),
-    v.maxValue(86_400_000, `${label} must be at most 24 hours`),
+    v.maxValue(VIEW_FIELD_LIMITS.durationMs, `${label} must be at most 24 hours`),
   );
 
 const HashtagsSchema = v.pipe(
-  v.array(v.pipe(v.string(), v.trim(), v.maxLength(64, 'a hashtag is at most 64 characters'))),
-  v.maxLength(20, 'at most 20 hashtags'),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.maxLength(VIEW_FIELD_LIMITS.hashtagChars, 'a hashtag is at most 64 characters'),
+    ),
+  ),
+  v.maxLength(VIEW_FIELD_LIMITS.hashtags, 'at most 20 hashtags'),
   v.transform((tags) => [
     ...new Set(tags.map((t) => t.replace(/^#+/, '').toLowerCase()).filter((t) => t.length > 0)),
   ]),
@@ -99,7 +130,9 @@ export const ViewEventSchema = v.object({
   completion: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   creatorPubkey: v.optional(Hex64Schema),
   hashtags: v.optional(HashtagsSchema),
-  title: v.optional(v.pipe(v.string(), v.maxLength(300, 'title is at most 300 characters'))),
+  title: v.optional(
+    v.pipe(v.string(), v.maxLength(VIEW_FIELD_LIMITS.titleChars, 'title is at most 300 characters')),
+  ),
   country: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'country is an ISO 3166 alpha-2 code'), v.toUpperCase()),
   ),
@@ -132,26 +165,97 @@ export const ViewEventsBodySchema = v.lazy((input) =>
     : ViewEventsBatchSchema,
 );
 
+/** A whole number in [0, max]: rounded and clamped; anything but a number is absent. */
+function clampCount(value: unknown, max: number): number | undefined {
+  if (typeof value !== 'number' || Number.isNaN(value)) return undefined;
+  return Math.min(max, Math.max(0, Math.round(value)));
+}
+
+/**
+ * The app's hashtags: strings only (others dropped), trimmed, leading `#` stripped, lowercased,
+ * cut to 64 characters, empties dropped, deduplicated, and the first 20 kept.
+ */
+function clampHashtags(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const tags = new Set<string>();
+  for (const item of value) {
+    if (tags.size === VIEW_FIELD_LIMITS.hashtags) break;
+    if (typeof item !== 'string') continue;
+    const tag = cutString(
+      item.trim().replace(/^#+/, '').toLowerCase(),
+      VIEW_FIELD_LIMITS.hashtagChars,
+    ).trim();
+    if (tag.length > 0) tags.add(tag);
+  }
+  return [...tags];
+}
+
+/**
+ * A field of the app's body that is clamped, never refused: `null` stays `null` (the app sends
+ * null for what it does not know), a value `clamp` cannot use becomes absent.
+ */
+const lenient = <T>(clamp: (value: unknown) => T | undefined) =>
+  v.optional(
+    v.pipe(
+      v.unknown(),
+      v.transform((value): T | null | undefined => (value === null ? null : clamp(value))),
+    ),
+  );
+
+const clampedString = (max: number) =>
+  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined));
+
+const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
+
 /**
  * The OpenVine mobile client's `POST /analytics/view` body (divine-mobile analytics_service.dart):
  * durations in milliseconds, `timestamp` a zone-less local ISO string (used only to recognise
  * retries), `userId` null when signed out, `completionRate` ignored (recomputed server-side).
+ *
+ * Only `eventId` is required and strict (64 hex, else 400); the app retries every refused view
+ * and then drops it, so every other field is clamped, never refused (VIEW_FIELD_LIMITS):
+ * - `title`, `userId`, `source`, `timestamp`: cut to 300, 128, 32, 40 characters;
+ * - `hashtags`: see clampHashtags (each cut to 64 characters, the first 20 kept);
+ * - `watchDuration`, `totalDuration`: rounded, clamped to 0..24 h; `loopCount` to 0..10,000;
+ * - a field of the wrong type is dropped (as if absent): a non-string title, source or userId
+ *   (the view then counts as a signed-out viewer's), a non-string hashtag, a creatorPubkey that
+ *   is not 64 hex, a timestamp that is neither a string nor a number (no retry key then);
+ * - an unknown `eventType` reads as absent: `view_start`, which is not a view.
  */
-export const ClientViewSchema = v.object({
-  eventId: Hex64Schema,
-  userId: v.nullish(v.pipe(v.string(), v.maxLength(128, 'userId is at most 128 characters'))),
-  source: v.nullish(v.pipe(v.string(), v.maxLength(32))),
-  eventType: v.optional(EventTypeSchema, 'view_start'),
-  creatorPubkey: v.nullish(v.union([Hex64Schema, v.literal('')])),
-  hashtags: v.nullish(HashtagsSchema),
-  title: v.nullish(v.pipe(v.string(), v.maxLength(300))),
-  timestamp: v.nullish(v.pipe(v.string(), v.maxLength(40))),
-  watchDuration: v.nullish(Milliseconds('watchDuration')),
-  totalDuration: v.nullish(Milliseconds('totalDuration')),
-  loopCount: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000))),
-  completedVideo: v.nullish(v.boolean()),
-  completionRate: v.nullish(v.number()),
-});
+export const ClientViewSchema = v.object(
+  {
+    eventId: Hex64Schema,
+    userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars),
+    source: clampedString(VIEW_FIELD_LIMITS.sourceChars),
+    eventType: v.optional(
+      v.pipe(
+        v.unknown(),
+        v.transform((value): 'view_start' | 'view_end' =>
+          typeof value === 'string' && EVENT_TYPES.includes(value)
+            ? (value as 'view_start' | 'view_end')
+            : 'view_start',
+        ),
+      ),
+      'view_start',
+    ),
+    /** 64 hex (lowercased), or '' as the app sends for signed-out uploads; anything else dropped. */
+    creatorPubkey: lenient((value) =>
+      typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
+    ),
+    hashtags: lenient(clampHashtags),
+    title: clampedString(VIEW_FIELD_LIMITS.titleChars),
+    timestamp: lenient((value) => {
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
+    }),
+    watchDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
+    totalDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
+    loopCount: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.loops)),
+    completedVideo: lenient((value) => (typeof value === 'boolean' ? value : undefined)),
+    completionRate: lenient((value) => (typeof value === 'number' ? value : undefined)),
+  },
+  'body must be a JSON object with an eventId',
+);
 export type ClientViewInput = v.InferOutput<typeof ClientViewSchema>;
 
 // ---------------------------------------------------------------------------------------------

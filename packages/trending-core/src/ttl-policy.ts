@@ -6,8 +6,13 @@ export const TTL_POLICY = {
   browser: { maxAgeS: 60 },
   /** Directives advertised to shared caches in front of us (the design's header values). */
   cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
-  /** Layer 0: serialized responses in the api isolate's module scope. */
-  memory: { freshMs: 5_000, maxEntries: 256 },
+  /**
+   * Layer 0: serialized responses in the api isolate's module scope, bounded by entries and by
+   * bytes: 16 MiB (16 * 1024 * 1024 = 16,777,216), far below the 128 MB an isolate may use, with a
+   * response of up to about 1 MB. An entry's bytes are 2 per UTF-16 code unit of its key, body
+   * and ETag (the most V8 stores them in); the oldest go first when a new one would not fit.
+   */
+  memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16 * 1024 * 1024 },
   /** Layer 1: caches.default. Fresh for 30 s, then served stale (one refresh in flight) up to 300 s. */
   edge: { freshMs: 30_000, staleMs: 300_000 },
   /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
@@ -33,3 +38,11 @@ export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;
 /** Limits precomputed into KV as pre:{window}:{limit}; every other limit is sliced from top-100. */
 export const PRECOMPUTED_LIMITS = [10, 20, 50, 100] as const;
+
+/**
+ * Cloudflare Workers Analytics Engine: "You can write a maximum of 250 data points per Worker
+ * invocation (client HTTP request). Each call to writeDataPoint counts towards this limit."
+ * (developers.cloudflare.com/analytics/analytics-engine/limits/, read 2026-12-01). Past it,
+ * points are dropped, so no request may ingest more events than this at once.
+ */
+export const MAX_AE_WRITES_PER_INVOCATION = 250;

@@ -3,49 +3,84 @@ import type { CachedBody } from './cached-body.ts';
 
 interface MemoryEntry extends CachedBody {
   storedAt: number;
+  bytes: number;
 }
-
-/**
- * Layer 0: serialized responses in this isolate's module scope. Fresh for a few seconds; kept
- * up to the edge's stale horizon as a last resort when every other layer fails. Bounded: the
- * oldest entry goes first (a Map iterates in insertion order).
- */
-const entries = new Map<string, MemoryEntry>();
 
 export interface MemoryHit {
   entry: CachedBody;
   fresh: boolean;
 }
 
-export const isolateMemory = {
-  get(key: string, generationFloor: number, now = Date.now()): MemoryHit | undefined {
+export interface MemoryBounds {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** What an entry costs: 2 bytes per UTF-16 code unit of its key, body and ETag (see TTL_POLICY.memory). */
+export function entryBytes(key: string, value: Pick<CachedBody, 'body' | 'etag'>): number {
+  return 2 * (key.length + value.body.length + value.etag.length);
+}
+
+/**
+ * Layer 0: serialized responses in this isolate's module scope. Fresh for a few seconds; kept
+ * up to the edge's stale horizon as a last resort when every other layer fails. Bounded by
+ * entries and by bytes: when a new entry would exceed either bound, the oldest entries go first
+ * (a Map iterates in insertion order); an entry larger than the whole byte budget is never stored.
+ */
+export function createIsolateMemory(bounds: MemoryBounds) {
+  const entries = new Map<string, MemoryEntry>();
+  let totalBytes = 0;
+
+  function remove(key: string): void {
     const entry = entries.get(key);
-    if (!entry) return undefined;
-    if (entry.generation < generationFloor || now - entry.storedAt > TTL_POLICY.edge.staleMs) {
-      entries.delete(key);
-      return undefined;
-    }
-    return { entry, fresh: now - entry.storedAt <= TTL_POLICY.memory.freshMs };
-  },
-
-  set(key: string, value: CachedBody, now = Date.now()): void {
+    if (!entry) return;
+    totalBytes -= entry.bytes;
     entries.delete(key);
-    entries.set(key, { ...value, storedAt: now });
-    while (entries.size > TTL_POLICY.memory.maxEntries) {
-      const oldest = entries.keys().next().value;
-      if (oldest === undefined) break;
-      entries.delete(oldest);
-    }
-  },
+  }
 
-  delete(key: string): void {
-    entries.delete(key);
-  },
+  return {
+    get(key: string, generationFloor: number, now = Date.now()): MemoryHit | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.generation < generationFloor || now - entry.storedAt > TTL_POLICY.edge.staleMs) {
+        remove(key);
+        return undefined;
+      }
+      return { entry, fresh: now - entry.storedAt <= TTL_POLICY.memory.freshMs };
+    },
 
-  /** Drops every entry of a window in a key scope (after an invalidation through this isolate). */
-  dropWindow(scope: string, window: TrendingWindow): void {
-    for (const [key, entry] of entries) {
-      if (entry.window === window && key.startsWith(scope)) entries.delete(key);
-    }
-  },
-};
+    set(key: string, value: CachedBody, now = Date.now()): void {
+      remove(key);
+      const bytes = entryBytes(key, value);
+      if (bytes > bounds.maxBytes) return;
+      while (entries.size >= bounds.maxEntries || totalBytes + bytes > bounds.maxBytes) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        remove(oldest);
+      }
+      entries.set(key, { ...value, storedAt: now, bytes });
+      totalBytes += bytes;
+    },
+
+    delete(key: string): void {
+      remove(key);
+    },
+
+    /** Drops every entry of a window in a key scope (after an invalidation through this isolate). */
+    dropWindow(scope: string, window: TrendingWindow): void {
+      for (const [key, entry] of entries) {
+        if (entry.window === window && key.startsWith(scope)) remove(key);
+      }
+    },
+
+    /** What is held now: entries and their bytes (for tests and triage). */
+    usage(): { entries: number; bytes: number } {
+      return { entries: entries.size, bytes: totalBytes };
+    },
+  };
+}
+
+export type IsolateMemory = ReturnType<typeof createIsolateMemory>;
+
+/** The api's layer 0, within TTL_POLICY.memory's bounds. */
+export const isolateMemory: IsolateMemory = createIsolateMemory(TTL_POLICY.memory);

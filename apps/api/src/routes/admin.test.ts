@@ -114,11 +114,25 @@ describe('admin routes', () => {
 
   it('seeds the demo workload through the ingest path, once per seed', async () => {
     const aggregator = newAggregator();
-    const first = await adminPost(aggregator, '/v1/admin/seed', { events: 2000, videos: 40, seed: 3 });
-    expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ videos: 40, events: 2000, accepted: 2000, duplicates: 0 });
-    const again = await adminPost(aggregator, '/v1/admin/seed', { events: 2000, videos: 40, seed: 3 });
-    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2000 });
+    // Seeding pages: each answer's `next` is the next request's body (see seed.test.ts).
+    const seedAll = async (body: Record<string, unknown>) => {
+      const totals = { videos: 0, events: 0, accepted: 0, duplicates: 0, pages: 0 };
+      for (let next: Record<string, unknown> | null = body; next; totals.pages++) {
+        const res = await adminPost(aggregator, '/v1/admin/seed', next);
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as typeof totals & { next: Record<string, unknown> | null };
+        Object.assign(totals, { videos: page.videos, events: page.events });
+        totals.accepted += page.accepted;
+        totals.duplicates += page.duplicates;
+        next = page.next;
+      }
+      return totals;
+    };
+    // 2,000 events / 200 per request = 10 requests.
+    const first = await seedAll({ events: 2000, videos: 40, seed: 3 });
+    expect(first).toEqual({ videos: 40, events: 2000, accepted: 2000, duplicates: 0, pages: 10 });
+    const again = await seedAll({ events: 2000, videos: 40, seed: 3 });
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2000 });
     const top = await api(aggregator, '/v1/trending/videos?window=7d&limit=10');
     expect(((await top.json()) as { videos: unknown[] }).videos).toHaveLength(10);
     for (const body of [{ events: 10 }, { events: 100_000 }, { videos: 'many' }, { extra: true }]) {

@@ -4,6 +4,7 @@ import {
   Hex64Schema,
   keyScope,
   MAX_EVENTS_PER_BATCH,
+  MAX_FUTURE_SKEW_MS,
   MAX_LIMIT,
   normalizeViewEvent,
   RESPONSE_FORMATS,
@@ -17,7 +18,7 @@ import { edgeCache } from '../cascade/edge-cache.ts';
 import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, badRequest } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
@@ -128,34 +129,74 @@ export async function getRecordCheck(request: IRequest, env: ApiEnv): Promise<Re
 
 const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query');
 
+/**
+ * Events one seed request ingests: two ingest batches of 100. Each new event is one Analytics
+ * Engine point, so a request writes at most 200, within the platform's 250 per invocation
+ * (MAX_AE_WRITES_PER_INVOCATION) with room for the request's own metrics point.
+ */
+export const SEED_EVENTS_PER_REQUEST = 2 * MAX_EVENTS_PER_BATCH;
+
+/** How long a seed's `next` stays usable: its events are generated for the first page's time. */
+export const SEED_CURSOR_MAX_AGE_MS = 60 * 60_000;
+
 const SeedBodySchema = v.strictObject({
   events: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(50_000)), 24_000),
   videos: v.optional(v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(2_000)), 320),
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)), 42),
+  /** From a previous page's `next`: the time the workload is generated for, and where to go on. */
+  now: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
 });
 
 /**
  * POST /v1/admin/seed: the demo workload (trending-core's generateDemoData: bursts, steady and
- * fading videos over 7 days) ingested through the same path as clients' events, in batches of 100.
- * Its events carry idempotency keys derived from the seed, so seeding twice counts once.
+ * fading videos over 7 days) ingested through the same path as clients' events, one page of
+ * SEED_EVENTS_PER_REQUEST events per request, so that no invocation writes more Analytics Engine
+ * points than the platform allows. The answer's `next` is the body of the next page's request
+ * (the same workload: same seed, sizes and `now`), `null` after the last page; a caller repeats
+ * until then. Events carry idempotency keys derived from the seed, so a repeated page, or seeding
+ * twice, counts once.
  */
 export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
   const body = parseOrThrow(SeedBodySchema, text, 'Invalid seed request');
-  const now = Date.now();
+  const received = Date.now();
+  const now = body.now ?? received;
+  if (now > received + MAX_FUTURE_SKEW_MS || now < received - SEED_CURSOR_MAX_AGE_MS) {
+    throw badRequest('Invalid seed request', [
+      { path: 'now', message: 'must be within the last hour: start again without now and offset' },
+    ]);
+  }
+  if (body.offset >= body.events) {
+    throw badRequest('Invalid seed request', [{ path: 'offset', message: 'must be less than events' }]);
+  }
   const data = generateDemoData({ now, events: body.events, videos: body.videos, seed: body.seed });
   const aggregator = aggregatorName(request, env);
+  const page = data.events.slice(body.offset, body.offset + SEED_EVENTS_PER_REQUEST);
   let accepted = 0;
   let duplicates = 0;
-  for (let i = 0; i < data.events.length; i += MAX_EVENTS_PER_BATCH) {
-    const batch = data.events.slice(i, i + MAX_EVENTS_PER_BATCH).map((e, j) => normalizeViewEvent(e, now, j));
+  for (let i = 0; i < page.length; i += MAX_EVENTS_PER_BATCH) {
+    const batch = page.slice(i, i + MAX_EVENTS_PER_BATCH).map((e, j) => normalizeViewEvent(e, now, j));
     const result = await ingestEvents(env, aggregator, batch);
     accepted += result.accepted;
     duplicates += result.duplicates;
   }
+  const end = body.offset + page.length;
+  const next =
+    end < data.events.length
+      ? { events: body.events, videos: body.videos, seed: body.seed, now, offset: end }
+      : null;
   return Response.json(
-    { videos: data.videos.length, events: data.events.length, accepted, duplicates },
+    {
+      videos: data.videos.length,
+      events: data.events.length,
+      offset: body.offset,
+      ingested: page.length,
+      accepted,
+      duplicates,
+      next,
+    },
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }

@@ -37,7 +37,9 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
 
 /**
  * POST /analytics/view: the OpenVine app's body. Answers 200, never 202: the app retries every
- * status but 200 and 429, which would count twice.
+ * status but 200 and 429, which would count twice, and drops a view after its retries: so the
+ * body is clamped, never refused (ClientViewSchema); only a missing or invalid eventId, or a body
+ * that is not a JSON object, is a 400.
  */
 export async function postClientView(request: IRequest, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(request, env);

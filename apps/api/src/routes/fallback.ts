@@ -22,9 +22,15 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v1/admin/seed': ['POST'],
 };
 
-function allowFor(pathname: string): string | undefined {
+/**
+ * The methods a path answers, for Allow: its PUBLIC_ROUTES methods, HEAD beside every GET
+ * (see answerHead), and OPTIONS.
+ */
+export function allowFor(pathname: string): string | undefined {
   const methods = PUBLIC_ROUTES[pathname.replace(/\/+$/, '') || '/'];
-  return methods ? [...methods, 'OPTIONS'].join(', ') : undefined;
+  if (!methods) return undefined;
+  const withHead = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  return [...withHead, 'OPTIONS'].join(', ');
 }
 
 /** CORS preflight for known paths. */
@@ -32,6 +38,22 @@ export function preflight(request: IRequest): Response {
   const allow = allowFor(new URL(request.url).pathname);
   if (!allow) throw new ApiError(404, 'not_found', 'No such route');
   return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
+}
+
+/**
+ * HEAD on every GET route (RFC 9110: the same status and headers as GET, no body). itty-router 5
+ * matches methods exactly, so a HEAD would reach no GET handler: the Worker's fetch runs the
+ * request as a GET through the router and drops the body (workerd would drop it on the wire too;
+ * cancelling the stream here ends the work behind it). A path without GET still answers 405.
+ */
+export async function answerHead(request: Request, get: (request: Request) => Promise<Response>) {
+  const response = await get(new Request(request, { method: 'GET' }));
+  await response.body?.cancel();
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /** Reached when no route matched: a known path with the wrong method is 405 with Allow, else 404. */

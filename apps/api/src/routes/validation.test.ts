@@ -128,7 +128,7 @@ describe('routing errors', () => {
   it('a wrong method is 405 with Allow', async () => {
     const res = await api(aggregator, '/v1/trending/videos', { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, OPTIONS');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(((await res.json()) as ErrorJson).error.code).toBe('method_not_allowed');
     const get = await api(aggregator, '/v1/events/views');
     expect(get.status).toBe(405);
