@@ -3,7 +3,7 @@
 // expected suite wrote no report, or when nothing ran at all.
 import { readdirSync, readFileSync } from 'node:fs';
 
-const EXPECTED = ['trending-core', 'aggregator', 'api', 'api-browser', 'ops-example'];
+const EXPECTED = ['trending-core', 'aggregator', 'precompute', 'api', 'api-browser', 'ops-example'];
 const dir = new URL('../../.reports/', import.meta.url);
 
 interface VitestReport {
