@@ -44,13 +44,18 @@ export interface FreshnessReport {
   run: Pick<PrecomputeReport, 'startedAt' | 'durationMs' | 'skipped'> | null;
 }
 
-/** Reads precompute's status over the service binding and precomputes the stale windows, if any. */
+/**
+ * Reads precompute's status over the service binding and precomputes the stale windows, if any.
+ * `target.aggregator` points both calls at another aggregator object: tests pass their own;
+ * the cron never does, so production always checks the production object.
+ */
 export async function refreshStaleWindows(
   precompute: OpsExampleEnv['PRECOMPUTE'],
   limits: FreshnessLimits = DEFAULT_LIMITS,
+  target: { aggregator?: string } = {},
 ): Promise<FreshnessReport> {
-  const stale = staleWindows(await precompute.status(), limits);
+  const stale = staleWindows(await precompute.status(target), limits);
   if (stale.length === 0) return { stale, run: null };
-  const { startedAt, durationMs, skipped } = await precompute.precompute({ windows: stale });
+  const { startedAt, durationMs, skipped } = await precompute.precompute({ ...target, windows: stale });
   return { stale, run: { startedAt, durationMs, skipped } };
 }

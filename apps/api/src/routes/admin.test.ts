@@ -9,7 +9,7 @@ import {
   WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { adminPost, aggregatorStats, api, ingestVideo, newAggregator } from '../testing.ts';
+import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
 
 describe('precompute() over the service binding', () => {
   it('writes every layer with one computation per window', async () => {
@@ -39,21 +39,51 @@ describe('precompute() over the service binding', () => {
     expect((await aggregatorStats(aggregator)).computations['1h']).toBe(1);
   });
 
-  it('warms what clients ask for, including limits outside 10/20/50/100', async () => {
+  it('warms what clients ask for, most requested first, including limits outside 10/20/50/100', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
-    for (let i = 0; i < 5; i++) {
-      expect((await api(aggregator, '/v1/trending/videos?window=7d&limit=37')).status).toBe(200);
-    }
-    const report: PrecomputeReport = await env.PRECOMPUTE.precompute({ aggregator });
-    expect(report.warmed[0]).toEqual({ format: 'v1', window: '7d', limit: 37 });
-    const computationsAfterRun = (await aggregatorStats(aggregator)).computations['7d'];
+    // Three pairs asked for 5, 3 and 2 times, interleaved so that the order they arrive in is
+    // not the order of their counts: 1h/20, 24h/15, 7d/37, 1h/20, 24h/15, 7d/37, 24h/15, 7d/37 x3.
+    const v1Week37 = '/v1/trending/videos?window=7d&limit=37';
+    const vinesDay15 = '/analytics/trending/vines?window=24h&limit=15';
+    const v1Hour20 = '/v1/trending/videos?window=1h&limit=20';
+    const reads = [v1Hour20, vinesDay15, v1Week37, v1Hour20, vinesDay15, v1Week37, vinesDay15, v1Week37];
+    for (const path of [...reads, v1Week37, v1Week37]) expect((await api(aggregator, path)).status).toBe(200);
+    // Read counts reach the aggregator off the response path (ctx.waitUntil): wait for all 10.
+    const stub = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+    await until(
+      'the 10 read counts',
+      async () => (await stub.popularReads()).reduce((sum, p) => sum + p.count, 0) === 10,
+    );
 
-    const fresh = await api(aggregator, '/v1/trending/videos?window=7d&limit=37', {
-      headers: { 'x-test-drop': 'memory' },
-    });
-    expect(['HIT-EDGE', 'HIT-DO']).toContain(fresh.headers.get('x-cache'));
-    expect((await aggregatorStats(aggregator)).computations['7d']).toBe(computationsAfterRun);
+    const report: PrecomputeReport = await env.PRECOMPUTE.precompute({ aggregator });
+    // Windows in the order of their most requested pair: 7d (5), 24h (3), 1h (2).
+    expect(report.windows.map((w) => w.window)).toEqual(['7d', '24h', '1h']);
+    expect(report.warmed).toEqual([
+      // What clients asked for, most requested first.
+      { format: 'v1', window: '7d', limit: 37 },
+      { format: 'vines', window: '24h', limit: 15 },
+      { format: 'v1', window: '1h', limit: 20 },
+      // Then the precomputed v1 limits, window by window in the same order, without repeats.
+      { format: 'v1', window: '7d', limit: 10 },
+      { format: 'v1', window: '7d', limit: 20 },
+      { format: 'v1', window: '7d', limit: 50 },
+      { format: 'v1', window: '7d', limit: 100 },
+      { format: 'v1', window: '24h', limit: 10 },
+      { format: 'v1', window: '24h', limit: 20 },
+      { format: 'v1', window: '24h', limit: 50 },
+      { format: 'v1', window: '24h', limit: 100 },
+      { format: 'v1', window: '1h', limit: 10 },
+      { format: 'v1', window: '1h', limit: 50 },
+      { format: 'v1', window: '1h', limit: 100 },
+    ]);
+    const computationsAfterRun = (await aggregatorStats(aggregator)).computations;
+
+    for (const path of [v1Week37, vinesDay15]) {
+      const fresh = await api(aggregator, path, { headers: { 'x-test-drop': 'memory' } });
+      expect(['HIT-EDGE', 'HIT-DO'], path).toContain(fresh.headers.get('x-cache'));
+    }
+    expect((await aggregatorStats(aggregator)).computations).toEqual(computationsAfterRun);
   });
 
   it('a run that overlaps a running one does not double the work', async () => {

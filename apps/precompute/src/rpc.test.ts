@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ingestVideo, kvSnapshot, newAggregator, precompute } from './testing.ts';
+
+describe('status()', () => {
+  it('before any run: no last run, generation 1, no snapshot, nothing computed', async () => {
+    const aggregator = newAggregator();
+    const status = await precompute.status({ aggregator });
+    expect(status).toEqual({
+      now: expect.any(Number),
+      lastRun: null,
+      lastRunAgeS: null,
+      nextCronAt: expect.any(Number),
+      windows: {
+        '1h': { generation: 1, snapshotAgeMs: null, computations: 0 },
+        '24h': { generation: 1, snapshotAgeMs: null, computations: 0 },
+        '7d': { generation: 1, snapshotAgeMs: null, computations: 0 },
+      },
+      lastAlarmAt: null,
+    });
+    // The cron is `* * * * *`: the next run is at the next whole minute, at most a minute away.
+    expect(status.nextCronAt % 60_000).toBe(0);
+    expect(status.nextCronAt).toBeGreaterThan(status.now);
+    expect(status.nextCronAt - status.now).toBeLessThanOrEqual(60_000);
+  });
+
+  it('after a run: that run as the last one, one computation per window', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator, 6);
+    const report = await precompute.precompute({ aggregator });
+
+    const status = await precompute.status({ aggregator });
+    expect(status.lastRun).toEqual(report);
+    expect(status.lastRunAgeS).toBeGreaterThanOrEqual(0);
+    expect(status.lastRunAgeS).toBeLessThan(60);
+    for (const window of ['1h', '24h', '7d'] as const) {
+      expect(status.windows[window]).toEqual({
+        generation: 1,
+        snapshotAgeMs: expect.any(Number),
+        computations: 1,
+      });
+    }
+  });
+});
+
+describe('invalidate()', () => {
+  it('bumps the targeted windows and overwrites their KV entries with the new generation', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    await ingestVideo(aggregator, 6);
+    await precompute.precompute({ aggregator });
+
+    expect(await precompute.invalidate({ window: '24h' }, { aggregator })).toEqual({
+      windows: [
+        {
+          window: '24h',
+          generation: 2,
+          kvKeys: [
+            `${scope}top:24h`,
+            `${scope}pre:24h:10`,
+            `${scope}pre:24h:20`,
+            `${scope}pre:24h:50`,
+            `${scope}pre:24h:100`,
+          ],
+        },
+      ],
+    });
+    expect((await kvSnapshot(`${scope}pre:24h:20`))?.generation).toBe(2);
+    expect((await kvSnapshot(`${scope}pre:1h:20`))?.generation).toBe(1);
+
+    // All windows: 1h 1 -> 2, 24h 2 -> 3, 7d 1 -> 2.
+    const all = await precompute.invalidate({ all: true }, { aggregator });
+    expect(all.windows.map((w) => [w.window, w.generation, w.kvKeys.length])).toEqual([
+      ['1h', 2, 5],
+      ['24h', 3, 5],
+      ['7d', 2, 5],
+    ]);
+    for (const [window, generation] of [
+      ['1h', 2],
+      ['24h', 3],
+      ['7d', 2],
+    ] as const) {
+      expect((await kvSnapshot(`${scope}top:${window}`))?.generation).toBe(generation);
+      expect((await precompute.status({ aggregator })).windows[window].generation).toBe(generation);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+// Helpers for precompute's tests (imported by *.test.ts only; never by the Worker).
+import { env, exports } from 'cloudflare:workers';
+import type { TrendingAggregator } from '@openvine/aggregator';
+import {
+  edgeCacheUrl,
+  type NormalizedViewEvent,
+  type ResponseFormat,
+  type TrendingWindow,
+} from '@openvine/trending-core';
+
+/**
+ * This Worker as its callers reach it: the plugin's `exports.default` runs the default export's
+ * handlers in this Worker's runtime and passes the argument on as the controller; its type (a
+ * Fetcher of the entrypoint) omits `scheduled`.
+ */
+export const precompute = exports.default;
+const cron = exports.default as unknown as {
+  scheduled(controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>): Promise<void>;
+};
+
+/** Runs the every-minute cron as Cloudflare would; a handler that throws rejects here. */
+export function runCron(): Promise<void> {
+  return cron.scheduled({ cron: '* * * * *', scheduledTime: Date.now() });
+}
+
+/** A fresh aggregator object for one test: its own Durable Object, its own KV and edge keys. */
+export function newAggregator(): string {
+  return `test-${crypto.randomUUID()}`;
+}
+
+export function aggregatorStub(name: string): DurableObjectStub<TrendingAggregator> {
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
+}
+
+/** A Nostr event id: 64 lowercase hex characters, unique per call. */
+function randomVideoId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Ingests one fully watched view_end from each of `viewers` distinct viewers of a new video
+ * (one batch, at most 100) and returns its id. Videos that differ only in their number of
+ * viewers rank by it: more viewers, higher score (5 is the least that ranks at all).
+ */
+export async function ingestVideo(aggregator: string, viewers: number): Promise<string> {
+  const videoId = randomVideoId();
+  const now = Date.now();
+  const events: NormalizedViewEvent[] = Array.from({ length: viewers }, (_, i) => ({
+    videoId,
+    viewerId: `viewer-${videoId.slice(0, 8)}-${i}`,
+    eventType: 'view_end',
+    timestampMs: now,
+    watchMs: 6000,
+    durationMs: 6000,
+    loops: 1,
+  }));
+  const outcome = await aggregatorStub(aggregator).ingest(events);
+  if (outcome.accepted !== viewers) throw new Error(`ingest accepted ${outcome.accepted} of ${viewers}`);
+  return videoId;
+}
+
+/** The KV keys under a prefix (a test's scope), sorted. */
+export async function kvKeys(prefix: string): Promise<string[]> {
+  const { keys } = await env.TRENDING_KV.list({ prefix });
+  return keys.map((k) => k.name).sort();
+}
+
+export interface StoredSnapshot {
+  window: TrendingWindow;
+  generation: number;
+  videos: { videoId: string; uniqueViewers: number }[];
+}
+
+export async function kvSnapshot(key: string): Promise<StoredSnapshot | null> {
+  return env.TRENDING_KV.get<StoredSnapshot>(key, 'json');
+}
+
+/** The body of the api's edge entry for a read (what a client in this data center would get). */
+export async function edgeEntry(
+  format: ResponseFormat,
+  window: TrendingWindow,
+  limit: number,
+  scope: string,
+): Promise<{ generation: number; body: unknown } | null> {
+  const res = await caches.default.match(edgeCacheUrl(format, window, limit, scope));
+  if (!res) return null;
+  return { generation: Number(res.headers.get('x-trending-generation')), body: await res.json() };
+}

@@ -1,0 +1,110 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { runPrecompute } from './precompute-run.ts';
+import { aggregatorStub, ingestVideo, kvKeys, kvSnapshot, newAggregator, precompute } from './testing.ts';
+
+/** Twelve videos with 16, 15, ..., 5 distinct viewers, ingested best first; returns their ids. */
+async function twelveVideos(aggregator: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let viewers = 16; viewers >= 5; viewers--) ids.push(await ingestVideo(aggregator, viewers));
+  return ids;
+}
+
+describe('what a run writes', () => {
+  it('exactly the top and precomputed KV keys of each window, each the snapshot of its generation', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    const ranked = await twelveVideos(aggregator);
+    // An invalidation in the aggregator alone (not through precompute, so KV holds nothing yet)
+    // moves 24h to generation 2; 1h and 7d stay at 1.
+    await aggregatorStub(aggregator).invalidate({ window: '24h' });
+
+    const report = await precompute.precompute({ aggregator });
+
+    const keysOf = (w: string) => [
+      `${scope}top:${w}`,
+      `${scope}pre:${w}:10`,
+      `${scope}pre:${w}:20`,
+      `${scope}pre:${w}:50`,
+      `${scope}pre:${w}:100`,
+    ];
+    expect(report).toMatchObject({ skipped: false, warmed: expect.any(Array) });
+    expect(report.error).toBeUndefined();
+    expect(report.windows).toEqual([
+      { window: '1h', generation: 1, videos: 12, computeMs: expect.any(Number), kvKeys: keysOf('1h') },
+      { window: '24h', generation: 2, videos: 12, computeMs: expect.any(Number), kvKeys: keysOf('24h') },
+      { window: '7d', generation: 1, videos: 12, computeMs: expect.any(Number), kvKeys: keysOf('7d') },
+    ]);
+    // No more, no less: 3 windows x (1 top + 4 limits) = 15 keys.
+    expect(await kvKeys(scope)).toEqual(
+      [
+        'pre:1h:10',
+        'pre:1h:100',
+        'pre:1h:20',
+        'pre:1h:50',
+        'pre:24h:10',
+        'pre:24h:100',
+        'pre:24h:20',
+        'pre:24h:50',
+        'pre:7d:10',
+        'pre:7d:100',
+        'pre:7d:20',
+        'pre:7d:50',
+        'top:1h',
+        'top:24h',
+        'top:7d',
+      ].map((k) => `${scope}${k}`),
+    );
+    for (const [window, generation] of [
+      ['1h', 1],
+      ['24h', 2],
+      ['7d', 1],
+    ] as const) {
+      for (const [key, videos] of [
+        [`top:${window}`, 12],
+        [`pre:${window}:10`, 10],
+        [`pre:${window}:20`, 12],
+        [`pre:${window}:50`, 12],
+        [`pre:${window}:100`, 12],
+      ] as const) {
+        const snapshot = await kvSnapshot(`${scope}${key}`);
+        expect(snapshot, key).toMatchObject({ window, generation, computedAt: expect.any(Number) });
+        expect(
+          snapshot?.videos.map((v) => v.videoId),
+          key,
+        ).toEqual(ranked.slice(0, videos));
+      }
+    }
+  });
+
+  it('reports a run that failed part-way, keeps what it wrote before, and releases the lock', async () => {
+    // A scope of 502 characters: 1h's longest key (`pre:1h:100`, 10 more) is 512 bytes, KV's
+    // limit; 24h's `pre:24h:100` is 513 and KV refuses it, so the run fails at its second window.
+    const aggregator = newAggregator().padEnd(501, 'x');
+    const scope = `${aggregator}/`;
+    expect(`${scope}pre:1h:100`).toHaveLength(512);
+    const ranked = await twelveVideos(aggregator);
+
+    // The run itself, as precompute() and the cron call it (a rejection that crosses the RPC
+    // boundary is also logged by workerd as uncaught, which vitest would count as an error).
+    await expect(runPrecompute(env, { aggregator })).rejects.toThrow(/exceeds key length limit of 512/);
+
+    const { lastRun } = await precompute.status({ aggregator });
+    expect(lastRun?.skipped).toBe(false);
+    expect(lastRun?.error).toMatch(/exceeds key length limit of 512/);
+    // 1h, done before the failure, is reported and stays written.
+    expect(lastRun?.windows.map((w) => [w.window, w.generation, w.kvKeys.length])).toEqual([['1h', 1, 5]]);
+    for (const key of ['top:1h', 'pre:1h:10', 'pre:1h:20', 'pre:1h:50', 'pre:1h:100']) {
+      expect((await kvSnapshot(`${scope}${key}`))?.window, key).toBe('1h');
+    }
+    expect((await kvSnapshot(`${scope}pre:1h:100`))?.videos.map((v) => v.videoId)).toEqual(ranked);
+    // The run stops at the failing window: 7d, after it, was not attempted.
+    expect(await kvKeys(`${scope}top:7d`)).toEqual([]);
+    expect(await kvKeys(`${scope}pre:7d`)).toEqual([]);
+
+    // The lock was released: the next run (of the windows that fit) runs and writes 7d.
+    const next = await precompute.precompute({ aggregator, windows: ['7d'] });
+    expect(next.skipped).toBe(false);
+    expect((await kvSnapshot(`${scope}top:7d`))?.videos.map((v) => v.videoId)).toEqual(ranked);
+  });
+});
