@@ -1,9 +1,10 @@
 // Runs one test suite the way ./scripts/test counts it. Every package's test script calls it:
 //
-//   node ../../scripts/lib/run-suite.ts <suite> [--build-self] [-- <more vitest args>]
+//   node ../../scripts/lib/run-suite.ts <suite> [--build-self] [--build <package>] [-- <more vitest args>]
 //
 // 1. Builds, from current source, the Workers this package loads from their dist/ bundles
-//    (`turbo run build --filter=<package>^...`; with --build-self the package's own bundle too),
+//    (`turbo run build --filter=<package>^...`; with --build-self the package's own bundle too,
+//    with --build <package> that package's, for a bundle loaded but not depended on),
 //    so a single-package run (`pnpm --filter @openvine/api test`) never tests old code. Turbo's
 //    cache keeps this cheap. Skipped inside a turbo task, whose `dependsOn` already built them.
 // 2. Runs `vitest run` with the JSON reporter into <reports>/<suite>.json.
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function usage(): never {
-  console.error('usage: run-suite.ts <suite> [--build-self] [-- <vitest args>]');
+  console.error('usage: run-suite.ts <suite> [--build-self] [--build <package>] [-- <vitest args>]');
   process.exit(2);
 }
 
@@ -28,10 +29,12 @@ const argv = process.argv.slice(2);
 const suite = argv.shift();
 if (!suite || !/^[\w-]+$/.test(suite)) usage();
 let buildSelf = false;
+const alsoBuild: string[] = [];
 const vitestArgs: string[] = [];
 while (argv.length > 0) {
   const arg = argv.shift() as string;
   if (arg === '--build-self') buildSelf = true;
+  else if (arg === '--build' && argv[0]) alsoBuild.push(argv.shift() as string);
   else if (arg === '--') vitestArgs.push(...argv.splice(0));
   else usage();
 }
@@ -81,11 +84,15 @@ const packageName = existsSync(manifest)
   : undefined;
 // turbo sets TURBO_HASH in every task it runs; its `dependsOn` has built the bundles already.
 if (packageName && !process.env.TURBO_HASH) {
-  const filter = `--filter=${packageName}${buildSelf ? '' : '^'}...`;
+  const filters = [
+    `--filter=${packageName}${buildSelf ? '' : '^'}...`,
+    ...alsoBuild.map((p) => `--filter=${p}...`),
+  ];
+  const filter = filters.join(' ');
   const started = Date.now();
   const code = await run(
     join(repoRoot, 'node_modules/.bin/turbo'),
-    ['run', 'build', filter, '--output-logs=errors-only'],
+    ['run', 'build', ...filters, '--output-logs=errors-only'],
     repoRoot,
     true,
   );
