@@ -18,6 +18,8 @@ export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.jsonc' } })],
   test: {
     include: ['src/**/*.test.ts'],
+    // Pins Date (the objects' too: they run in the tests' isolate) before each test.
+    setupFiles: ['./src/test-setup.ts'],
     testTimeout: 20_000,
     onUnhandledError: (error) => !isLeakedDurableObjectRejection(error),
   },

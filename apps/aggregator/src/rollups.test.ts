@@ -1,13 +1,13 @@
 import { runInDurableObject } from 'cloudflare:test';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SCORING } from '@openvine/trending-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@openvine/trending-core';
+import { describe, expect, it } from 'vitest';
 import { Rollups } from './rollups.ts';
 import {
   distinctViews,
   findVideo,
-  futureTimeAtMinute,
   ingestAll,
   newAggregator,
+  pinClock,
   randomVideoId,
   ranking,
   viewEnd,
@@ -30,17 +30,28 @@ describe('deduplication', () => {
     expect(await stub.ingest(batch)).toEqual({ accepted: 1, duplicates: 3, duplicateIndexes: [0, 1, 2] });
   });
 
-  it('counts a replayed batch with the same keys once', async () => {
+  it('counts a replayed batch with the same keys once, in the same hour and in the next', async () => {
+    // Minute 59: the current hour's bucket (middle 12:30) already decays in the 24h window.
+    pinClock('2100-06-01T12:59:30Z');
     const stub = newAggregator();
     const video = randomVideoId();
     const events = distinctViews(video, 6).map((e, i) => ({ ...e, dedupKey: `k:${video}:${i}` }));
     await stub.ingest(events);
-    const before = await findVideo(stub, '24h', video);
-    expect(before).toMatchObject({ views: 6, uniqueViewers: 6 });
+    // 24h score = sqrt(decayed views) * completion * (1 + log2(viewers + 1)) * rising boost:
+    // 6 views 29.5 min past the bucket's middle, half-life 6 h: 6 * 2^(-29.5/360) = 5.66870;
+    // no completion sent: 0.5; 1 + log2(7) = 3.80735; no baseline: (6 + 10) / (0 + 10) = 1.6.
+    // sqrt(5.66870) * 0.5 * 3.80735 * 1.6 = 7.2520.
+    const first = { views: 6, uniqueViewers: 6, score: 7.252 };
+    expect(await findVideo(stub, '24h', video)).toMatchObject(first);
 
     expect(await stub.ingest(events)).toMatchObject({ accepted: 0, duplicates: 6 });
-    const after = await findVideo(stub, '24h', video);
-    expect(after).toMatchObject({ views: 6, uniqueViewers: 6, score: before?.score });
+    expect(await findVideo(stub, '24h', video)).toMatchObject(first);
+
+    // Across the hour: still counted once; only the decay moved (30.5 min past the middle):
+    // sqrt(6 * 2^(-30.5/360)) * 0.5 * 3.80735 * 1.6 = 7.2450.
+    pinClock('2100-06-01T13:00:30Z');
+    expect(await stub.ingest(events)).toMatchObject({ accepted: 0, duplicates: 6 });
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 6, uniqueViewers: 6, score: 7.245 });
   });
 
   it('counts every delivery of events without a key', async () => {
@@ -80,7 +91,7 @@ describe('what counts as a view', () => {
     expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 13, uniqueViewers: 5 });
   });
 
-  it(`caps one viewer replaying 1,000 times an hour at ${SCORING.viewsCapPerViewerHour} views`, async () => {
+  it('caps one viewer replaying 1,000 times an hour at 3 views', async () => {
     const stub = newAggregator();
     const replayed = randomVideoId();
     const popular = randomVideoId();
@@ -98,23 +109,26 @@ describe('what counts as a view', () => {
       const videos = await ranking(stub, window);
       expect(videos.map((v) => v.videoId)).toEqual([popular, replayed]);
       expect(videos[0]).toMatchObject({ views: 50, uniqueViewers: 50 });
-      expect(videos[1]).toMatchObject({ views: 4 + SCORING.viewsCapPerViewerHour, uniqueViewers: 5 });
+      // The replayer's 1,000 views count 3 (the cap), plus one from each of the other 4 viewers.
+      expect(videos[1]).toMatchObject({ views: 7, uniqueViewers: 5 });
     }
   });
 
   it('does not let a viewer escape the cap by alternating event timestamps between hours', async () => {
     const stub = newAggregator();
     const video = randomVideoId();
-    const hourA = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 3 * HOUR_MS + 10 * MINUTE_MS;
-    const hourB = hourA + HOUR_MS;
+    // Two hours before the pinned 12:10, both inside the 24h window.
+    const hourA = Date.parse('2100-06-01T09:10:00Z');
+    const hourB = Date.parse('2100-06-01T10:10:00Z');
     const replays = Array.from({ length: 1_000 }, (_, i) =>
       viewEnd(video, 'replayer', { timestampMs: i % 2 === 0 ? hourA : hourB }),
     );
     await ingestAll(stub, [...replays, ...distinctViews(video, 4, { at: () => hourB })]);
     const ranked = await findVideo(stub, '24h', video);
     expect(ranked?.uniqueViewers).toBe(5);
-    // The cap in each of the two hours, plus one view from each of the other four viewers.
-    expect(ranked?.views).toBe(4 + 2 * SCORING.viewsCapPerViewerHour);
+    // The cap (3) in each of the two hours, plus one view from each of the other four viewers:
+    // 2 * 3 + 4 = 10.
+    expect(ranked?.views).toBe(10);
   });
 });
 
@@ -213,32 +227,34 @@ describe('windows', () => {
     expect(hour.map((v) => v.videoId)).toEqual([burst, flat]);
     expect(day.map((v) => v.videoId)).toEqual([flat, burst]);
     expect(week.map((v) => v.videoId)).toContain(old);
-    expect(week.find((v) => v.videoId === old)).toMatchObject({ views: 40, uniqueViewers: 40 });
+    // 7d score of the old video, at the pinned 12:10: its hour bucket's middle (12:30 three days
+    // ago) is 3 d - 20 min = 4,300 min old, half-life 2 d = 2,880 min: 40 * 2^(-4300/2880) =
+    // 14.21037 decayed views; completion 0.5; 1 + log2(41) = 6.35755; 7d has no rising boost:
+    // sqrt(14.21037) * 0.5 * 6.35755 = 11.9829.
+    expect(week.find((v) => v.videoId === old)).toMatchObject({
+      views: 40,
+      uniqueViewers: 40,
+      score: 11.9829,
+    });
     expect(hour.find((v) => v.videoId === flat)).toMatchObject({ views: 30, uniqueViewers: 30 });
     expect(day.find((v) => v.videoId === flat)).toMatchObject({ views: 720, uniqueViewers: 30 });
   });
 
-  describe('with the clock pinned', () => {
-    afterEach(() => {
-      vi.useRealTimers();
-    });
-
-    it('scores a brand-new video the same whatever the minute of the hour', async () => {
-      const scoreAt = async (minute: number) => {
-        vi.useFakeTimers({ toFake: ['Date'] });
-        vi.setSystemTime(futureTimeAtMinute(minute));
-        const stub = newAggregator();
-        const video = randomVideoId();
-        // 40 viewers 20 minutes ago: no history before the window, so no expected views.
-        await stub.ingest(distinctViews(video, 40, { at: () => Date.now() - 20 * MINUTE_MS }));
-        const ranked = await findVideo(stub, '1h', video);
-        vi.useRealTimers();
-        return ranked?.score;
-      };
-      const atHalfPast = await scoreAt(31);
-      expect(atHalfPast).toBeGreaterThan(0);
-      expect(await scoreAt(1)).toBe(atHalfPast);
-    });
+  it('scores a brand-new video the same whatever the minute of the hour', async () => {
+    const scoreAt = async (time: string) => {
+      pinClock(time);
+      const stub = newAggregator();
+      const video = randomVideoId();
+      // 40 viewers 20 minutes ago: no history before the window, so no expected views.
+      await stub.ingest(distinctViews(video, 40, { at: () => Date.now() - 20 * MINUTE_MS }));
+      return (await findVideo(stub, '1h', video))?.score;
+    };
+    // 1h score: the minute bucket's middle is 20 min old, half-life 30 min: 40 * 2^(-20/30) =
+    // 25.19842; completion 0.5; 1 + log2(41) = 6.35755; boost (40 + 10) / (0 + 10) = 5:
+    // sqrt(25.19842) * 0.5 * 6.35755 * 5 = 79.7841: at minute 31 and just after the hour turned
+    // alike (the events then lie in the hour before).
+    expect(await scoreAt('2100-06-01T12:31:30Z')).toBe(79.7841);
+    expect(await scoreAt('2100-06-01T13:01:30Z')).toBe(79.7841);
   });
 });
 
@@ -257,19 +273,14 @@ describe('schema upgrade', () => {
       sql.exec(`CREATE TABLE viewer_hours (video_id TEXT NOT NULL, viewer_key TEXT NOT NULL, hour INTEGER NOT NULL,
         views INTEGER NOT NULL, PRIMARY KEY (video_id, viewer_key, hour)) WITHOUT ROWID`);
       sql.exec('INSERT INTO video_viewers VALUES (?, ?, ?, ?)', video, 'alice', t, t);
-      sql.exec(
-        'INSERT INTO viewer_hours VALUES (?, ?, ?, ?)',
-        video,
-        'alice',
-        hour,
-        SCORING.viewsCapPerViewerHour,
-      );
+      // Alice has already used up this hour's cap of 3.
+      sql.exec('INSERT INTO viewer_hours VALUES (?, ?, ?, ?)', video, 'alice', hour, 3);
 
       const rollups = new Rollups(sql);
       rollups.migrate();
       expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'viewer_hours'").toArray()).toEqual([]);
       expect(sql.exec('SELECT hour_views FROM video_viewers').one().hour_views).toBe(
-        JSON.stringify({ [hour]: SCORING.viewsCapPerViewerHour }),
+        JSON.stringify({ [hour]: 3 }),
       );
       rollups.ingest(
         [viewEnd(video, 'alice', { timestampMs: t }), viewEnd(video, 'bob', { timestampMs: t })],

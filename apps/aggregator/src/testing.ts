@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers';
 import {
-  HOUR_MS,
   MAX_EVENTS_PER_BATCH,
   type NormalizedViewEvent,
   type RankedVideo,
   type TrendingWindow,
 } from '@openvine/trending-core';
+import { vi } from 'vitest';
 import type { IngestOutcome } from './rollups.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 
@@ -91,10 +91,19 @@ export async function findVideo(
 }
 
 /**
- * A wall-clock time `minute` minutes and 30 s past an hour that lies 1-2 h ahead of the real
- * clock: pinned with vi.setSystemTime, it makes hour boundaries deterministic, and any alarm the
- * object schedules from it is still in the real future (so none fires during the test).
+ * The instant every aggregator test starts at (test-setup.ts pins it before each test), so that
+ * no result depends on the minute or hour the suite runs in, or on time passing between two
+ * computations. The Durable Objects run in this isolate, so the pinned Date is theirs too.
+ * Later than any real clock the suite runs under: an alarm the object schedules (30 s after the
+ * pinned time) never comes due during a test (pinned in the past, it fires again and again).
  */
-export function futureTimeAtMinute(minute: number): number {
-  return (Math.floor(Date.now() / HOUR_MS) + 2) * HOUR_MS + minute * 60_000 + 30_000;
+export const TEST_START = '2100-06-01T12:10:00.000Z';
+
+/** Pins Date, here and in the objects, to `at` (an ISO time or epoch ms); returns it in ms. */
+export function pinClock(at: string | number): number {
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(ms)) throw new Error(`not a time: ${at}`);
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(ms);
+  return ms;
 }

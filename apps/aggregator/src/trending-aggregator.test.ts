@@ -1,14 +1,14 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { DAY_MS, type TrendingSnapshot, TTL_POLICY } from '@openvine/trending-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DAY_MS, type TrendingSnapshot } from '@openvine/trending-core';
+import { describe, expect, it } from 'vitest';
 import {
   type AggregatorStub,
   distinctViews,
   EMPTY_ROWS,
   findVideo,
-  futureTimeAtMinute,
   ingestAll,
   newAggregator,
+  pinClock,
   randomVideoId,
   ranking,
   viewEnd,
@@ -21,10 +21,6 @@ const getAlarm = (stub: AggregatorStub) =>
   runInDurableObject(stub, (_instance: TrendingAggregator, state) => state.storage.getAlarm());
 
 describe('snapshots', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('serves a second read within 30 s from memory and recomputes on refresh()', async () => {
     const stub = newAggregator();
     const first = randomVideoId();
@@ -50,15 +46,14 @@ describe('snapshots', () => {
     expect(after).toEqual({ snapshot: refreshed, computed: false });
   });
 
-  it('recomputes once the held snapshot is older than the refresh interval', async () => {
+  it('recomputes once the held snapshot is older than the refresh interval (30 s)', async () => {
+    const start = pinClock('2100-06-01T12:10:00Z');
     const stub = newAggregator();
     await stub.ingest(distinctViews(randomVideoId(), 5));
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now());
     expect((await stub.read('1h')).computed).toBe(true);
-    vi.setSystemTime(Date.now() + TTL_POLICY.doSnapshot.refreshMs - 1_000);
+    pinClock(start + 30_000);
     expect((await stub.read('1h')).computed).toBe(false);
-    vi.setSystemTime(Date.now() + 2_000);
+    pinClock(start + 30_001);
     expect((await stub.read('1h')).computed).toBe(true);
     expect((await stub.stats()).computations['1h']).toBe(2);
   });
@@ -98,12 +93,12 @@ describe('ingest limits', () => {
 
 describe('alarm', () => {
   it('is scheduled by ingest, recomputes every window, and reschedules itself', async () => {
+    const start = pinClock('2100-06-01T12:10:00Z');
     const stub = newAggregator();
     const video = randomVideoId();
     await stub.ingest(distinctViews(video, 5));
-    const scheduled = await getAlarm(stub);
-    expect(scheduled).not.toBeNull();
-    expect(scheduled).toBeLessThanOrEqual(Date.now() + TTL_POLICY.doSnapshot.refreshMs);
+    // 30 s (the refresh interval) after the ingest.
+    expect(await getAlarm(stub)).toBe(start + 30_000);
 
     // A cold snapshot is held, then more viewers arrive.
     expect((await stub.read('1h')).snapshot.videos[0]?.uniqueViewers).toBe(5);
@@ -111,6 +106,7 @@ describe('alarm', () => {
     const before = await stub.stats();
     expect(before.lastAlarmAt).toBeNull();
 
+    pinClock(start + 30_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = await stub.stats();
     expect(after.computations).toEqual({
@@ -118,17 +114,16 @@ describe('alarm', () => {
       '24h': before.computations['24h'] + 1,
       '7d': before.computations['7d'] + 1,
     });
-    expect(after.lastAlarmAt).toEqual(expect.any(Number));
-    expect(after.snapshotAgeMs['7d']).toEqual(expect.any(Number));
+    expect(after.lastAlarmAt).toBe(start + 30_000);
+    expect(after.snapshotAgeMs).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
 
     // The alarm's snapshot is served from memory with the new viewers.
     const read = await stub.read('1h');
     expect(read.computed).toBe(false);
     expect(read.snapshot.videos[0]?.uniqueViewers).toBe(15);
 
-    const next = await getAlarm(stub);
-    expect(next).not.toBeNull();
-    expect(next).toBeGreaterThan(Date.now());
+    // And the next one 30 s after this one.
+    expect(await getAlarm(stub)).toBe(start + 60_000);
   });
 });
 
@@ -160,14 +155,7 @@ describe('pruning', () => {
 });
 
 describe('peek (the DO snapshot layer)', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('serves only a held snapshot of the current generation under maxServeMs, and never computes', async () => {
-    // Pinned 1-2 h ahead, so the alarm the object schedules cannot fire during the test.
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(futureTimeAtMinute(10));
+  it('serves only a held snapshot of the current generation up to 60 s old, and never computes', async () => {
     const stub = newAggregator();
     const video = randomVideoId();
     await stub.ingest(distinctViews(video, 5));
@@ -180,13 +168,13 @@ describe('peek (the DO snapshot layer)', () => {
     expect(await stub.peek('24h')).toEqual(snapshot);
     expect(await stub.peek('1h')).toBeNull();
 
-    // Past the refresh interval read() would recompute, but peek still serves up to maxServeMs.
-    vi.setSystemTime(snapshot.computedAt + TTL_POLICY.doSnapshot.maxServeMs);
+    // Past the refresh interval (30 s) read() would recompute, but peek still serves up to 60 s.
+    pinClock(snapshot.computedAt + 60_000);
     expect(await stub.peek('24h')).toEqual(snapshot);
-    vi.setSystemTime(snapshot.computedAt + TTL_POLICY.doSnapshot.maxServeMs + 1);
+    pinClock(snapshot.computedAt + 60_001);
     expect(await stub.peek('24h')).toBeNull();
 
-    vi.setSystemTime(snapshot.computedAt);
+    pinClock(snapshot.computedAt);
     expect(await stub.peek('24h')).toEqual(snapshot);
     await stub.dropSnapshot('24h');
     expect(await stub.peek('24h')).toBeNull();
