@@ -1,0 +1,24 @@
+// StrykerJS on trending-core: `pnpm test:mutations` here, or `pnpm mutations:core` at the root.
+// Slow (minutes), so not part of ./scripts/test or CI. See README.md for the score and threshold.
+export default {
+  testRunner: 'vitest',
+  // pnpm keeps each package's dependencies apart, so Stryker's default plugin glob (the folder
+  // next to @stryker-mutator/core) does not see the runner: name it by its resolved file.
+  plugins: [import.meta.resolve('@stryker-mutator/vitest-runner')],
+  // Tests and re-exports are not mutated; demo-data.ts is the synthetic workload for local seeding
+  // and benches (word lists, PRNG constants, distribution shapes): its mutants change which fake
+  // data comes out, not a behaviour any user or Worker depends on.
+  mutate: ['src/**/*.ts', '!src/**/*.test.ts', '!src/index.ts', '!src/demo-data.ts'],
+  // Keep the tsconfigs out of the sandbox (.stryker-tmp/sandbox-*): there `extends:
+  // ../../tsconfig.base.json` would point nowhere and Vite's transform fails, and Stryker's own fix
+  // (rewriting the paths) needs the TypeScript compiler API, which TypeScript 7 (the native
+  // compiler this repo uses) no longer ships. Without them Vite finds this package's real
+  // tsconfig.json above the sandbox. Vitest does not type-check; `check:types` does.
+  ignorePatterns: ['/tsconfig*.json'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 80, break: 80 },
+};
