@@ -1,7 +1,15 @@
 // StrykerJS on trending-core: `pnpm test:mutations` here, or `pnpm mutations:core` at the root.
 // Slow (minutes), so not part of ./scripts/test or CI. See README.md for the score and threshold.
+// schemas.test.ts checks that zone-less timestamps are read as UTC by switching process.env.TZ
+// away from UTC. Stryker runs vitest in worker threads (3x faster here than forks), and a thread
+// cannot change the zone of its process: start the test runner processes in that zone instead.
+process.env.TZ = 'America/Sao_Paulo';
+
 export default {
   testRunner: 'vitest',
+  // Processes, as \`vitest run\` uses, not threads: schemas.test.ts sets process.env.TZ to check
+  // that zone-less timestamps are read as UTC, and a worker thread cannot change the time zone.
+  vitest: { pool: 'forks' },
   // pnpm keeps each package's dependencies apart, so Stryker's default plugin glob (the folder
   // next to @stryker-mutator/core) does not see the runner: name it by its resolved file.
   plugins: [import.meta.resolve('@stryker-mutator/vitest-runner')],

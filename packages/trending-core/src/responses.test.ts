@@ -148,6 +148,13 @@ describe('toClientHashtagsResponse and toClientCreatorsResponse (OpenVine mobile
     });
   });
 
+  it('cuts creators to the limit', () => {
+    expect(toClientCreatorsResponse(grouped, 1)).toMatchObject({
+      creators: [{ pubkey: 'a'.repeat(64) }],
+      totalCreators: 1,
+    });
+  });
+
   it('answers empty lists for a snapshot from before hashtags and creators were kept', () => {
     const older = snapshot(3, '1h');
     expect(toClientHashtagsResponse(older, 20)).toMatchObject({

@@ -350,10 +350,23 @@ describe('TimestampSchema away from UTC', () => {
     expect(v.parse(TimestampSchema, '2025-12-13T19:30:58.123z')).toBe(utc);
     expect(v.parse(TimestampSchema, '2025-12-13T20:30:58.123+0100')).toBe(utc);
     expect(v.parse(TimestampSchema, '2025-12-13T18:30:58.123-01:00')).toBe(utc);
+    // An expanded year starts with "+00..", which is no offset: only a trailing one counts.
+    expect(v.parse(TimestampSchema, '+002025-12-13T19:30:58.123')).toBe(utc);
   });
 });
 
 describe('ClientViewSchema limits', () => {
+  it.each([
+    ['watchDuration', '4500', 'watchDuration must be a number'],
+    ['watchDuration', 86_400_001, 'watchDuration must be at most 24 hours'],
+    ['totalDuration', 6000.5, 'totalDuration must be whole milliseconds'],
+    ['totalDuration', -1, 'totalDuration must not be negative'],
+  ])('rejects %s %j with "%s"', (field, value, message) => {
+    expect(issuesOf(ClientViewSchema, { eventId: VIDEO_ID, [field]: value })).toEqual([
+      { path: field, message },
+    ]);
+  });
+
   it('rejects a userId over 128 characters with its message', () => {
     expect(issuesOf(ClientViewSchema, { eventId: VIDEO_ID, userId: 'u'.repeat(129) })).toEqual([
       { path: 'userId', message: 'userId is at most 128 characters' },

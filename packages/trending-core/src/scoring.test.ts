@@ -264,7 +264,7 @@ describe('exact values', () => {
 
   it('decays by the half-life of each window', () => {
     expect(decayWeight('1h', 90 * 60_000)).toBe(0.125); // 3 half-lives of 30 min: 2^-3
-    expect(decayWeight('24h', 3 * 3_600_000)).toBeCloseTo(0.7071068, 7); // half a 6 h half-life: 2^-0.5
+    expect(decayWeight('24h', 3 * 3_600_000)).toBeCloseTo(Math.SQRT1_2, 12); // half a 6 h half-life: 2^-0.5 = 1/sqrt(2) = 0.7071...
     expect(decayWeight('7d', 4 * 86_400_000)).toBe(0.25); // 2 half-lives of 2 days
   });
 
