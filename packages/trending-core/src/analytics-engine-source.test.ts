@@ -2,7 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnalyticsEngineError, AnalyticsEngineViewSource } from './analytics-engine-source.ts';
+import {
+  AnalyticsEngineError,
+  AnalyticsEngineViewSource,
+  type FetchLike,
+} from './analytics-engine-source.ts';
 import { decayWeight, trendingScore } from './scoring.ts';
 import { HOUR_MS, MINUTE_MS } from './windows.ts';
 
@@ -253,5 +257,180 @@ describe('Analytics Engine view source', () => {
     expect(() => source({ dataset: 'x; DROP TABLE y' })).toThrow(TypeError);
     expect(() => source({ accountId: '../../other' })).toThrow(TypeError);
     expect(() => source({ apiToken: '' })).toThrow(TypeError);
+  });
+});
+
+describe('Analytics Engine SQL, in full', () => {
+  // Built inside each test: a source that throws must fail a test, not the loading of this file.
+  const sql = (window: '1h' | '24h' | '7d') => source().queries(window);
+  const FROM = "FROM openvine_view_events WHERE blob1 = 'view_end'";
+
+  it('1h: minute buckets over 60 minutes, baseline the 1440 minutes before', () => {
+    expect(sql('1h')).toEqual({
+      buckets:
+        'SELECT index1 AS video_id, toUnixTimestamp(toStartOfMinute(timestamp)) AS bucket_s, ' +
+        'SUM(_sample_interval) AS views, ' +
+        'sumIf(_sample_interval * double4, double4 >= 0) AS completion_sum, ' +
+        'sumIf(_sample_interval, double4 >= 0) AS completion_count, ' +
+        'SUM(_sample_interval * double5) AS loops ' +
+        `${FROM} AND timestamp >= NOW() - INTERVAL '60' MINUTE GROUP BY video_id, bucket_s FORMAT JSON`,
+      viewers:
+        'SELECT index1 AS video_id, COUNT(DISTINCT blob2) AS viewers ' +
+        `${FROM} AND timestamp >= NOW() - INTERVAL '60' MINUTE GROUP BY video_id FORMAT JSON`,
+      // 60 + 24 * 60 = 1500 minutes back, up to 60 minutes back
+      baseline:
+        'SELECT index1 AS video_id, SUM(_sample_interval) AS views ' +
+        `${FROM} AND timestamp >= NOW() - INTERVAL '1500' MINUTE AND timestamp < NOW() - INTERVAL '60' MINUTE ` +
+        'GROUP BY video_id FORMAT JSON',
+    });
+  });
+
+  it('24h: hour buckets over 1440 minutes, baseline back to 7 days (10080 minutes)', () => {
+    const q = sql('24h');
+    expect(q.buckets).toContain('toUnixTimestamp(toStartOfHour(timestamp)) AS bucket_s');
+    expect(q.buckets).toContain("timestamp >= NOW() - INTERVAL '1440' MINUTE GROUP BY video_id, bucket_s");
+    expect(q.baseline).toContain(
+      "timestamp >= NOW() - INTERVAL '10080' MINUTE AND timestamp < NOW() - INTERVAL '1440' MINUTE",
+    );
+  });
+
+  it('7d: hour buckets over 10080 minutes and no baseline query at all', () => {
+    const q = sql('7d');
+    expect(Object.keys(q)).toEqual(['buckets', 'viewers']);
+    expect(q.buckets).toContain('toStartOfHour(timestamp)');
+    expect(q.viewers).toContain("INTERVAL '10080' MINUTE");
+  });
+});
+
+describe('Analytics Engine source against a scripted fetch', () => {
+  type Answer = { ok: boolean; status: number; body: string } | Error | string;
+  /** A fetch that answers each query in turn from a script (bodies as the SQL API sends them). */
+  function scripted(...answers: Answer[]) {
+    const calls: { url: string; headers: Record<string, string>; body: string }[] = [];
+    const fetch: FetchLike = async (url, init) => {
+      calls.push({ url, headers: init.headers, body: init.body });
+      const next = answers.shift() ?? { ok: true, status: 200, body: '{"data":[]}' };
+      if (typeof next === 'string' || next instanceof Error) throw next;
+      return { ok: next.ok, status: next.status, text: async () => next.body };
+    };
+    return { fetch, calls };
+  }
+  const rows = (data: unknown[]) => ({ ok: true, status: 200, body: JSON.stringify({ data }) });
+  const named = (name: string) => Object.assign(new Error('aborted'), { name });
+  const make = (fetch: FetchLike, extra: { timeoutMs?: number } = {}) =>
+    new AnalyticsEngineViewSource({
+      accountId: ACCOUNT,
+      apiToken: TOKEN,
+      dataset: 'views_1',
+      fetch,
+      ...extra,
+    });
+
+  it('posts plain-text SQL with the bearer token to the account route of the public API', async () => {
+    const { fetch, calls } = scripted();
+    await make(fetch).windowStats('7d', NOW);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({
+      url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT}/analytics_engine/sql`,
+      headers: { Authorization: 'Bearer test-token', 'Content-Type': 'text/plain' },
+    });
+  });
+
+  it('reads numbers given as numbers, as strings, or missing; skips rows without a video', async () => {
+    const bucketStartS = NOW / 1000 - 3600; // the hour bucket that started 1 h before NOW
+    const { fetch } = scripted(
+      rows([
+        {
+          video_id: 'v1',
+          bucket_s: bucketStartS,
+          views: 4,
+          completion_sum: '2',
+          completion_count: '4',
+          loops: null,
+        },
+        { video_id: '', bucket_s: bucketStartS, views: '9' },
+        { bucket_s: bucketStartS, views: '9' },
+        { video_id: 'v2', bucket_s: String(bucketStartS), views: 'many', completion_sum: 1 },
+      ]),
+      rows([
+        { video_id: 'v1', viewers: '6' },
+        { video_id: 'unknown', viewers: '3' },
+      ]),
+    );
+    const stats = await make(fetch).windowStats('7d', NOW);
+    expect([...stats.keys()]).toEqual(['v1', 'v2']);
+    // middle of the bucket is 30 min before NOW: 4 * 2^(-1,800,000 / 172,800,000)
+    expect(stats.get('v1')).toMatchObject({
+      views: 4,
+      completionSum: 2,
+      completionCount: 4,
+      loops: 0,
+      uniqueViewers: 6,
+      baselineViews: 0,
+    });
+    expect(stats.get('v1')?.decayedViews).toBeCloseTo(4 * 2 ** (-1 / 96), 12);
+    expect(stats.get('v2')).toMatchObject({ views: 0, completionSum: 1, uniqueViewers: 0 });
+  });
+
+  it('sets the baseline of known videos only (1h)', async () => {
+    const { fetch } = scripted(
+      rows([{ video_id: 'v1', bucket_s: NOW / 1000 - 60, views: '2' }]),
+      rows([{ video_id: 'v1', viewers: '2' }]),
+      rows([
+        { video_id: 'v1', views: '48' },
+        { video_id: 'gone', views: '7' },
+      ]),
+    );
+    const stats = await make(fetch).windowStats('1h', NOW);
+    expect([...stats.keys()]).toEqual(['v1']);
+    expect(stats.get('v1')?.baselineViews).toBe(48);
+  });
+
+  it.each([
+    ['a network failure', new TypeError('fetch failed'), 'Analytics Engine unreachable'],
+    ['something thrown that is not an Error', 'boom', 'Analytics Engine unreachable'],
+    ['an abort', named('AbortError'), 'Analytics Engine did not answer within 5000 ms'],
+    ['a timeout', named('TimeoutError'), 'Analytics Engine did not answer within 250 ms'],
+  ])('names %s in its error', async (_label, thrown, message) => {
+    const { fetch } = scripted(thrown, thrown, thrown);
+    const timeoutMs = message.includes('250') ? { timeoutMs: 250 } : {};
+    const error = await make(fetch, timeoutMs)
+      .windowStats('7d', NOW)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AnalyticsEngineError);
+    expect((error as AnalyticsEngineError).message).toBe(message);
+    expect((error as AnalyticsEngineError).name).toBe('AnalyticsEngineError');
+  });
+
+  it('names the status of a refusal, and an answer without data rows', async () => {
+    const refused = scripted(
+      { ok: false, status: 503, body: 'unavailable' },
+      { ok: false, status: 503, body: '' },
+    );
+    const error = await make(refused.fetch)
+      .windowStats('7d', NOW)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: 'Analytics Engine answered 503', status: 503 });
+    const empty = scripted(
+      { ok: true, status: 200, body: '{"meta":[]}' },
+      { ok: true, status: 200, body: '{}' },
+    );
+    await expect(make(empty.fetch).windowStats('7d', NOW)).rejects.toThrow(
+      'Analytics Engine answer has no data rows',
+    );
+  });
+
+  it('refuses an account id that is not exactly 32 lowercase hex characters, with its message', () => {
+    const { fetch } = scripted();
+    const build =
+      (accountId: string, dataset = 'views_1', apiToken = TOKEN) =>
+      () =>
+        new AnalyticsEngineViewSource({ accountId, apiToken, dataset, fetch });
+    expect(build(`${ACCOUNT}0`)).toThrow('accountId must be 32 hex characters');
+    expect(build(`x${ACCOUNT}`)).toThrow('accountId must be 32 hex characters');
+    expect(build(ACCOUNT.toUpperCase())).toThrow('accountId must be 32 hex characters');
+    expect(build(ACCOUNT, '1views')).toThrow('dataset must be an identifier');
+    expect(build(ACCOUNT, 'views_1', '')).toThrow('apiToken is required');
+    expect(build(ACCOUNT)).not.toThrow();
   });
 });

@@ -9,6 +9,10 @@ import {
 import { ClientViewSchema, ViewEventSchema } from './schemas.ts';
 import { DAY_MS, MINUTE_MS } from './windows.ts';
 
+// The two limits, as literals: 5 minutes = 300,000 ms of skew; 7 days = 604,800,000 ms of age.
+const FIVE_MINUTES = 300_000;
+const SEVEN_DAYS = 604_800_000;
+
 const NOW = Date.UTC(2025, 11, 13, 20, 0, 0);
 const VIDEO_ID = 'ab'.repeat(32);
 
@@ -73,11 +77,12 @@ describe('normalizeViewEvent', () => {
 
   it('clamps a timestamp slightly in the future (clock skew) to now', () => {
     expect(normalizeViewEvent(viewEvent({ timestamp: NOW + 2 * MINUTE_MS }), NOW).timestampMs).toBe(NOW);
-    expect(normalizeViewEvent(viewEvent({ timestamp: NOW + MAX_FUTURE_SKEW_MS }), NOW).timestampMs).toBe(NOW);
+    expect(MAX_FUTURE_SKEW_MS).toBe(FIVE_MINUTES);
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW + FIVE_MINUTES }), NOW).timestampMs).toBe(NOW);
   });
 
   it('rejects timestamps more than 5 minutes in the future', () => {
-    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW + MAX_FUTURE_SKEW_MS + 1 }), NOW, 3)).toThrow(
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW + FIVE_MINUTES + 1 }), NOW, 3)).toThrow(
       EventTimestampError,
     );
     let thrown: unknown;
@@ -92,12 +97,12 @@ describe('normalizeViewEvent', () => {
   });
 
   it('rejects timestamps older than 7 days', () => {
-    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - 7 * DAY_MS - 1 }), NOW)).toThrow(
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - SEVEN_DAYS - 1 }), NOW)).toThrow(
       EventTimestampError,
     );
     expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - 30 * DAY_MS }), NOW)).toThrow(/7 days/);
-    expect(normalizeViewEvent(viewEvent({ timestamp: NOW - 7 * DAY_MS }), NOW).timestampMs).toBe(
-      NOW - 7 * DAY_MS,
+    expect(normalizeViewEvent(viewEvent({ timestamp: NOW - SEVEN_DAYS }), NOW).timestampMs).toBe(
+      NOW - SEVEN_DAYS,
     );
   });
 
@@ -105,9 +110,9 @@ describe('normalizeViewEvent', () => {
     const first = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-1' }), NOW);
     const retry = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-1' }), NOW + 1000);
     const other = normalizeViewEvent(viewEvent({ idempotencyKey: 'abc-2' }), NOW);
-    expect(first.dedupKey).toBeDefined();
-    expect(retry.dedupKey).toBe(first.dedupKey);
-    expect(other.dedupKey).not.toBe(first.dedupKey);
+    expect(first.dedupKey).toBe('k:abc-1');
+    expect(retry.dedupKey).toBe('k:abc-1');
+    expect(other.dedupKey).toBe('k:abc-2');
   });
 
   it('has no dedup key without an idempotency key (every delivery counts)', () => {
@@ -148,7 +153,7 @@ describe('normalizeClientView', () => {
   it('gives retries of the same (eventId, userId, eventType, timestamp) the same dedup key', () => {
     const first = normalizeClientView(clientView(), NOW, ANON);
     const retry = normalizeClientView(clientView(), NOW + 5000, 'another-anon');
-    expect(first.dedupKey).toBeDefined();
+    expect(first.dedupKey).toBe(`c:${VIDEO_ID}|npub-user|view_end|2025-12-13T19:30:58.123456`);
     expect(retry.dedupKey).toBe(first.dedupKey);
   });
 
@@ -191,5 +196,80 @@ describe('normalizeClientView', () => {
     expect(event).not.toHaveProperty('title');
     expect(Object.values(event)).not.toContain(undefined);
     expect(Object.values(event)).not.toContain(null);
+  });
+});
+
+describe('normalized events, field by field', () => {
+  it('keeps every given field of a /v1 event, under its stored name', () => {
+    const event = normalizeViewEvent(
+      viewEvent({
+        idempotencyKey: 'retry-7',
+        watchMs: 4500,
+        durationMs: 6000,
+        loops: 2,
+        creatorPubkey: 'cd'.repeat(32),
+        hashtags: ['#Cats'],
+        title: 'Tiny cat',
+        country: 'de',
+        source: 'web',
+        timestamp: NOW - 90_000,
+      }),
+      NOW,
+    );
+    expect(event).toEqual({
+      videoId: VIDEO_ID,
+      viewerId: 'viewer-1',
+      eventType: 'view_end',
+      timestampMs: NOW - 90_000,
+      dedupKey: 'k:retry-7',
+      watchMs: 4500,
+      durationMs: 6000,
+      loops: 2,
+      completion: 0.75, // 4500 / 6000
+      creatorPubkey: 'cd'.repeat(32),
+      hashtags: ['cats'],
+      title: 'Tiny cat',
+      country: 'DE',
+      source: 'web',
+    });
+  });
+
+  it('maps every field of a signed-out mobile view, keyed by its raw timestamp', () => {
+    const event = normalizeClientView(
+      clientView({ userId: null, creatorPubkey: 'cd'.repeat(32), hashtags: ['Dogs'], title: 'Good dog' }),
+      NOW,
+      'anon-1',
+    );
+    expect(event).toEqual({
+      videoId: VIDEO_ID,
+      viewerId: 'anon-1',
+      eventType: 'view_end',
+      timestampMs: NOW,
+      // c:{eventId}|{userId, empty when signed out}|{eventType}|{timestamp}
+      dedupKey: `c:${VIDEO_ID}||view_end|2025-12-13T19:30:58.123456`,
+      watchMs: 4500,
+      durationMs: 6000,
+      loops: 1,
+      completion: 0.75, // 4500 / 6000
+      creatorPubkey: 'cd'.repeat(32),
+      hashtags: ['dogs'],
+      title: 'Good dog',
+      source: 'mobile',
+    });
+  });
+
+  it('has no dedup key for a mobile view without a timestamp, and loops default to 0', () => {
+    const event = normalizeClientView(clientView({ timestamp: null, loopCount: null }), NOW, 'anon-1');
+    expect(event).not.toHaveProperty('dedupKey');
+    expect(event.loops).toBe(0);
+  });
+
+  it('names the boundary it broke in the error', () => {
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW + FIVE_MINUTES + 1 }), NOW)).toThrow(
+      'timestamp is in the future',
+    );
+    expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - SEVEN_DAYS - 1 }), NOW)).toThrow(
+      'timestamp is older than 7 days',
+    );
   });
 });

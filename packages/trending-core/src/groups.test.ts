@@ -20,19 +20,21 @@ describe('groupTrending', () => {
     ]);
   });
 
-  it(`draws from the best ${GROUPED_VIDEOS} videos only and keeps ${GROUPS_KEPT} of each`, () => {
-    const videos = Array.from({ length: GROUPED_VIDEOS + 50 }, (_, i) => ({
-      score: GROUPED_VIDEOS + 50 - i,
+  it('draws from the best 1000 videos only and keeps 100 of each', () => {
+    expect([GROUPED_VIDEOS, GROUPS_KEPT]).toEqual([1000, 100]);
+    const videos = Array.from({ length: 1050 }, (_, i) => ({
+      score: 1050 - i,
       views: 1,
       creatorPubkey: `creator-${i}`,
       hashtags: [`tag-${i}`],
     }));
     const { hashtags, creators } = groupTrending(videos);
-    expect(hashtags).toHaveLength(GROUPS_KEPT);
-    expect(creators).toHaveLength(GROUPS_KEPT);
+    expect(hashtags).toHaveLength(100);
+    expect(creators).toHaveLength(100);
+    expect(hashtags.at(-1)?.tag).toBe('tag-99');
     expect(hashtags[0]?.tag).toBe('tag-0');
     const everyTag = groupTrending(videos.map((v) => ({ ...v, hashtags: ['all'] }))).hashtags;
-    expect(everyTag).toEqual([expect.objectContaining({ tag: 'all', videoCount: GROUPED_VIDEOS })]);
+    expect(everyTag).toEqual([expect.objectContaining({ tag: 'all', videoCount: 1000 })]);
   });
 
   it('orders equal groups by views, then name, so the same videos always give the same list', () => {
@@ -42,5 +44,13 @@ describe('groupTrending', () => {
       { score: 2, views: 9, hashtags: ['c'] },
     ]);
     expect(hashtags.map((h) => h.tag)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('groupTrending ties', () => {
+  it('orders tags with equal score and views by name, whatever order they come in', () => {
+    const videos = ['d', 'b', 'a', 'c'].map((tag) => ({ score: 1, views: 1, hashtags: [tag] }));
+    expect(groupTrending(videos).hashtags.map((h) => h.tag)).toEqual(['a', 'b', 'c', 'd']);
+    expect(groupTrending([...videos].reverse()).hashtags.map((h) => h.tag)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

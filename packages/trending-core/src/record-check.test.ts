@@ -41,3 +41,23 @@ describe('compareWithRecord', () => {
     expect(result).toMatchObject({ overlap: 0, missingFromLive: ['a'], viewsRatio: null });
   });
 });
+
+describe('compareWithRecord top', () => {
+  it('compares only the first `top` videos of each list', () => {
+    const record = new Map([
+      ['a', stats(100, 50)],
+      ['b', stats(60, 30)],
+      ['c', stats(40, 20)],
+    ]);
+    const live = [ranked('a', 100, 1), ranked('c', 40, 2), ranked('b', 60, 3)];
+    const result = compareWithRecord('7d', live, record, 2);
+    expect(result.top).toBe(2);
+    expect(result.live.map((v) => v.videoId)).toEqual(['a', 'c']);
+    expect(result.record.map((v) => v.videoId)).toEqual(['a', 'b']);
+    expect(result.overlap).toBe(1);
+    expect(result.missingFromLive).toEqual(['b']);
+    expect(result.viewsRatio).toBe(1); // a: 100 live / 100 recorded
+    // 7d, no boost: sqrt(100) * 1 * (1 + log2(51)) = 10 * 6.6724253 = 66.7243 (4 digits)
+    expect(result.record[0]).toEqual({ videoId: 'a', views: 100, uniqueViewers: 50, score: 66.7243 });
+  });
+});

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toClientVinesResponse, toTrendingVideosResponse } from './responses.ts';
+import {
+  toClientCreatorsResponse,
+  toClientHashtagsResponse,
+  toClientVinesResponse,
+  toTrendingVideosResponse,
+} from './responses.ts';
 import type { RankedVideo, TrendingSnapshot } from './schemas.ts';
 import { ALGORITHM } from './scoring.ts';
 
@@ -100,5 +105,67 @@ describe('toClientVinesResponse (OpenVine mobile client)', () => {
     const body = toClientVinesResponse(snapshot(0), 20);
     expect(body.vines).toEqual([]);
     expect(body.totalVines).toBe(0);
+  });
+});
+
+describe('toClientHashtagsResponse and toClientCreatorsResponse (OpenVine mobile client)', () => {
+  const grouped: TrendingSnapshot = {
+    ...snapshot(0, '7d'),
+    hashtags: [
+      { tag: 'cats', views: 120.6, videoCount: 3, avgViralScore: 4.25 },
+      { tag: 'dogs', views: 80, videoCount: 2.2, avgViralScore: 3.5 },
+      { tag: 'vine', views: 10, videoCount: 1, avgViralScore: 1 },
+    ],
+    creators: [
+      { pubkey: 'a'.repeat(64), totalViews: 99.9, videoCount: 4, avgViralScore: 2.5 },
+      { pubkey: 'b'.repeat(64), totalViews: 50, videoCount: 1, avgViralScore: 7 },
+    ],
+  };
+
+  it('slices hashtags to the limit, with integer views and videoCount', () => {
+    expect(toClientHashtagsResponse(grouped, 2)).toEqual({
+      hashtags: [
+        { tag: 'cats', views: 120, videoCount: 3, avgViralScore: 4.25 },
+        { tag: 'dogs', views: 80, videoCount: 2, avgViralScore: 3.5 },
+      ],
+      algorithm: 'openvine-decay-v1',
+      updatedAt: COMPUTED_AT,
+      period: '7d',
+      totalHashtags: 2,
+    });
+  });
+
+  it('slices creators to the limit, with integer totalViews and videoCount', () => {
+    expect(toClientCreatorsResponse(grouped, 10)).toEqual({
+      creators: [
+        { pubkey: 'a'.repeat(64), totalViews: 99, videoCount: 4, avgViralScore: 2.5 },
+        { pubkey: 'b'.repeat(64), totalViews: 50, videoCount: 1, avgViralScore: 7 },
+      ],
+      algorithm: 'openvine-decay-v1',
+      updatedAt: COMPUTED_AT,
+      period: '7d',
+      totalCreators: 2,
+    });
+  });
+
+  it('cuts creators to the limit', () => {
+    expect(toClientCreatorsResponse(grouped, 1)).toMatchObject({
+      creators: [{ pubkey: 'a'.repeat(64) }],
+      totalCreators: 1,
+    });
+  });
+
+  it('answers empty lists for a snapshot from before hashtags and creators were kept', () => {
+    const older = snapshot(3, '1h');
+    expect(toClientHashtagsResponse(older, 20)).toMatchObject({
+      hashtags: [],
+      totalHashtags: 0,
+      period: '1h',
+    });
+    expect(toClientCreatorsResponse(older, 20)).toMatchObject({
+      creators: [],
+      totalCreators: 0,
+      period: '1h',
+    });
   });
 });

@@ -1,10 +1,9 @@
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClientTrendingQuerySchema,
   ClientViewSchema,
   describeIssues,
-  MAX_EVENTS_PER_BATCH,
   TimestampSchema,
   TrendingQuerySchema,
   ViewEventSchema,
@@ -169,7 +168,7 @@ describe('ViewEventsBodySchema', () => {
   });
 
   it('accepts { events: [...] } with up to 100 events', () => {
-    const events = Array.from({ length: MAX_EVENTS_PER_BATCH }, (_, i) => ({
+    const events = Array.from({ length: 100 }, (_, i) => ({
       ...baseEvent,
       viewerId: `v${i}`,
     }));
@@ -252,6 +251,134 @@ describe('ClientViewSchema (OpenVine mobile POST /analytics/view)', () => {
     expect(issuesOf(ClientViewSchema, rest).map((i) => i.path)).toEqual(['eventId']);
     expect(issuesOf(ClientViewSchema, { ...mobileBody, eventId: 'nope' }).map((i) => i.path)).toEqual([
       'eventId',
+    ]);
+  });
+});
+
+describe('ViewEventSchema field limits', () => {
+  const ok = (extra: Record<string, unknown>) =>
+    v.safeParse(ViewEventSchema, { ...baseEvent, ...extra }).success;
+  const issue = (extra: Record<string, unknown>) => issuesOf(ViewEventSchema, { ...baseEvent, ...extra });
+
+  it.each([
+    ['videoId', 12345, 'must be a string'],
+    ['videoId', 'a'.repeat(63), 'must be 64 hexadecimal characters'],
+    ['viewerId', 'x'.repeat(129), 'viewerId is at most 128 characters'],
+    ['eventType', 'view', 'eventType must be view_start or view_end'],
+    ['watchMs', '4500', 'watchMs must be a number'],
+    ['watchMs', 4500.5, 'watchMs must be whole milliseconds'],
+    ['watchMs', -1, 'watchMs must not be negative'],
+    ['watchMs', 86_400_001, 'watchMs must be at most 24 hours'], // 24 * 3,600,000 + 1
+    ['durationMs', '6000', 'durationMs must be a number'],
+    ['durationMs', 10.5, 'durationMs must be whole milliseconds'],
+    ['durationMs', -1, 'durationMs must not be negative'],
+    ['durationMs', 86_400_001, 'durationMs must be at most 24 hours'],
+    ['title', 't'.repeat(301), 'title is at most 300 characters'],
+    ['country', 'deu', 'country is an ISO 3166 alpha-2 code'],
+    ['country', '1de', 'country is an ISO 3166 alpha-2 code'],
+    ['country', 'd', 'country is an ISO 3166 alpha-2 code'],
+  ])('rejects %s %j with "%s"', (field, value, message) => {
+    expect(issue({ [field]: value })).toEqual([{ path: field, message }]);
+  });
+
+  it('says a viewerId is required when it is null, and names the key when it is missing', () => {
+    expect(issue({ viewerId: null })).toEqual([{ path: 'viewerId', message: 'viewerId is required' }]);
+    const { viewerId: _omit, ...rest } = baseEvent;
+    expect(issuesOf(ViewEventSchema, rest)).toEqual([
+      { path: 'viewerId', message: 'Invalid key: Expected "viewerId" but received undefined' },
+    ]);
+  });
+
+  it('accepts each field at its limit and rejects one past it', () => {
+    expect(ok({ viewerId: 'x'.repeat(128) })).toBe(true);
+    expect(ok({ viewerId: '' })).toBe(false);
+    expect(ok({ idempotencyKey: 'k'.repeat(128) })).toBe(true);
+    expect(ok({ idempotencyKey: 'k'.repeat(129) })).toBe(false);
+    expect(ok({ idempotencyKey: '' })).toBe(false);
+    expect(ok({ watchMs: 0, durationMs: 86_400_000 })).toBe(true);
+    expect(ok({ loops: 10_000 })).toBe(true);
+    expect(ok({ loops: 10_001 })).toBe(false);
+    expect(ok({ loops: -1 })).toBe(false);
+    expect(ok({ loops: 1.5 })).toBe(false);
+    expect(ok({ completion: 0 })).toBe(true);
+    expect(ok({ completion: 1 })).toBe(true);
+    expect(ok({ title: 't'.repeat(300) })).toBe(true);
+    expect(ok({ source: 's'.repeat(32) })).toBe(true);
+    expect(ok({ source: 's'.repeat(33) })).toBe(false);
+    expect(ok({ hashtags: Array.from({ length: 20 }, (_, i) => `tag${i}`) })).toBe(true);
+    expect(ok({ hashtags: ['h'.repeat(64)] })).toBe(true);
+  });
+
+  it('rejects a hashtag over 64 characters and more than 20 hashtags, with their messages', () => {
+    expect(issue({ hashtags: ['h'.repeat(65)] })).toEqual([
+      { path: 'hashtags.0', message: 'a hashtag is at most 64 characters' },
+    ]);
+    expect(issue({ hashtags: Array.from({ length: 21 }, (_, i) => `tag${i}`) })).toEqual([
+      { path: 'hashtags', message: 'at most 20 hashtags' },
+    ]);
+  });
+
+  it('strips # only at the start of a hashtag', () => {
+    expect(v.parse(ViewEventSchema, { ...baseEvent, hashtags: ['c#', '#c#'] }).hashtags).toEqual(['c#']);
+  });
+
+  it('rejects an unreadable timestamp with the timestamp message', () => {
+    expect(issue({ timestamp: 'yesterday' })).toEqual([
+      { path: 'timestamp', message: 'timestamp must be epoch milliseconds or an ISO-8601 date' },
+    ]);
+    expect(issue({ timestamp: true })).toEqual([
+      { path: 'timestamp', message: 'timestamp must be epoch milliseconds or an ISO-8601 date' },
+    ]);
+  });
+});
+
+describe('TimestampSchema away from UTC', () => {
+  // Workers run in UTC; a server elsewhere must still read a zone-less time as UTC.
+  const original = process.env.TZ;
+  beforeAll(() => {
+    process.env.TZ = 'America/Sao_Paulo'; // UTC-3 all year
+  });
+  afterAll(() => {
+    if (original === undefined) delete process.env.TZ;
+    else process.env.TZ = original;
+  });
+
+  it('reads a zone-less ISO string as UTC, and an offset with or without its colon', () => {
+    const utc = Date.UTC(2025, 11, 13, 19, 30, 58, 123);
+    expect(new Date(2025, 11, 13, 19).getTimezoneOffset()).toBe(180); // the zone took effect
+    expect(v.parse(TimestampSchema, '2025-12-13T19:30:58.123')).toBe(utc);
+    expect(v.parse(TimestampSchema, '2025-12-13T19:30:58.123z')).toBe(utc);
+    expect(v.parse(TimestampSchema, '2025-12-13T20:30:58.123+0100')).toBe(utc);
+    expect(v.parse(TimestampSchema, '2025-12-13T18:30:58.123-01:00')).toBe(utc);
+    // An expanded year starts with "+00..", which is no offset: only a trailing one counts.
+    expect(v.parse(TimestampSchema, '+002025-12-13T19:30:58.123')).toBe(utc);
+  });
+});
+
+describe('ClientViewSchema limits', () => {
+  it.each([
+    ['watchDuration', '4500', 'watchDuration must be a number'],
+    ['watchDuration', 86_400_001, 'watchDuration must be at most 24 hours'],
+    ['totalDuration', 6000.5, 'totalDuration must be whole milliseconds'],
+    ['totalDuration', -1, 'totalDuration must not be negative'],
+  ])('rejects %s %j with "%s"', (field, value, message) => {
+    expect(issuesOf(ClientViewSchema, { eventId: VIDEO_ID, [field]: value })).toEqual([
+      { path: field, message },
+    ]);
+  });
+
+  it('rejects a userId over 128 characters with its message', () => {
+    expect(issuesOf(ClientViewSchema, { eventId: VIDEO_ID, userId: 'u'.repeat(129) })).toEqual([
+      { path: 'userId', message: 'userId is at most 128 characters' },
+    ]);
+    expect(v.safeParse(ClientViewSchema, { eventId: VIDEO_ID, userId: 'u'.repeat(128) }).success).toBe(true);
+  });
+});
+
+describe('describeIssues', () => {
+  it('gives an issue of the whole body the empty path', () => {
+    expect(issuesOf(ViewEventsBodySchema, null)).toEqual([
+      { path: '', message: 'body must be a view event or { events: [...] }' },
     ]);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ALGORITHM,
   averageCompletion,
   decayWeight,
   eventCompletion,
   isRankable,
+  rankByScore,
   risingBoost,
   round,
   SCORING,
@@ -53,7 +55,7 @@ function rank(window: TrendingWindow, videos: Record<string, VideoWindowStats>):
 describe('minimum evidence', () => {
   it('scores 0 and is not rankable with fewer than 5 distinct viewers, however many views', () => {
     for (const window of WINDOWS) {
-      const few = stats(window, { views: 10_000, uniqueViewers: SCORING.minUniqueViewers - 1 });
+      const few = stats(window, { views: 10_000, uniqueViewers: 4 });
       expect(trendingScore(window, few)).toBe(0);
       expect(isRankable(few)).toBe(false);
     }
@@ -75,7 +77,7 @@ describe('minimum evidence', () => {
 describe("OpenVine's formula", () => {
   it('is sqrt(views) * avgCompletion * (1 + log2(uniqueViewers + 1)) without decay or boost', () => {
     const s = stats('7d', { views: 16, decayedViews: 16, uniqueViewers: 7, completion: 0.5 });
-    expect(trendingScore('7d', s)).toBeCloseTo(4 * 0.5 * (1 + 3), 10);
+    expect(trendingScore('7d', s)).toBe(8); // sqrt(16) * 0.5 * (1 + log2(8)) = 4 * 0.5 * 4
   });
 
   it('ranks better-watched videos higher, all else equal', () => {
@@ -165,11 +167,11 @@ describe('rising beats big', () => {
   it('boosts a video whose hourly views jump 10x', () => {
     const boost = risingBoost('1h', 200, 20 * 24);
     expect(boost).toBeGreaterThan(5);
-    expect(boost).toBeLessThanOrEqual(SCORING.maxRisingBoost);
+    expect(boost).toBeLessThanOrEqual(10);
   });
 
   it('caps the boost, and smooths tiny counts so 1 -> 5 views is no explosion', () => {
-    expect(risingBoost('1h', 100_000, 24)).toBe(SCORING.maxRisingBoost);
+    expect(risingBoost('1h', 100_000, 24)).toBe(10);
     expect(risingBoost('1h', 5, 0)).toBeLessThan(2);
   });
 
@@ -211,7 +213,7 @@ describe('rising beats big', () => {
 describe('completion helpers', () => {
   it('averages completion, falls back to 0.5 without data, and clamps to 0..1', () => {
     expect(averageCompletion({ completionSum: 3, completionCount: 4 })).toBe(0.75);
-    expect(averageCompletion({ completionSum: 0, completionCount: 0 })).toBe(SCORING.defaultCompletion);
+    expect(averageCompletion({ completionSum: 0, completionCount: 0 })).toBe(0.5);
     expect(averageCompletion({ completionSum: 5, completionCount: 4 })).toBe(1);
   });
 
@@ -224,5 +226,129 @@ describe('completion helpers', () => {
   it('rounds for the wire without float noise', () => {
     expect(round(0.1 + 0.2)).toBe(0.3);
     expect(round(2 / 3, 2)).toBe(0.67);
+  });
+});
+
+describe('scoring constants (the aggregator applies the per-viewer cap)', () => {
+  it('needs 5 distinct viewers, counts 3 views per viewer and hour, caps the boost at 10', () => {
+    expect(SCORING).toEqual({
+      minUniqueViewers: 5,
+      viewsCapPerViewerHour: 3,
+      defaultCompletion: 0.5,
+      risingPrior: 10,
+      maxRisingBoost: 10,
+    });
+    expect(ALGORITHM).toBe('openvine-decay-v1');
+  });
+});
+
+describe('exact values', () => {
+  const plain = (views: number, uniqueViewers: number, extra: Partial<VideoWindowStats> = {}) => ({
+    views,
+    decayedViews: views,
+    uniqueViewers,
+    completionSum: views * 0.5,
+    completionCount: views,
+    baselineViews: 0,
+    ...extra,
+  });
+
+  it('scores nothing below 5 distinct viewers and from exactly 5 on', () => {
+    expect(trendingScore('7d', plain(16, 4))).toBe(0);
+    expect(isRankable(plain(16, 4))).toBe(false);
+    // sqrt(16) * 0.5 * (1 + log2(5 + 1)) = 2 * (1 + 2.5849625) = 7.169925
+    expect(trendingScore('7d', plain(16, 5))).toBeCloseTo(7.169925, 6);
+    expect(isRankable(plain(16, 5))).toBe(true);
+    expect(isRankable(plain(0, 50))).toBe(false);
+  });
+
+  it('decays by the half-life of each window', () => {
+    expect(decayWeight('1h', 90 * 60_000)).toBe(0.125); // 3 half-lives of 30 min: 2^-3
+    expect(decayWeight('24h', 3 * 3_600_000)).toBeCloseTo(Math.SQRT1_2, 12); // half a 6 h half-life: 2^-0.5 = 1/sqrt(2) = 0.7071...
+    expect(decayWeight('7d', 4 * 86_400_000)).toBe(0.25); // 2 half-lives of 2 days
+  });
+
+  it('boosts by (views + 10) / (expected + 10), expected scaled from the baseline span', () => {
+    // 1h: baseline 480 views over 24 h -> expected 20 in one hour; (200 + 10) / (20 + 10) = 7
+    expect(risingBoost('1h', 200, 480)).toBe(7);
+    // 24h: baseline 60 views over 6 days -> expected 10 in one day; (100 + 10) / (10 + 10) = 5.5
+    expect(risingBoost('24h', 100, 60)).toBe(5.5);
+    // no history: (5 + 10) / (0 + 10) = 1.5
+    expect(risingBoost('1h', 5, 0)).toBe(1.5);
+    // (1000 + 10) / (0 + 10) = 101, capped at 10
+    expect(risingBoost('1h', 1000, 0)).toBe(10);
+    // cooling down: (5 + 10) / (100 + 10) < 1, floored at 1
+    expect(risingBoost('1h', 5, 2400)).toBe(1);
+  });
+
+  it('multiplies the formula by the boost', () => {
+    // 8 (see above) * (16 + 10) / (0 + 10) = 8 * 2.6
+    expect(trendingScore('1h', plain(16, 7))).toBeCloseTo(20.8, 10);
+    // baseline 720 over 24 h -> expected 30: (16 + 10) / (30 + 10) < 1 -> no boost
+    expect(trendingScore('1h', plain(16, 7, { baselineViews: 720 }))).toBe(8);
+  });
+
+  it('clamps an average completion to 0..1 and falls back to 0.5 without data', () => {
+    expect(averageCompletion({ completionSum: -1, completionCount: 2 })).toBe(0);
+    expect(averageCompletion({ completionSum: 1, completionCount: -1 })).toBe(0.5);
+  });
+
+  it('knows no completion without a watch time or with a zero duration', () => {
+    expect(eventCompletion({ durationMs: 6000 })).toBeUndefined();
+    expect(eventCompletion({ watchMs: 1500, durationMs: 0 })).toBeUndefined();
+    expect(eventCompletion({})).toBeUndefined();
+    expect(eventCompletion({ watchMs: 0, durationMs: 6000 })).toBe(0);
+    expect(eventCompletion({ watchMs: 7000, durationMs: 6000 })).toBe(1);
+  });
+
+  it('rounds to 4 digits unless told otherwise', () => {
+    expect(round(1.23456)).toBe(1.2346);
+    expect(round(1.23456, 1)).toBe(1.2);
+  });
+});
+
+describe('rankByScore', () => {
+  const s = (views: number, decayedViews: number, uniqueViewers = 7): VideoWindowStats => ({
+    views,
+    decayedViews,
+    uniqueViewers,
+    completionSum: views,
+    completionCount: views,
+    baselineViews: 0,
+  });
+
+  it('ranks best score first, then more views, then the smaller id, leaving out the unrankable', () => {
+    const ranked = rankByScore(
+      '7d',
+      new Map([
+        ['c-tie', s(20, 16)],
+        ['low', s(9, 9)],
+        ['b-tie', s(20, 16)],
+        ['high', s(25, 25)],
+        ['more-views', s(40, 16)],
+        ['few-viewers', s(1000, 1000, 4)],
+      ]),
+    );
+    // 7d has no boost: score = sqrt(decayedViews) * 1 * (1 + log2(8)) = 4 * sqrt(decayedViews)
+    expect(ranked.map((e) => [e.videoId, e.score])).toEqual([
+      ['high', 20],
+      ['more-views', 16],
+      ['b-tie', 16],
+      ['c-tie', 16],
+      ['low', 12],
+    ]);
+    expect(ranked[0]?.stats.views).toBe(25);
+  });
+
+  it('gives the same order whatever order the videos come in', () => {
+    const entries: [string, VideoWindowStats][] = [
+      ['a', s(20, 16)],
+      ['b', s(20, 16)],
+      ['c', s(20, 16)],
+    ];
+    const forward = rankByScore('7d', new Map(entries)).map((e) => e.videoId);
+    const backward = rankByScore('7d', new Map([...entries].reverse())).map((e) => e.videoId);
+    expect(forward).toEqual(['a', 'b', 'c']);
+    expect(backward).toEqual(['a', 'b', 'c']);
   });
 });

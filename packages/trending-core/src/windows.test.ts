@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMIT, MAX_LIMIT, TTL_POLICY } from './ttl-policy.ts';
-import { DAY_MS, HOUR_MS, isTrendingWindow, RETENTION_MS, WINDOW_SPECS, WINDOWS } from './windows.ts';
+import { DEFAULT_LIMIT, LAYER_BUDGETS_MS, MAX_LIMIT, TTL_POLICY } from './ttl-policy.ts';
+import {
+  DAY_MS,
+  HOUR_MS,
+  isTrendingWindow,
+  MINUTE_MS,
+  RETENTION_MS,
+  WINDOW_SPECS,
+  WINDOWS,
+} from './windows.ts';
 
 describe('windows', () => {
   it('are 1h, 24h and 7d', () => {
@@ -29,12 +37,57 @@ describe('windows', () => {
 
   it('recognise only the three window names', () => {
     for (const window of WINDOWS) expect(isTrendingWindow(window)).toBe(true);
-    for (const value of ['2h', '1H', '', '24', 24, null, undefined])
+    for (const value of ['2h', '1H', '', '24', '7D', ' 1h', 24, null, undefined, {}])
       expect(isTrendingWindow(value)).toBe(false);
   });
 });
 
+describe('window specs, as literal milliseconds', () => {
+  it('are these durations, buckets, half-lives and baselines', () => {
+    expect([MINUTE_MS, HOUR_MS, DAY_MS]).toEqual([60_000, 3_600_000, 86_400_000]);
+    expect(WINDOW_SPECS).toEqual({
+      // 1 hour of minute buckets, half-life 30 min (1,800,000), baseline the 24 h before (86,400,000)
+      '1h': {
+        durationMs: 3_600_000,
+        bucket: 'minute',
+        bucketMs: 60_000,
+        halfLifeMs: 1_800_000,
+        baselineMs: 86_400_000,
+      },
+      // 1 day of hour buckets, half-life 6 h (21,600,000), baseline the 6 days before (518,400,000)
+      '24h': {
+        durationMs: 86_400_000,
+        bucket: 'hour',
+        bucketMs: 3_600_000,
+        halfLifeMs: 21_600_000,
+        baselineMs: 518_400_000,
+      },
+      // 7 days (604,800,000) of hour buckets, half-life 2 days (172,800,000), no baseline
+      '7d': {
+        durationMs: 604_800_000,
+        bucket: 'hour',
+        bucketMs: 3_600_000,
+        halfLifeMs: 172_800_000,
+        baselineMs: 0,
+      },
+    });
+    expect(RETENTION_MS).toBe(604_800_000); // 7 * 86,400,000
+  });
+});
+
 describe('TTL policy', () => {
+  it('is this table (header values, layer lifetimes, KV lifetime)', () => {
+    expect(TTL_POLICY).toEqual({
+      browser: { maxAgeS: 60 },
+      cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
+      memory: { freshMs: 5_000, maxEntries: 256 },
+      edge: { freshMs: 30_000, staleMs: 300_000 },
+      doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
+      kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
+    });
+    expect(LAYER_BUDGETS_MS).toEqual({ edge: 20, doSnapshot: 30, kv: 50, compute: 5_000 });
+  });
+
   it('defaults to 20 videos and caps at 100', () => {
     expect(DEFAULT_LIMIT).toBe(20);
     expect(MAX_LIMIT).toBe(100);

@@ -1,0 +1,32 @@
+// StrykerJS on trending-core: `pnpm test:mutations` here, or `pnpm mutations:core` at the root.
+// Slow (minutes), so not part of ./scripts/test or CI. See README.md for the score and threshold.
+// schemas.test.ts checks that zone-less timestamps are read as UTC by switching process.env.TZ
+// away from UTC. Stryker runs vitest in worker threads (3x faster here than forks), and a thread
+// cannot change the zone of its process: start the test runner processes in that zone instead.
+process.env.TZ = 'America/Sao_Paulo';
+
+export default {
+  testRunner: 'vitest',
+  // Processes, as \`vitest run\` uses, not threads: schemas.test.ts sets process.env.TZ to check
+  // that zone-less timestamps are read as UTC, and a worker thread cannot change the time zone.
+  vitest: { pool: 'forks' },
+  // pnpm keeps each package's dependencies apart, so Stryker's default plugin glob (the folder
+  // next to @stryker-mutator/core) does not see the runner: name it by its resolved file.
+  plugins: [import.meta.resolve('@stryker-mutator/vitest-runner')],
+  // Tests and re-exports are not mutated; demo-data.ts is the synthetic workload for local seeding
+  // and benches (word lists, PRNG constants, distribution shapes): its mutants change which fake
+  // data comes out, not a behaviour any user or Worker depends on.
+  mutate: ['src/**/*.ts', '!src/**/*.test.ts', '!src/index.ts', '!src/demo-data.ts'],
+  // Keep the tsconfigs out of the sandbox (.stryker-tmp/sandbox-*): there `extends:
+  // ../../tsconfig.base.json` would point nowhere and Vite's transform fails, and Stryker's own fix
+  // (rewriting the paths) needs the TypeScript compiler API, which TypeScript 7 (the native
+  // compiler this repo uses) no longer ships. Without them Vite finds this package's real
+  // tsconfig.json above the sandbox. Vitest does not type-check; `check:types` does.
+  ignorePatterns: ['/tsconfig*.json'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 80, break: 80 },
+};
