@@ -23,7 +23,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour: 'generation floor: an older generation planted in KV or the edge is served',
     file: 'apps/api/src/cascade/generations.ts',
     find: 'export function generationFloor(scope: string, window: TrendingWindow): number {\n',
-    replace: 'export function generationFloor(scope: string, window: TrendingWindow): number {\n  return 0;\n',
+    replace:
+      'export function generationFloor(scope: string, window: TrendingWindow): number {\n  return 0;\n',
   },
   {
     id: 'record-duplicates',

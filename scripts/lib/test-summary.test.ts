@@ -173,7 +173,15 @@ describe('test-summary', () => {
   it('expects every suite of the repo by default, the browser suite and its own included', () => {
     const empty = mkdtempSync(join(root, 'empty-'));
     const out = summarize(empty, []);
-    for (const suite of ['trending-core', 'aggregator', 'precompute', 'api', 'api-browser', 'ops-example', 'scripts']) {
+    for (const suite of [
+      'trending-core',
+      'aggregator',
+      'precompute',
+      'api',
+      'api-browser',
+      'ops-example',
+      'scripts',
+    ]) {
       expect(out.stderr).toContain(`✗ ${suite}: no test report`);
     }
     expect(out.status).toBe(1);

@@ -19,7 +19,15 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const KNOWN_SUITES = ['trending-core', 'aggregator', 'precompute', 'api', 'api-browser', 'ops-example', 'scripts'];
+const KNOWN_SUITES = [
+  'trending-core',
+  'aggregator',
+  'precompute',
+  'api',
+  'api-browser',
+  'ops-example',
+  'scripts',
+];
 /** Suites whose skipped tests count as failures in CI, with what usually makes them skip. */
 const MUST_RUN_IN_CI: Record<string, string> = {
   'api-browser': 'the dashboard browser test needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)',

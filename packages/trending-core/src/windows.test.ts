@@ -80,7 +80,8 @@ describe('TTL policy', () => {
     expect(TTL_POLICY).toEqual({
       browser: { maxAgeS: 60 },
       cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
-      memory: { freshMs: 5_000, maxEntries: 256 },
+      // 16 MiB = 16,777,216 bytes of isolate memory.
+      memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16_777_216 },
       edge: { freshMs: 30_000, staleMs: 300_000 },
       doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
       kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
