@@ -1,13 +1,8 @@
 // StrykerJS on trending-core: `pnpm test:mutations` here, or `pnpm mutations:core` at the root.
 // Slow (minutes), so not part of ./scripts/test or CI. See README.md for the score and threshold.
-// schemas.test.ts checks that zone-less timestamps are read as UTC by switching process.env.TZ
-// away from UTC. Stryker runs vitest in worker threads (3x faster here than forks), and a thread
-// cannot change the zone of its process: start the test runner processes in that zone instead.
-process.env.TZ = 'America/Sao_Paulo';
-
 export default {
   testRunner: 'vitest',
-  // Processes, as \`vitest run\` uses, not threads: schemas.test.ts sets process.env.TZ to check
+  // Processes, as `vitest run` uses, not threads: schemas.test.ts sets process.env.TZ to check
   // that zone-less timestamps are read as UTC, and a worker thread cannot change the time zone.
   vitest: { pool: 'forks' },
   // pnpm keeps each package's dependencies apart, so Stryker's default plugin glob (the folder
@@ -28,5 +23,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  thresholds: { high: 90, low: 80, break: 80 },
+  // Score 97.91: the 15 survivors are equivalent mutants (README.md), so ~98 is the ceiling;
+  // break at 95 fails when a test file is lost or goes hollow (without metrics.test.ts: ~83).
+  thresholds: { high: 97, low: 95, break: 95 },
 };
