@@ -65,10 +65,39 @@ describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
         await expect.poll(() => chart.locator('canvas').count()).toBe(1);
         expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
       }
-      const kpis = await page.locator('#kpis').innerText();
-      expect(kpis).toMatch(/\d+\s*requests/);
+      // The KPIs are the last 5 minutes of /v1/metrics: the 30 reads above, plus the page's own
+      // three top-10 reads when its metrics fetch came after them; the layers add up to the total.
+      const kpi = async (label: string) =>
+        Number(await page.locator('#kpis .kpi', { hasText: label }).first().locator('b').textContent());
+      const requests = await kpi('requests');
+      expect(requests).toBeGreaterThanOrEqual(30);
+      expect(requests).toBeLessThanOrEqual(33);
+      const byLayer = await Promise.all(
+        ['memory hits', 'edge hits', 'DO hits', 'KV hits', 'computes', 'errors'].map(kpi),
+      );
+      expect(byLayer.reduce((a, b) => a + b, 0)).toBe(requests);
+      // Each window's table is the API's top 10 for it: rank, title, views and score, in order.
       expect(await page.locator('#tops table').count()).toBe(3);
-      expect(await page.locator('#tops table tr').count()).toBeGreaterThan(3 * 5);
+      for (const [i, window] of ['1h', '24h', '7d'].entries()) {
+        const res = await fetch(`${stack.url}/v1/trending/videos?window=${window}&limit=10`);
+        const { videos } = (await res.json()) as {
+          videos: { rank: number; title?: string; videoId: string; views: number; score: number }[];
+        };
+        expect(videos.length).toBeGreaterThan(0);
+        const rows = await page
+          .locator('#tops table')
+          .nth(i)
+          .locator('tr')
+          .evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+        expect(rows).toEqual(
+          videos.map((v) => [
+            String(v.rank),
+            v.title || v.videoId.slice(0, 12),
+            String(v.views),
+            v.score.toFixed(1),
+          ]),
+        );
+      }
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
       expect(errors).toEqual([]);
