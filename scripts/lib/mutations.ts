@@ -45,7 +45,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour: 'exactly-once record: a batch whose answer is lost after its commit is never recorded',
     file: 'apps/aggregator/src/trending-aggregator.ts',
     find: '    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);\n    await this.ensureAlarm();',
-    replace: '    await this.ensureAlarm();\n    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);',
+    replace:
+      '    await this.ensureAlarm();\n    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);',
   },
   {
     id: 'precompute-cron-noop',
