@@ -1,5 +1,12 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import {
+  AE_RECORD_BINDING,
+  AE_STAND_IN,
+  aeStandInWorker,
+  recordDatasets,
+} from '../../scripts/lib/ae-record.ts';
 
 /**
  * The plugin leaks one extra unhandled copy of every rejecting Durable Object RPC, even when the
@@ -12,10 +19,37 @@ function isLeakedDurableObjectRejection(error: unknown): boolean {
   return e.type === 'Unhandled Rejection' && e.remote === true && typeof e.durableObjectId === 'string';
 }
 
+/**
+ * The aggregator's options from its wrangler.jsonc, as the plugin's `wrangler.configPath` would
+ * give them, but with VIEW_EVENTS (the view record) bound to the Analytics Engine stand-in
+ * (scripts/lib/ae-record-stand-in.js), so tests see every point written: the plugin merges
+ * `miniflare` options into the config's by key, which cannot take a dataset binding away.
+ */
+function aggregatorUnderTest() {
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
+  const { rootPath: _root, ...options } = workerOptions as typeof workerOptions & { rootPath?: string };
+  return { main, options: recordDatasets(options, ['VIEW_EVENTS']) };
+}
+
+const aggregator = aggregatorUnderTest();
+
 // The aggregator runs from source inside workerd, so its tests can reach the Durable Object's
 // storage and alarm (runInDurableObject / runDurableObjectAlarm need the object in this Worker).
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.jsonc' } })],
+  plugins: [
+    cloudflareTest({
+      main: aggregator.main,
+      miniflare: {
+        ...aggregator.options,
+        // Tests read what the stand-in received through this binding (src/testing.ts).
+        serviceBindings: {
+          ...aggregator.options.serviceBindings,
+          [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
+        },
+        workers: [aeStandInWorker()],
+      },
+    }),
+  ],
   test: {
     include: ['src/**/*.test.ts'],
     // Pins Date (the objects' too: they run in the tests' isolate) before each test.

@@ -1,8 +1,13 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import {
+  AE_RECORD_BINDING,
+  AE_STAND_IN,
+  aeStandInWorker,
+  recordDatasets,
+} from '../../scripts/lib/ae-record.ts';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
-import { AE_RECORD_BINDING, AE_STAND_IN, aeStandInWorker, recordDatasets } from './test/ae-record.ts';
 import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -21,15 +26,15 @@ function recordUnderTest<T extends { bindings?: object }>(worker: T) {
 
 /**
  * The api's options from its wrangler.jsonc, as the plugin's `wrangler.configPath` would give
- * them, but with VIEW_EVENTS bound to the Analytics Engine stand-in (test/ae-record-stand-in.js),
- * so tests see every point written. Derived here rather than through `wrangler.configPath`: the
- * plugin merges `miniflare` options into the config's by key, which cannot take a dataset
- * binding away, and Miniflare lets a dataset binding win over a service binding of the same name.
+ * them. Derived here rather than through `wrangler.configPath`, so that a dataset binding can be
+ * swapped for the Analytics Engine stand-in (recordDatasets): the plugin merges `miniflare`
+ * options into the config's by key, which cannot take a dataset binding away. The api writes no
+ * view record itself; the aggregator does, where it commits (its VIEW_EVENTS, below).
  */
 function apiUnderTest() {
   const { workerOptions, main } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
   const { rootPath: _root, ...options } = workerOptions as typeof workerOptions & { rootPath?: string };
-  return { main, options: recordDatasets(options, ['VIEW_EVENTS']) };
+  return { main, options };
 }
 
 const api = apiUnderTest();
@@ -64,7 +69,9 @@ export default defineConfig({
           INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
         },
         workers: [
-          auxWorker('aggregator'),
+          // The aggregator writes the view record (VIEW_EVENTS) when it commits a batch: bound to
+          // the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every point written.
+          recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
           // precompute's API binding names `trending-api`; under test that Worker is the runner.
           // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
           recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),

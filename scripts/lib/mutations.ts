@@ -29,16 +29,24 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'record-duplicates',
     behaviour: 'exactly-once record: duplicates are written to Analytics Engine too',
-    file: 'apps/api/src/ingest.ts',
-    find: 'if (!duplicates.has(i)) env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
-    replace: 'env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
+    file: 'apps/aggregator/src/view-record.ts',
+    find: '    if (duplicates.has(i)) return;\n',
+    replace: '',
   },
   {
     id: 'record-dropped',
     behaviour: 'exactly-once record: accepted events never reach Analytics Engine',
-    file: 'apps/api/src/ingest.ts',
-    find: 'if (!duplicates.has(i)) env.VIEW_EVENTS.writeDataPoint(toDataPoint(event));',
-    replace: 'if (!duplicates.has(i)) void toDataPoint(event);',
+    file: 'apps/aggregator/src/view-record.ts',
+    find: '      dataset.writeDataPoint(viewEventPoint(event));',
+    replace: '      void viewEventPoint(event);',
+  },
+  {
+    id: 'record-after-answer',
+    behaviour: 'exactly-once record: a batch whose answer is lost after its commit is never recorded',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: '    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);\n    await this.ensureAlarm();',
+    replace:
+      '    await this.ensureAlarm();\n    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);',
   },
   {
     id: 'precompute-cron-noop',

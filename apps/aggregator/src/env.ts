@@ -8,4 +8,6 @@ import type { TrendingAggregator } from './trending-aggregator.ts';
 export interface AggregatorEnv {
   AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
   METRICS: DurableObjectNamespace<MetricsAggregator>;
+  /** The production record of view events (dataset `openvine_view_events`): see view-record.ts. */
+  VIEW_EVENTS: AnalyticsEngineDataset;
 }

@@ -107,3 +107,24 @@ export function pinClock(at: string | number): number {
   vi.setSystemTime(ms);
   return ms;
 }
+
+/** One data point as the Analytics Engine stand-in stored it (scripts/lib/ae-record-stand-in.js). */
+export interface RecordedPoint {
+  indexes: (string | null)[];
+  blobs: (string | null)[];
+  doubles: number[];
+}
+
+/** The stand-in's `Record` entrypoint, bound as AE_RECORD in vitest.config.ts (tests only). */
+interface AeRecord {
+  points(dataset: string, index?: string): Promise<RecordedPoint[]>;
+}
+
+/**
+ * The points the view record (VIEW_EVENTS, dataset `openvine_view_events`) received for a video
+ * (index1 is the videoId), in arrival order.
+ */
+export function viewEventPoints(videoId: string): Promise<RecordedPoint[]> {
+  const record = (env as unknown as { AE_RECORD: AeRecord }).AE_RECORD;
+  return record.points('openvine_view_events', videoId);
+}

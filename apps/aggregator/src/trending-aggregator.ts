@@ -11,6 +11,7 @@ import type { AggregatorEnv } from './env.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups } from './rollups.ts';
+import { recordCommitted } from './view-record.ts';
 
 export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
 
@@ -75,7 +76,9 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
 
   /**
    * Stores a validated batch (the api validated and normalized it, and replaced viewer ids by
-   * their keys); a batch counts whole or not at all.
+   * their keys); a batch counts whole or not at all. Its new events are written to Analytics
+   * Engine (VIEW_EVENTS, the production record) right after the commit, here where duplicates
+   * are known, so a lost answer or a retry neither drops nor doubles a point.
    */
   async ingest(events: NormalizedViewEvent[]): Promise<IngestOutcome> {
     if (!Array.isArray(events) || events.length > MAX_EVENTS_PER_BATCH) {
@@ -83,6 +86,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     }
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => this.rollups.ingest(events, now));
+    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);
     await this.ensureAlarm();
     return outcome;
   }

@@ -7,7 +7,6 @@ export interface ApiEnv {
   METRICS: DurableObjectNamespace<MetricsAggregator>;
   PRECOMPUTE: Service<PrecomputeEntrypoint>;
   TRENDING_KV: KVNamespace;
-  VIEW_EVENTS: AnalyticsEngineDataset;
   TRENDING_METRICS: AnalyticsEngineDataset;
   /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
   INGEST_LIMITER?: RateLimit;

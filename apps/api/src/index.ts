@@ -17,7 +17,6 @@ import {
   getClientTrendingVines,
   getTrendingVideos,
 } from './routes/trending.ts';
-import { countAnalyticsWrites, wantsWriteCount } from './test-seams.ts';
 
 function withCors(response: Response): Response {
   if (response.headers.has('Access-Control-Allow-Origin')) return response;
@@ -61,8 +60,5 @@ function handle(request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<R
 }
 
 export default {
-  fetch: (request, env, ctx) =>
-    wantsWriteCount(request, env)
-      ? countAnalyticsWrites(env, (counted) => handle(request, counted, ctx))
-      : handle(request, env, ctx),
+  fetch: (request, env, ctx) => handle(request, env, ctx),
 } satisfies ExportedHandler<ApiEnv>;

@@ -47,33 +47,3 @@ export function testDrops(request: Request, env: Pick<ApiEnv, 'TEST_SEAMS'>): Dr
   if (!seamsOn(env)) return [];
   return list(request, 'x-test-drop').filter((l): l is DropLayer => ['memory', 'edge', 'do'].includes(l));
 }
-
-/**
- * `x-test-count-writes: 1` (seams on): the response says in `x-test-analytics-writes` how many
- * Analytics Engine data points (every dataset) this invocation wrote before it answered, so a
- * test can check the platform's per-invocation limit (trending-core MAX_AE_WRITES_PER_INVOCATION).
- */
-export function wantsWriteCount(request: Request, env: Pick<ApiEnv, 'TEST_SEAMS'>): boolean {
-  return seamsOn(env) && request.headers.get('x-test-count-writes') === '1';
-}
-
-export async function countAnalyticsWrites(
-  env: ApiEnv,
-  run: (env: ApiEnv) => Promise<Response>,
-): Promise<Response> {
-  let writes = 0;
-  const counting = (dataset: AnalyticsEngineDataset): AnalyticsEngineDataset => ({
-    writeDataPoint(point) {
-      writes += 1;
-      dataset.writeDataPoint(point);
-    },
-  });
-  const response = await run({
-    ...env,
-    VIEW_EVENTS: counting(env.VIEW_EVENTS),
-    TRENDING_METRICS: counting(env.TRENDING_METRICS),
-  });
-  const copy = new Response(response.body, response);
-  copy.headers.set('x-test-analytics-writes', String(writes));
-  return copy;
-}

@@ -103,7 +103,7 @@ export async function ingestVideo(aggregator: string, viewers = 20): Promise<str
   return videoId;
 }
 
-/** One data point as the Analytics Engine stand-in stored it (test/ae-record-stand-in.js). */
+/** One data point as the Analytics Engine stand-in stored it (scripts/lib/ae-record-stand-in.js). */
 export interface RecordedPoint {
   indexes: (string | null)[];
   blobs: (string | null)[];
@@ -116,7 +116,7 @@ interface AeRecord {
 }
 
 /**
- * The points the view-events dataset (VIEW_EVENTS, `openvine_view_events` in wrangler.jsonc)
+ * The points the view-events dataset (the aggregator's VIEW_EVENTS, `openvine_view_events`)
  * received, in arrival order; with `videoId`, only that video's (index1 is the videoId).
  */
 export function viewEventPoints(videoId?: string): Promise<RecordedPoint[]> {

@@ -1,6 +1,6 @@
 // The production record: every accepted view event is written to Analytics Engine (VIEW_EVENTS)
 // exactly once, and nothing else is. VIEW_EVENTS is bound to a recording stand-in under test
-// (test/ae-record-stand-in.js): Miniflare's own dataset binding drops every point.
+// (scripts/lib/ae-record-stand-in.js): Miniflare's own dataset binding drops every point.
 import { describe, expect, it } from 'vitest';
 import {
   newAggregator,

@@ -3,7 +3,7 @@ import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
 
 /**
  * The production record as a view source: the Workers Analytics Engine SQL API over the dataset
- * the api writes every view event to (layout in apps/api/src/ingest.ts: index1 videoId, blob1
+ * the aggregator writes every view event to (layout in apps/aggregator/src/view-record.ts: index1 videoId, blob1
  * eventType, blob2 viewerKey, double4 completion or -1, double5 loops).
  *
  * - SQL is built only from constants and validated values: the window picks fixed fragments, the

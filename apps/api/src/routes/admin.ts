@@ -131,8 +131,9 @@ const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query
 
 /**
  * Events one seed request ingests: two ingest batches of 100. Each new event is one Analytics
- * Engine point, so a request writes at most 200, within the platform's 250 per invocation
- * (MAX_AE_WRITES_PER_INVOCATION) with room for the request's own metrics point.
+ * Engine point, written by the aggregator where it commits the batch, so each ingest invocation
+ * of the aggregator writes at most 100, within the platform's 250 per invocation
+ * (MAX_AE_WRITES_PER_INVOCATION); the request itself writes only its own metrics point.
  */
 export const SEED_EVENTS_PER_REQUEST = 2 * MAX_EVENTS_PER_BATCH;
 
