@@ -6,6 +6,7 @@ import {
   type TrendingWindow,
 } from '@openvine/trending-core';
 import { vi } from 'vitest';
+import { type RecordedPoint, recordedViewEvents } from '../../../scripts/lib/ae-record-reader.ts';
 import type { IngestOutcome } from './rollups.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 
@@ -108,23 +109,9 @@ export function pinClock(at: string | number): number {
   return ms;
 }
 
-/** One data point as the Analytics Engine stand-in stored it (scripts/lib/ae-record-stand-in.js). */
-export interface RecordedPoint {
-  indexes: (string | null)[];
-  blobs: (string | null)[];
-  doubles: number[];
-}
+export type { RecordedPoint } from '../../../scripts/lib/ae-record-reader.ts';
 
-/** The stand-in's `Record` entrypoint, bound as AE_RECORD in vitest.config.ts (tests only). */
-interface AeRecord {
-  points(dataset: string, index?: string): Promise<RecordedPoint[]>;
-}
-
-/**
- * The points the view record (VIEW_EVENTS, dataset `openvine_view_events`) received for a video
- * (index1 is the videoId), in arrival order.
- */
+/** The points the view record received (see scripts/lib/ae-record-reader.ts). */
 export function viewEventPoints(videoId: string): Promise<RecordedPoint[]> {
-  const record = (env as unknown as { AE_RECORD: AeRecord }).AE_RECORD;
-  return record.points('openvine_view_events', videoId);
+  return recordedViewEvents(env, videoId);
 }

@@ -2,6 +2,7 @@
 import { env, exports } from 'cloudflare:workers';
 import type { TrendingWindow, ViewEventInput } from '@openvine/trending-core';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
+import { type RecordedPoint, recordedViewEvents } from '../../../scripts/lib/ae-record-reader.ts';
 
 /** A fresh aggregator object for one test: its own Durable Object, its own data. */
 export function newAggregator(): string {
@@ -103,23 +104,9 @@ export async function ingestVideo(aggregator: string, viewers = 20): Promise<str
   return videoId;
 }
 
-/** One data point as the Analytics Engine stand-in stored it (scripts/lib/ae-record-stand-in.js). */
-export interface RecordedPoint {
-  indexes: (string | null)[];
-  blobs: (string | null)[];
-  doubles: number[];
-}
+export type { RecordedPoint } from '../../../scripts/lib/ae-record-reader.ts';
 
-/** The stand-in's `Record` entrypoint, bound as AE_RECORD in vitest.config.ts (tests only). */
-interface AeRecord {
-  points(dataset: string, index?: string): Promise<RecordedPoint[]>;
-}
-
-/**
- * The points the view-events dataset (the aggregator's VIEW_EVENTS, `openvine_view_events`)
- * received, in arrival order; with `videoId`, only that video's (index1 is the videoId).
- */
+/** The points the view record received (see scripts/lib/ae-record-reader.ts). */
 export function viewEventPoints(videoId?: string): Promise<RecordedPoint[]> {
-  const record = (env as unknown as { AE_RECORD: AeRecord }).AE_RECORD;
-  return record.points('openvine_view_events', videoId);
+  return recordedViewEvents(env, videoId);
 }

@@ -14,6 +14,28 @@ import {
  * Fetcher of the entrypoint) omits `scheduled`.
  */
 export const precompute = exports.default;
+
+/**
+ * What one run writes to KV, in key order, written out so a reader can check it: `top:{window}`
+ * and `pre:{window}:{limit}` for the limits 10, 20, 50, 100 (3 windows x 5 = 15 keys).
+ */
+export const RUN_KEYS = [
+  'pre:1h:10',
+  'pre:1h:100',
+  'pre:1h:20',
+  'pre:1h:50',
+  'pre:24h:10',
+  'pre:24h:100',
+  'pre:24h:20',
+  'pre:24h:50',
+  'pre:7d:10',
+  'pre:7d:100',
+  'pre:7d:20',
+  'pre:7d:50',
+  'top:1h',
+  'top:24h',
+  'top:7d',
+];
 const cron = exports.default as unknown as {
   scheduled(controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>): Promise<void>;
 };

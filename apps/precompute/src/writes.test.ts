@@ -1,7 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { runPrecompute } from './precompute-run.ts';
-import { aggregatorStub, ingestVideo, kvKeys, kvSnapshot, newAggregator, precompute } from './testing.ts';
+import {
+  aggregatorStub,
+  ingestVideo,
+  kvKeys,
+  kvSnapshot,
+  newAggregator,
+  precompute,
+  RUN_KEYS,
+} from './testing.ts';
 
 /** Twelve videos with 16, 15, ..., 5 distinct viewers, ingested best first; returns their ids. */
 async function twelveVideos(aggregator: string): Promise<string[]> {
@@ -36,25 +44,7 @@ describe('what a run writes', () => {
       { window: '7d', generation: 1, videos: 12, computeMs: expect.any(Number), kvKeys: keysOf('7d') },
     ]);
     // No more, no less: 3 windows x (1 top + 4 limits) = 15 keys.
-    expect(await kvKeys(scope)).toEqual(
-      [
-        'pre:1h:10',
-        'pre:1h:100',
-        'pre:1h:20',
-        'pre:1h:50',
-        'pre:24h:10',
-        'pre:24h:100',
-        'pre:24h:20',
-        'pre:24h:50',
-        'pre:7d:10',
-        'pre:7d:100',
-        'pre:7d:20',
-        'pre:7d:50',
-        'top:1h',
-        'top:24h',
-        'top:7d',
-      ].map((k) => `${scope}${k}`),
-    );
+    expect(await kvKeys(scope)).toEqual(RUN_KEYS.map((k) => `${scope}${k}`));
     for (const [window, generation] of [
       ['1h', 1],
       ['24h', 2],
