@@ -22,9 +22,15 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'generation-floor-off',
     behaviour: 'generation floor: an older generation planted in KV or the edge is served',
     file: 'apps/api/src/cascade/generations.ts',
-    find: 'export function generationFloor(scope: string, window: TrendingWindow): number {\n',
-    replace:
-      'export function generationFloor(scope: string, window: TrendingWindow): number {\n  return 0;\n',
+    find: '  if (value.generation !== than.generation) return value.generation < than.generation;\n',
+    replace: '  if (value.generation !== than.generation) return false;\n',
+  },
+  {
+    id: 'one-snapshot-off',
+    behaviour: 'one snapshot per window: a larger limit shows an older list than the one already served',
+    file: 'apps/api/src/cascade/generations.ts',
+    find: '  return value.computedAt < than.computedAt;\n',
+    replace: '  return false;\n',
   },
   {
     id: 'record-duplicates',
@@ -123,7 +129,21 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'edge-never-stale',
     behaviour: 'edge freshness: an old edge entry is served as fresh and never refreshed',
     file: 'apps/api/src/cascade/read-through.ts',
-    find: 'const stale = age > TTL_POLICY.edge.freshMs;',
-    replace: 'const stale = false;',
+    find: "    const stale = edgeState === 'stale';",
+    replace: '    const stale = false;',
+  },
+  {
+    id: 'edge-fresh-from-computed',
+    behaviour: 'edge freshness: an entry refilled from an older snapshot is stale on arrival',
+    file: 'packages/trending-core/src/freshness.ts',
+    find: '  return now - storedAt <= freshMs ?',
+    replace: '  return now - computedAt <= freshMs ?',
+  },
+  {
+    id: 'refresh-lock-off',
+    behaviour: 'one refresh per data center: every isolate refreshes a stale edge entry',
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: '    if (!(await edgeRefreshLock.claim(edgeUrl))) return;\n',
+    replace: '    await edgeRefreshLock.claim(edgeUrl);\n',
   },
 ];

@@ -1,5 +1,6 @@
 export * from './analytics-engine-source.ts';
 export * from './events.ts';
+export * from './freshness.ts';
 export * from './groups.ts';
 export * from './headers.ts';
 export * from './keys.ts';

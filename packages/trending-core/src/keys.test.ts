@@ -4,6 +4,7 @@ import {
   AGGREGATOR_OBJECT_NAME,
   canonicalKey,
   edgeCacheUrl,
+  edgeRefreshLockUrl,
   isPrecomputedLimit,
   isResponseFormat,
   keyScope,
@@ -36,6 +37,18 @@ describe('canonical read keys', () => {
     expect(edgeCacheUrl('vines', '1h', 10, 'test-abc/')).toBe(
       'https://trending-cache.internal/test-abc%2Fvines/1h/10',
     );
+  });
+
+  it('give each edge entry its own refresh lock entry, which is no entry of any other key', () => {
+    expect(edgeRefreshLockUrl(edgeCacheUrl('v1', '24h', 20))).toBe(
+      'https://trending-cache.internal/v1/24h/20/refresh-lock',
+    );
+    const all = RESPONSE_FORMATS.flatMap((format) =>
+      (['1h', '24h', '7d'] as const).flatMap((w) => [1, 20, 100].map((l) => edgeCacheUrl(format, w, l))),
+    );
+    const locks = new Set(all.map(edgeRefreshLockUrl));
+    expect(locks.size).toBe(all.length);
+    for (const url of all) expect(locks.has(url)).toBe(false);
   });
 
   it('are the same for every spelling of the same query', () => {

@@ -67,6 +67,14 @@ export function edgeCacheUrl(
   return `https://trending-cache.internal/${encodeURIComponent(scope)}${format}/${window}/${limit}`;
 }
 
+/**
+ * The short-lived entry beside an edge entry that says one isolate of this data center is
+ * refreshing it (the Cache API has no request collapsing of its own for cache.put).
+ */
+export function edgeRefreshLockUrl(edgeUrl: string): string {
+  return `${edgeUrl}/refresh-lock`;
+}
+
 export function isPrecomputedLimit(limit: number): boolean {
   return (PRECOMPUTED_LIMITS as readonly number[]).includes(limit);
 }

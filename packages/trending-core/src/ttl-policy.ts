@@ -13,8 +13,13 @@ export const TTL_POLICY = {
    * and ETag (the most V8 stores them in); the oldest go first when a new one would not fit.
    */
   memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16 * 1024 * 1024 },
-  /** Layer 1: caches.default. Fresh for 30 s, then served stale (one refresh in flight) up to 300 s. */
-  edge: { freshMs: 30_000, staleMs: 300_000 },
+  /**
+   * Layer 1: caches.default. An entry is fresh for 30 s from when it was stored, then served stale
+   * while one isolate of the data center refreshes it (the refresh lock lives `refreshLockS`).
+   * `staleMs` is also every snapshot's own age budget: no layer serves a computation older than
+   * 300 s (KV's lifetime), fresh or stale (see freshness.ts).
+   */
+  edge: { freshMs: 30_000, staleMs: 300_000, refreshLockS: 10 },
   /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
   doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
   /** Layer 3: Workers KV. expirationTtl must be >= 60 s (KV rejects less). */

@@ -82,7 +82,7 @@ describe('TTL policy', () => {
       cdn: { sMaxAgeS: 300, staleWhileRevalidateS: 240 },
       // 16 MiB = 16,777,216 bytes of isolate memory.
       memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16_777_216 },
-      edge: { freshMs: 30_000, staleMs: 300_000 },
+      edge: { freshMs: 30_000, staleMs: 300_000, refreshLockS: 10 },
       doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
       kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
     });

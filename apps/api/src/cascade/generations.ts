@@ -1,18 +1,45 @@
 import type { TrendingWindow } from '@openvine/trending-core';
 
-/**
- * The highest generation this isolate has seen per (key scope, window): from any layer's value
- * and from invalidations made through it. A cached value of a lower generation is never served.
- * Isolates that have not seen an invalidation learn it from the next value they read below the
- * edge (within the edge's 30 s freshness); see docs/architecture.md ("Invalidation").
- */
-const floors = new Map<string, number>();
-
-export function generationFloor(scope: string, window: TrendingWindow): number {
-  return floors.get(`${scope}${window}`) ?? 0;
+/** What tells two computations of a window apart: its generation first, then when it ran. */
+export interface Computation {
+  generation: number;
+  computedAt: number;
 }
 
-export function observeGeneration(scope: string, window: TrendingWindow, generation: number): void {
+const NONE: Computation = { generation: 0, computedAt: 0 };
+
+/**
+ * Per (key scope, window), the newest computation this isolate has served, and the generation
+ * raised by invalidations made through it. Nothing older is served from any layer:
+ * - an older generation, so that after an invalidation no copy from before it comes back (KV is
+ *   eventually consistent and other data centers' copies arrive late: compare, don't trust order);
+ *   isolates that have not seen an invalidation learn it from the next value they read below the
+ *   edge (within the edge's 30 s freshness); see docs/architecture.md ("Invalidation");
+ * - an older computation of the same generation, so that every limit and format of a window is
+ *   a slice of one snapshot: a client that loads more with a larger `limit` sees the same first
+ *   entries, never an older list from a layer that happened to hold that limit longer.
+ */
+const newest = new Map<string, Computation>();
+
+/** The newest computation of a window served here (generation 0 when none yet). */
+export function newestServed(scope: string, window: TrendingWindow): Computation {
+  return newest.get(`${scope}${window}`) ?? NONE;
+}
+
+/** True when `value` is an older computation than `than`: it may not be served after it. */
+export function isOlder(value: Computation, than: Computation): boolean {
+  if (value.generation !== than.generation) return value.generation < than.generation;
+  return value.computedAt < than.computedAt;
+}
+
+/** Records what a response was built from. */
+export function markServed(scope: string, window: TrendingWindow, served: Computation): void {
   const key = `${scope}${window}`;
-  if (generation > (floors.get(key) ?? 0)) floors.set(key, generation);
+  const current = newest.get(key) ?? NONE;
+  if (isOlder(current, served)) newest.set(key, { generation: served.generation, computedAt: served.computedAt });
+}
+
+/** An invalidation made through this isolate: nothing below `generation` is served from now on. */
+export function observeGeneration(scope: string, window: TrendingWindow, generation: number): void {
+  markServed(scope, window, { generation, computedAt: 0 });
 }

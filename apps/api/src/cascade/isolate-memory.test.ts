@@ -11,8 +11,9 @@ function body(chars: number, etag: string): CachedBody {
   return { body: 'x'.repeat(chars), etag, window: '1h', generation: 1, computedAt: NOW };
 }
 
+const NONE = { generation: 0, computedAt: 0 };
 const held = (memory: ReturnType<typeof createIsolateMemory>, key: string) =>
-  memory.get(key, 0, NOW) !== undefined;
+  memory.get(key, NONE, NOW) !== undefined;
 
 describe('isolate memory: a byte budget', () => {
   it('counts 2 bytes per UTF-16 code unit of key, body and ETag', () => {
@@ -57,7 +58,7 @@ describe('isolate memory: a byte budget', () => {
     expect(memory.usage()).toEqual({ entries: 0, bytes: 0 });
     // A stale or out-of-generation read removes the entry, and its bytes.
     memory.set('scope:k3', body(100, 'e3'), NOW);
-    expect(memory.get('scope:k3', 2, NOW)).toBeUndefined();
+    expect(memory.get('scope:k3', { generation: 2, computedAt: 0 }, NOW)).toBeUndefined();
     expect(memory.usage()).toEqual({ entries: 0, bytes: 0 });
   });
 
@@ -83,5 +84,37 @@ describe('isolate memory: a byte budget', () => {
     for (let i = 0; i < 20; i++) memory.set(`r${String(i).padStart(2, '0')}`, body(499_996, 'e'), NOW);
     expect(memory.usage()).toEqual({ entries: 16, bytes: 16_000_000 });
     expect([held(memory, 'a'), held(memory, 'r03'), held(memory, 'r04')]).toEqual([false, false, true]);
+  });
+});
+
+describe('isolate memory: freshness and the newest computation served', () => {
+  const at = (computedAt: number, generation = 1): CachedBody => ({
+    body: '[]',
+    etag: `"e${computedAt}"`,
+    window: '1h',
+    generation,
+    computedAt,
+  });
+
+  it('is fresh for 5 s from when it was stored, however old the computation (within 300 s)', () => {
+    const memory = createIsolateMemory(TTL_POLICY.memory);
+    memory.set('k', at(NOW - 250_000), NOW);
+    expect(memory.get('k', NONE, NOW + 5_000)?.fresh).toBe(true);
+    expect(memory.get('k', NONE, NOW + 5_001)?.fresh).toBe(false);
+    // Gone once the computation is older than the snapshot age budget (300 s).
+    expect(memory.get('k', NONE, NOW + 50_000)?.fresh).toBe(false);
+    expect(memory.get('k', NONE, NOW + 50_001)).toBeUndefined();
+  });
+
+  it('refuses, and forgets, an entry older than the newest computation served', () => {
+    const memory = createIsolateMemory(TTL_POLICY.memory);
+    memory.set('k', at(NOW - 1_000), NOW);
+    // Same generation, computed later: the entry is older than what was served.
+    expect(memory.get('k', { generation: 1, computedAt: NOW - 999 }, NOW)).toBeUndefined();
+    expect(memory.usage().entries).toBe(0);
+    memory.set('k', at(NOW - 1_000), NOW);
+    // The very computation served, or an older one: the entry serves.
+    expect(memory.get('k', { generation: 1, computedAt: NOW - 1_000 }, NOW)?.fresh).toBe(true);
+    expect(memory.get('k', { generation: 0, computedAt: NOW }, NOW)?.fresh).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
-import { type TrendingWindow, TTL_POLICY } from '@openvine/trending-core';
+import { freshness, type TrendingWindow, TTL_POLICY } from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
+import { type Computation, isOlder } from './generations.ts';
 
 interface MemoryEntry extends CachedBody {
   storedAt: number;
@@ -22,8 +23,9 @@ export function entryBytes(key: string, value: Pick<CachedBody, 'body' | 'etag'>
 }
 
 /**
- * Layer 0: serialized responses in this isolate's module scope. Fresh for a few seconds; kept
- * up to the edge's stale horizon as a last resort when every other layer fails. Bounded by
+ * Layer 0: serialized responses in this isolate's module scope. Fresh for a few seconds from when
+ * stored; kept while the snapshot is within its age budget, as a last resort when every other
+ * layer fails. Bounded by
  * entries and by bytes: when a new entry would exceed either bound, the oldest entries go first
  * (a Map iterates in insertion order); an entry larger than the whole byte budget is never stored.
  */
@@ -39,14 +41,16 @@ export function createIsolateMemory(bounds: MemoryBounds) {
   }
 
   return {
-    get(key: string, generationFloor: number, now = Date.now()): MemoryHit | undefined {
+    /** The entry, unless it is an older computation than `newest` or past the snapshot age budget. */
+    get(key: string, newest: Computation, now = Date.now()): MemoryHit | undefined {
       const entry = entries.get(key);
       if (!entry) return undefined;
-      if (entry.generation < generationFloor || now - entry.storedAt > TTL_POLICY.edge.staleMs) {
+      const state = freshness(entry.storedAt, entry.computedAt, TTL_POLICY.memory.freshMs, now);
+      if (state === 'expired' || isOlder(entry, newest)) {
         remove(key);
         return undefined;
       }
-      return { entry, fresh: now - entry.storedAt <= TTL_POLICY.memory.freshMs };
+      return { entry, fresh: state === 'fresh' };
     },
 
     set(key: string, value: CachedBody, now = Date.now()): void {

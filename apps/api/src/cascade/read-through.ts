@@ -2,6 +2,7 @@ import {
   type CacheLayer,
   canonicalKey,
   edgeCacheUrl,
+  freshness,
   ifNoneMatchHits,
   limitBucket,
   metricsObjectFor,
@@ -22,11 +23,13 @@ import { testDrops } from '../test-seams.ts';
 import { type CachedBody, toCachedBody } from './cached-body.ts';
 import { computeFromSource, doSnapshot } from './do-snapshot.ts';
 import { edgeCache } from './edge-cache.ts';
-import { generationFloor, observeGeneration } from './generations.ts';
+import { edgeRefreshLock } from './edge-refresh-lock.ts';
+import { isOlder, markServed, newestServed } from './generations.ts';
 import { isolateMemory } from './isolate-memory.ts';
 import { kvSnapshot } from './kv-snapshot.ts';
 import { withBudget } from './layer-budget.ts';
 import { type ReadScope, readScope } from './read-scope.ts';
+import { servedSnapshots } from './served-snapshots.ts';
 
 export interface TrendingRequest {
   format: ResponseFormat;
@@ -59,6 +62,8 @@ async function tryLayer<T>(timings: Timings, name: string, budgetMs: number, wor
 
 interface WindowRead {
   snapshot: TrendingSnapshot;
+  /** True when it is the window's whole top 100 (not a precomputed slice of it). */
+  complete: boolean;
   layer: CacheLayer;
   /** Set when this read triggered the computation (not when it waited on another's). */
   computeMs?: number;
@@ -78,33 +83,35 @@ async function readBelowEdge(
   read: TrendingRequest,
   timings: Timings,
 ): Promise<WindowRead | undefined> {
-  const floor = () => generationFloor(scope.keys, read.window);
+  // Nothing older than what this isolate already served for the window (generations.ts).
+  const servable = (snapshot: TrendingSnapshot) => !isOlder(snapshot, newestServed(scope.keys, read.window));
 
   const held = scope.off.has('do')
     ? undefined
     : await tryLayer(timings, 'do', scope.budgets.doSnapshot, () => doSnapshot.peek(env, scope, read.window));
-  if (held && held.generation >= floor()) return { snapshot: held, layer: 'HIT-DO' };
+  if (held && servable(held)) return { snapshot: held, complete: true, layer: 'HIT-DO' };
 
   const stored = scope.off.has('kv')
     ? undefined
     : await tryLayer(timings, 'kv', scope.budgets.kv, () =>
         kvSnapshot.get(env, scope, read.window, read.limit),
       );
-  if (stored && stored.snapshot.generation >= floor()) {
+  if (stored && servable(stored.snapshot)) {
     if (stored.complete && !scope.off.has('do')) {
       ctx.waitUntil(doSnapshot.adopt(env, scope, stored.snapshot).catch(logFill('do')));
     }
-    return { snapshot: stored.snapshot, layer: 'HIT-KV' };
+    return { snapshot: stored.snapshot, complete: stored.complete, layer: 'HIT-KV' };
   }
 
   const computed = await tryLayer(timings, 'compute', scope.budgets.compute, () =>
     computeFromSource(env, scope, read.window),
   );
-  if (computed && computed.snapshot.generation >= floor()) {
-    if (!computed.computed) return { snapshot: computed.snapshot, layer: 'MISS' };
+  if (computed && servable(computed.snapshot)) {
+    const answer = { snapshot: computed.snapshot, complete: true, layer: 'MISS' as const };
+    if (!computed.computed) return answer;
     if (!scope.off.has('kv'))
       ctx.waitUntil(kvSnapshot.fill(env, scope, computed.snapshot).catch(logFill('kv')));
-    return { snapshot: computed.snapshot, layer: 'MISS', computeMs: computed.snapshot.computeMs };
+    return { ...answer, computeMs: computed.snapshot.computeMs };
   }
   return undefined;
 }
@@ -115,6 +122,11 @@ const logFill = (layer: string) => (err: unknown) =>
 /** Edge refreshes running in this isolate: one per key at a time. */
 const refreshing = new Set<string>();
 
+/**
+ * Refreshes a stale edge entry off the response path: once per key in this isolate (the set
+ * above) and once per data center (the lock entry beside it in the edge cache), not once per
+ * isolate, so that a hot key costs the layers below one read per data center per 30 s.
+ */
 function refreshInBackground(
   env: ApiEnv,
   ctx: ExecutionContext,
@@ -125,14 +137,21 @@ function refreshInBackground(
 ): void {
   if (refreshing.has(key)) return;
   refreshing.add(key);
+  const refresh = async () => {
+    if (!(await edgeRefreshLock.claim(edgeUrl))) return;
+    try {
+      const found = await readBelowEdge(env, ctx, scope, read, new Timings());
+      if (!found) return;
+      servedSnapshots.offer(scope.keys, found.snapshot, found.complete);
+      const cached = toCachedBody(found.snapshot, read.format, read.limit);
+      if (!scope.off.has('memory')) isolateMemory.set(key, cached);
+      await edgeCache.put(edgeUrl, cached);
+    } finally {
+      await edgeRefreshLock.release(edgeUrl);
+    }
+  };
   ctx.waitUntil(
-    readBelowEdge(env, ctx, scope, read, new Timings())
-      .then(async (found) => {
-        if (!found) return;
-        const cached = toCachedBody(found.snapshot, read.format, read.limit);
-        if (!scope.off.has('memory')) isolateMemory.set(key, cached);
-        await edgeCache.put(edgeUrl, cached);
-      })
+    refresh()
       .catch(logFill('edge'))
       .finally(() => refreshing.delete(key)),
   );
@@ -193,11 +212,12 @@ function coloOf(request: Request): string {
 
 function respond(
   reply: Reply,
-  cached: Pick<CachedBody, 'etag' | 'computedAt'> & { body: string | ReadableStream | null },
+  cached: Pick<CachedBody, 'etag' | 'computedAt' | 'generation'> & { body: string | ReadableStream | null },
   layer: CacheLayer,
   stale: boolean,
   computeMs?: number,
 ): Response {
+  markServed(reply.scope.keys, reply.read.window, cached);
   const totalMs = performance.now() - reply.started;
   const headers = trendingHeaders({
     etag: cached.etag,
@@ -223,7 +243,10 @@ async function applyTestDrops(
   window: TrendingWindow,
 ) {
   for (const layer of testDrops(request, env)) {
-    if (layer === 'memory') isolateMemory.delete(key);
+    if (layer === 'memory') {
+      isolateMemory.delete(key);
+      servedSnapshots.drop(scope.keys, window);
+    }
     if (layer === 'edge') await edgeCache.delete(edgeUrl);
     if (layer === 'do') await doSnapshot.drop(env, scope, window);
   }
@@ -249,47 +272,56 @@ export async function serveTrending(
   await applyTestDrops(request, env, scope, key, edgeUrl, read.window);
   recordRead(env, ctx, scope.aggregator, read);
 
-  // 0: isolate memory.
-  const memory = scope.off.has('memory')
-    ? undefined
-    : isolateMemory.get(key, generationFloor(scope.keys, read.window));
+  const newest = () => newestServed(scope.keys, read.window);
+
+  // 0: isolate memory: this key's serialized answer, else a slice of the window's newest
+  // snapshot held here when this key's answer is older than one already served.
+  const memory = scope.off.has('memory') ? undefined : isolateMemory.get(key, newest());
   if (memory?.fresh) {
     timings.entries.push({ name: 'memory', durMs: performance.now() - started });
     return respond(reply, memory.entry, 'HIT-MEMORY', false);
   }
+  const held = scope.off.has('memory') ? undefined : servedSnapshots.get(scope.keys, read.window);
+  const heldState = held && freshness(held.heldAt, held.snapshot.computedAt, TTL_POLICY.memory.freshMs);
+  if (held && heldState === 'fresh' && !isOlder(held.snapshot, newest())) {
+    const cached = toCachedBody(held.snapshot, read.format, read.limit);
+    isolateMemory.set(key, cached);
+    timings.entries.push({ name: 'memory', durMs: performance.now() - started });
+    return respond(reply, cached, 'HIT-MEMORY', false);
+  }
 
-  // 1: edge cache, fresh for 30 s, then served stale (one refresh in flight) up to 300 s.
+  // 1: edge cache, fresh for 30 s from when it was stored, then served stale (one refresh per
+  // data center in flight) until its snapshot is 300 s old.
   const edge = scope.off.has('edge')
     ? undefined
     : await tryLayer(timings, 'edge', scope.budgets.edge, () => edgeCache.get(edgeUrl));
-  const edgeUsable = edge && edge.generation >= generationFloor(scope.keys, read.window) ? edge : undefined;
-  if (edgeUsable) {
-    observeGeneration(scope.keys, read.window, edgeUsable.generation);
-    const age = Date.now() - edgeUsable.computedAt;
-    const stale = age > TTL_POLICY.edge.freshMs;
-    if (age <= TTL_POLICY.edge.staleMs) {
-      if (stale) refreshInBackground(env, ctx, scope, read, key, edgeUrl);
-      // With isolate memory off, the cached body streams through untouched, as from caches.default.
-      if (scope.off.has('memory')) return respond(reply, edgeUsable, 'HIT-EDGE', stale);
-      const cached = await edgeUsable.read();
-      if (!stale) isolateMemory.set(key, cached);
-      return respond(reply, cached, 'HIT-EDGE', stale);
-    }
+  const edgeState = edge && freshness(edge.storedAt, edge.computedAt, TTL_POLICY.edge.freshMs);
+  if (edge && edgeState !== undefined && edgeState !== 'expired' && !isOlder(edge, newest())) {
+    const stale = edgeState === 'stale';
+    if (stale) refreshInBackground(env, ctx, scope, read, key, edgeUrl);
+    // With isolate memory off, the cached body streams through untouched, as from caches.default.
+    if (scope.off.has('memory')) return respond(reply, edge, 'HIT-EDGE', stale);
+    const cached = await edge.read();
+    if (!stale) isolateMemory.set(key, cached);
+    return respond(reply, cached, 'HIT-EDGE', stale);
   }
   edge?.drop();
 
   // 2-4: aggregator memory, KV, compute.
   const found = await readBelowEdge(env, ctx, scope, read, timings);
   if (found) {
-    observeGeneration(scope.keys, read.window, found.snapshot.generation);
+    servedSnapshots.offer(scope.keys, found.snapshot, found.complete);
     const cached = toCachedBody(found.snapshot, read.format, read.limit);
     if (!scope.off.has('memory')) isolateMemory.set(key, cached);
     if (!scope.off.has('edge')) ctx.waitUntil(edgeCache.put(edgeUrl, cached).catch(logFill('edge')));
     return respond(reply, cached, found.layer, false, found.computeMs);
   }
 
-  // Nothing fresh anywhere: the newest stale copy of the current generation, else 503.
+  // Nothing fresh anywhere and nothing older than what was served: a stale copy, else 503.
   if (memory) return respond(reply, memory.entry, 'HIT-MEMORY', true);
+  if (held && heldState !== 'expired' && !isOlder(held.snapshot, newest())) {
+    return respond(reply, toCachedBody(held.snapshot, read.format, read.limit), 'HIT-MEMORY', true);
+  }
   measure(reply, 'error', 503, false, performance.now() - started);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     headers: { 'Retry-After': '5' },
