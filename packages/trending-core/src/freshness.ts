@@ -10,7 +10,12 @@ export type Freshness = 'fresh' | 'stale' | 'expired';
  * TTL_POLICY.edge.staleMs is expired in every layer, however recently it was stored. Between the
  * two it is stale: served while a refresh runs.
  */
-export function freshness(storedAt: number, computedAt: number, freshMs: number, now = Date.now()): Freshness {
+export function freshness(
+  storedAt: number,
+  computedAt: number,
+  freshMs: number,
+  now = Date.now(),
+): Freshness {
   if (now - computedAt > TTL_POLICY.edge.staleMs) return 'expired';
   return now - storedAt <= freshMs ? 'fresh' : 'stale';
 }

@@ -27,7 +27,11 @@ async function settled(aggregator: string, drop = ''): Promise<Response> {
   const headers: Record<string, string> = { 'x-test-aggregator': aggregator };
   if (drop) headers['x-test-drop'] = drop;
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`https://trending.test${PATH}`, { headers }), env as ApiEnv, ctx);
+  const res = await worker.fetch(
+    new Request(`https://trending.test${PATH}`, { headers }),
+    env as ApiEnv,
+    ctx,
+  );
   await res.arrayBuffer();
   await waitOnExecutionContext(ctx);
   return res;

@@ -36,7 +36,8 @@ export function isOlder(value: Computation, than: Computation): boolean {
 export function markServed(scope: string, window: TrendingWindow, served: Computation): void {
   const key = `${scope}${window}`;
   const current = newest.get(key) ?? NONE;
-  if (isOlder(current, served)) newest.set(key, { generation: served.generation, computedAt: served.computedAt });
+  if (isOlder(current, served))
+    newest.set(key, { generation: served.generation, computedAt: served.computedAt });
 }
 
 /** An invalidation made through this isolate: nothing below `generation` is served from now on. */

@@ -5,7 +5,16 @@
 // or at the edge, kept the older list.
 import { edgeCacheUrl, keyScope, type TrendingVideosResponse } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { api, generationOf, newAggregator, postJson, randomHex64, refresh, until, viewEnd } from '../testing.ts';
+import {
+  api,
+  generationOf,
+  newAggregator,
+  postJson,
+  randomHex64,
+  refresh,
+  until,
+  viewEnd,
+} from '../testing.ts';
 
 const LIMITS = [10, 20, 50, 60, 100] as const;
 const FORMATS = ['v1', 'vines'] as const;
@@ -21,7 +30,12 @@ async function views(aggregator: string, videoId: string, viewerPrefix: string, 
   const events = Array.from({ length: count }, (_, i) =>
     viewEnd(videoId, `${viewerPrefix}-${i}`, { title: `video ${videoId.slice(0, 6)}` }),
   );
-  const res = await postJson(aggregator, '/v1/events/views', { events }, { 'cf-connecting-ip': '198.51.100.23' });
+  const res = await postJson(
+    aggregator,
+    '/v1/events/views',
+    { events },
+    { 'cf-connecting-ip': '198.51.100.23' },
+  );
   expect(res.status).toBe(202);
 }
 
@@ -41,7 +55,13 @@ async function page(aggregator: string, format: Format, limit: number, drop = ''
   const cache = res.headers.get('x-cache');
   if (format === 'v1') {
     const body = (await res.json()) as TrendingVideosResponse;
-    return { what, cache, generation, ids: body.videos.map((v) => v.videoId), computedAt: Date.parse(body.generatedAt) };
+    return {
+      what,
+      cache,
+      generation,
+      ids: body.videos.map((v) => v.videoId),
+      computedAt: Date.parse(body.generatedAt),
+    };
   }
   const body = (await res.json()) as { vines: { eventId: string }[]; updatedAt: number };
   return { what, cache, generation, ids: body.vines.map((v) => v.eventId), computedAt: body.updatedAt };
@@ -64,7 +84,8 @@ describe('one snapshot per window, whatever the limit or format', () => {
     // Every page read once below isolate memory: memory and the edge now hold the first
     // ranking for each limit and format.
     const before: Page[] = [];
-    for (const format of FORMATS) for (const limit of LIMITS) before.push(await page(aggregator, format, limit, 'memory'));
+    for (const format of FORMATS)
+      for (const limit of LIMITS) before.push(await page(aggregator, format, limit, 'memory'));
     for (const p of before) expect(p.ids.slice(0, 2), p.what).toEqual([first, second]);
     const scope = keyScope(aggregator);
     for (const format of FORMATS)

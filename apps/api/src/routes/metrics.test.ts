@@ -83,12 +83,12 @@ describe('GET /v1/metrics', () => {
       await send(A, 'HIT-KV', { 'x-test-drop': 'memory,edge,do' });
       await until('edge refill', inEdge);
     }
-    // 1 stale edge hit: the edge entry re-stored as computed 45 s ago (fresh for 30 s, then
-    // served stale up to 300 s).
+    // 1 stale edge hit: the edge entry re-stored as stored 45 s ago (fresh for 30 s from when it
+    // was stored, then served stale while its snapshot is under 300 s old).
     const entry = await caches.default.match(edgeA);
     if (!entry) throw new Error('no edge entry');
     const headers = new Headers(entry.headers);
-    headers.set('x-trending-computed-at', String(Date.now() - 45_000));
+    headers.set('x-trending-stored-at', String(Date.now() - 45_000));
     await caches.default.put(edgeA, new Response(await entry.text(), { headers }));
     await send(A, 'HIT-EDGE, STALE', { 'x-test-drop': 'memory' });
 
