@@ -11,6 +11,7 @@ export interface RecordedPoint {
 /** The stand-in's `Record` entrypoint. */
 interface AeRecord {
   points(dataset: string, index?: string): Promise<RecordedPoint[]>;
+  refuse(index: string): Promise<void>;
 }
 
 /**
@@ -20,4 +21,9 @@ interface AeRecord {
 export function recordedViewEvents(bindings: object, videoId?: string): Promise<RecordedPoint[]> {
   const record = (bindings as { AE_RECORD: AeRecord }).AE_RECORD;
   return record.points('openvine_view_events', videoId);
+}
+
+/** Makes Analytics Engine refuse (throw on) every point of `videoId` from now on. */
+export function refuseViewEvents(bindings: object, videoId: string): Promise<void> {
+  return (bindings as { AE_RECORD: AeRecord }).AE_RECORD.refuse(videoId);
 }

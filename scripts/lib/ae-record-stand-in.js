@@ -51,10 +51,18 @@ function pointsOf(dataset) {
   return points;
 }
 
+/**
+ * Index values (video ids) whose points every dataset refuses, as a failing Analytics Engine
+ * binding would: keyed by a test's own video, so that a refusal never reaches another test.
+ */
+const refused = new Set();
+
 /** Bound as a dataset (props: { dataset }): what a Worker under test writes to. */
 export class Dataset extends WorkerEntrypoint {
   writeDataPoint(point) {
-    pointsOf(this.ctx.props.dataset).push(checked(point));
+    const stored = checked(point);
+    if (refused.has(stored.indexes[0])) throw new Error('Analytics Engine: writeDataPoint failed');
+    pointsOf(this.ctx.props.dataset).push(stored);
   }
 }
 
@@ -63,6 +71,11 @@ export class Record extends WorkerEntrypoint {
   points(dataset, index) {
     const points = pointsOf(dataset);
     return index === undefined ? points : points.filter((p) => p.indexes[0] === index);
+  }
+
+  /** From now on, every point with this index1 is refused (the binding throws). */
+  refuse(index) {
+    refused.add(index);
   }
 }
 

@@ -43,8 +43,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'record-dropped',
     behaviour: 'exactly-once record: accepted events never reach Analytics Engine',
     file: 'apps/aggregator/src/view-record.ts',
-    find: '      dataset.writeDataPoint(viewEventPoint(event));',
-    replace: '      void viewEventPoint(event);',
+    find: 'const written: unknown = dataset.writeDataPoint(viewEventPoint(event));',
+    replace: 'const written: unknown = viewEventPoint(event);',
   },
   {
     id: 'record-after-answer',

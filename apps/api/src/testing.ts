@@ -1,8 +1,15 @@
 // Helpers for the api's tests (imported by *.test.ts only; never by the Worker).
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { TrendingWindow, ViewEventInput } from '@openvine/trending-core';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
-import { type RecordedPoint, recordedViewEvents } from '../../../scripts/lib/ae-record-reader.ts';
+import {
+  type RecordedPoint,
+  recordedViewEvents,
+  refuseViewEvents,
+} from '../../../scripts/lib/ae-record-reader.ts';
+import type { ApiEnv } from './env.ts';
+import worker from './index.ts';
 
 /** A fresh aggregator object for one test: its own Durable Object, its own data. */
 export function newAggregator(): string {
@@ -68,6 +75,31 @@ export async function seedDemo(aggregator: string, options: { videos?: number; e
   return data;
 }
 
+/**
+ * One request to the api Worker, called as the runtime calls it, with `bindings` (the test's own
+ * env, or one with faults wrapped around its bindings: testing-faults.ts). Returns once the body
+ * is read and everything the request left to run after its response (ctx.waitUntil: fills,
+ * refreshes) has finished, with the body's text.
+ */
+export async function fetchSettled(
+  aggregator: string,
+  path: string,
+  options: { headers?: Record<string, string>; bindings?: ApiEnv; method?: string; body?: string } = {},
+): Promise<{ res: Response; text: string }> {
+  const headers = new Headers(options.headers);
+  headers.set('x-test-aggregator', aggregator);
+  const ctx = createExecutionContext();
+  const request = new Request(`https://trending.test${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    ...(options.body === undefined ? {} : { body: options.body }),
+  });
+  const res = await worker.fetch(request, options.bindings ?? (env as ApiEnv), ctx);
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  return { res, text };
+}
+
 /** Polls until `check` holds: waits for work the api does off the response path (ctx.waitUntil). */
 export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   // Counted in attempts, not by the clock: some tests fake Date.
@@ -109,4 +141,9 @@ export type { RecordedPoint } from '../../../scripts/lib/ae-record-reader.ts';
 /** The points the view record received (see scripts/lib/ae-record-reader.ts). */
 export function viewEventPoints(videoId?: string): Promise<RecordedPoint[]> {
   return recordedViewEvents(env, videoId);
+}
+
+/** Analytics Engine refuses every point of `videoId` from now on (the stand-in's binding throws). */
+export function refuseRecordOf(videoId: string): Promise<void> {
+  return refuseViewEvents(env, videoId);
 }

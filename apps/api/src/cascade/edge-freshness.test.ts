@@ -2,7 +2,6 @@
 // and a stale entry is refreshed once per data center at a time (issue 12, item 2). Before, an
 // entry refilled from an older snapshot (a 60 s-old aggregator snapshot, a 120 s-old KV value)
 // was stale on arrival, and every isolate refreshed every hot key.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import {
   edgeCacheUrl,
@@ -12,29 +11,14 @@ import {
   type TrendingSnapshot,
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiEnv } from '../env.ts';
-import worker from '../index.ts';
-import { api, ingestVideo, newAggregator, refresh } from '../testing.ts';
+import { api, fetchSettled, ingestVideo, newAggregator, refresh } from '../testing.ts';
 
 const PATH = '/v1/trending/videos?window=24h&limit=10';
 const edgeUrl = (aggregator: string) => edgeCacheUrl('v1', '24h', 10, keyScope(aggregator));
 
-/**
- * One request to the api Worker, called as the runtime would, returning once everything it left
- * to run after the response (ctx.waitUntil: fills and refreshes) has finished.
- */
+/** A read of PATH, returning once its background work (fills, refreshes) has finished. */
 async function settled(aggregator: string, drop = ''): Promise<Response> {
-  const headers: Record<string, string> = { 'x-test-aggregator': aggregator };
-  if (drop) headers['x-test-drop'] = drop;
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`https://trending.test${PATH}`, { headers }),
-    env as ApiEnv,
-    ctx,
-  );
-  await res.arrayBuffer();
-  await waitOnExecutionContext(ctx);
-  return res;
+  return (await fetchSettled(aggregator, PATH, drop ? { headers: { 'x-test-drop': drop } } : {})).res;
 }
 
 async function edgeEtag(aggregator: string): Promise<string | null> {

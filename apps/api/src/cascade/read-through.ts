@@ -10,6 +10,7 @@ import {
   type ResponseSample,
   type ServedBy,
   type ServerTimingEntry,
+  serverTimingValue,
   type TrendingSnapshot,
   type TrendingWindow,
   TTL_POLICY,
@@ -322,8 +323,13 @@ export async function serveTrending(
   if (held && heldState !== 'expired' && !isOlder(held.snapshot, newest())) {
     return respond(reply, toCachedBody(held.snapshot, read.format, read.limit), 'HIT-MEMORY', true);
   }
-  measure(reply, 'error', 503, false, performance.now() - started);
+  const totalMs = performance.now() - started;
+  measure(reply, 'error', 503, false, totalMs);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
-    headers: { 'Retry-After': '5' },
+    // Which layers were tried and how long each took, as on every answer: for triage.
+    headers: {
+      'Retry-After': '5',
+      'Server-Timing': serverTimingValue([...timings.entries, { name: 'total', durMs: totalMs }]),
+    },
   });
 }

@@ -25,7 +25,12 @@ export function recordResponse(
   sample: ResponseSample,
 ): void {
   if (env.METRICS_OFF === '1') return;
-  env.TRENDING_METRICS.writeDataPoint(toMetricsDataPoint(sample));
+  try {
+    env.TRENDING_METRICS.writeDataPoint(toMetricsDataPoint(sample));
+  } catch (err) {
+    // Measuring must never cost the answer: a refused point is logged, the response goes out.
+    console.warn(`metrics point not written: ${err instanceof Error ? err.message : String(err)}`);
+  }
   batch.add(
     env,
     ctx,

@@ -1,0 +1,120 @@
+// Faults for the fault suite (faults.test.ts), wrapped around the real local bindings by the test
+// itself: production code has no hook for any of them. A test passes the wrapped env to the api
+// Worker through fetchSettled (testing.ts), so only that request sees the fault.
+import { env } from 'cloudflare:workers';
+import { LAYER_BUDGETS_MS } from '@openvine/trending-core';
+import type { ApiEnv } from './env.ts';
+
+export type KvFault = 'throw' | 'slow';
+/**
+ * - `throw`: every read-path call fails, as an object that keeps crashing or cannot be reached does;
+ * - `hang`: no read-path call ever answers (other calls, such as read counts sent after the
+ *   response, still do, so that the test can wait for the request's background work to end);
+ * - `evict`: the object loses its memory (its snapshots) right as the read arrives, as when the
+ *   runtime evicts it mid-request; what it persisted in SQLite stays;
+ * - `source-fail` / `source-slow`: only the computation from the source fails or takes 600 ms.
+ */
+export type AggregatorFault = 'throw' | 'hang' | 'evict' | 'source-fail' | 'source-slow';
+
+export interface Faults {
+  kv?: KvFault;
+  aggregator?: AggregatorFault;
+  /** The api's metrics dataset (Analytics Engine) throws on every write. */
+  metricsDataset?: 'throw';
+  /** Layer budgets, as production sets them (the test config's are generous for loaded CI). */
+  budgets?: Pick<ApiEnv, 'EDGE_BUDGET_MS' | 'DO_BUDGET_MS' | 'KV_BUDGET_MS' | 'COMPUTE_BUDGET_MS'>;
+}
+
+/** How long a slow dependency takes: far beyond the production budget of the layer it serves. */
+export const SLOW_MS = 500;
+export const SLOW_SOURCE_MS = 600;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const never = () => new Promise<never>(() => {});
+
+/**
+ * Forwards every property of a binding, except the ones `override` answers. Methods are called
+ * on the binding itself (an RPC stub answers any property name, so nothing is bound or probed).
+ */
+function wrap<T extends object>(target: T, override: (name: string) => unknown): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const replaced = typeof prop === 'string' ? override(prop) : undefined;
+      if (replaced !== undefined) return replaced;
+      return (...args: unknown[]) => Reflect.apply(Reflect.get(t, prop) as (...a: unknown[]) => unknown, t, args);
+    },
+  });
+}
+
+/** The aggregator's methods on the read path; the others (read counts, ops) keep working. */
+const READ_PATH = new Set(['peek', 'read', 'adopt']);
+
+function faultyKv(kv: KVNamespace, fault: KvFault): KVNamespace {
+  return wrap(kv, (name) => {
+    if (name !== 'get') return undefined;
+    return async (...args: Parameters<KVNamespace['get']>) => {
+      if (fault === 'throw') throw new Error('KV GET failed: 500 Internal Server Error');
+      await sleep(SLOW_MS);
+      return kv.get(...args);
+    };
+  });
+}
+
+type AggregatorStub = ReturnType<ApiEnv['AGGREGATOR']['get']>;
+
+function faultyAggregatorStub(stub: AggregatorStub, fault: AggregatorFault): AggregatorStub {
+  return wrap(stub, (name) => {
+    if (fault === 'throw' && READ_PATH.has(name)) {
+      return () => Promise.reject(new Error('Durable Object reset because its code was updated.'));
+    }
+    if (fault === 'hang' && READ_PATH.has(name)) return never;
+    if (fault === 'evict' && name === 'peek') {
+      return async (window: Parameters<AggregatorStub['peek']>[0]) => {
+        await stub.dropSnapshot(window);
+        return stub.peek(window);
+      };
+    }
+    if (fault === 'source-fail' && name === 'read') {
+      return () => Promise.reject(new Error('D1_ERROR: no such table: rollups: SQLITE_ERROR'));
+    }
+    if (fault === 'source-slow' && name === 'read') {
+      return async (window: Parameters<AggregatorStub['read']>[0]) => {
+        await sleep(SLOW_SOURCE_MS);
+        return stub.read(window);
+      };
+    }
+    return undefined;
+  });
+}
+
+function faultyAggregators(namespace: ApiEnv['AGGREGATOR'], fault: AggregatorFault): ApiEnv['AGGREGATOR'] {
+  return wrap(namespace, (name) =>
+    name === 'get'
+      ? (id: DurableObjectId) => faultyAggregatorStub(namespace.get(id), fault)
+      : undefined,
+  );
+}
+
+/** The test's env with the given faults wrapped around its real bindings. */
+export function faultyEnv(faults: Faults): ApiEnv {
+  const real = env as ApiEnv;
+  const bindings: ApiEnv = { ...real, ...faults.budgets };
+  if (faults.kv) bindings.TRENDING_KV = faultyKv(real.TRENDING_KV, faults.kv);
+  if (faults.aggregator) bindings.AGGREGATOR = faultyAggregators(real.AGGREGATOR, faults.aggregator);
+  if (faults.metricsDataset) {
+    bindings.TRENDING_METRICS = {
+      writeDataPoint() {
+        throw new Error('Analytics Engine: writeDataPoint failed');
+      },
+    };
+  }
+  return bindings;
+}
+
+/** The production budgets (trending-core's LAYER_BUDGETS_MS), for the faults that are about time. */
+export const PRODUCTION_BUDGETS = {
+  EDGE_BUDGET_MS: String(LAYER_BUDGETS_MS.edge),
+  DO_BUDGET_MS: String(LAYER_BUDGETS_MS.doSnapshot),
+  KV_BUDGET_MS: String(LAYER_BUDGETS_MS.kv),
+  COMPUTE_BUDGET_MS: String(LAYER_BUDGETS_MS.compute),
+};
