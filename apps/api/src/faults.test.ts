@@ -84,7 +84,10 @@ async function rankedAndInvalidated(aggregator: string) {
 /** No layer this suite reads holds a generation older than `generation` for the window. */
 async function nothingOlderStored(aggregator: string, generation: number) {
   const scope = keyScope(aggregator);
-  const keys = [kvTopKey(WINDOW, scope), ...PRECOMPUTED_LIMITS.map((l) => kvPrecomputedKey(WINDOW, l, scope))];
+  const keys = [
+    kvTopKey(WINDOW, scope),
+    ...PRECOMPUTED_LIMITS.map((l) => kvPrecomputedKey(WINDOW, l, scope)),
+  ];
   for (const key of keys) {
     const value = await env.TRENDING_KV.get<TrendingSnapshot>(key, 'json');
     if (value) expect(value.generation, key).toBeGreaterThanOrEqual(generation);
@@ -107,7 +110,9 @@ function expectUnavailable(answer: Answer) {
 
 /** Nothing internal in what a client reads. */
 function expectNoLeak(answer: Answer) {
-  expect(answer.text).not.toMatch(/SQLITE|D1_ERROR|Durable Object reset|KV GET failed|writeDataPoint|\.ts:\d/);
+  expect(answer.text).not.toMatch(
+    /SQLITE|D1_ERROR|Durable Object reset|KV GET failed|writeDataPoint|\.ts:\d/,
+  );
 }
 
 describe('faults: KV', () => {
@@ -289,7 +294,12 @@ describe('faults: Analytics Engine', () => {
     const videoId = randomHex64();
     await refuseRecordOf(videoId);
     const events = Array.from({ length: 6 }, (_, i) => viewEnd(videoId, `viewer-${i}`));
-    const res = await postJson(aggregator, '/v1/events/views', { events }, { 'cf-connecting-ip': '192.0.2.44' });
+    const res = await postJson(
+      aggregator,
+      '/v1/events/views',
+      { events },
+      { 'cf-connecting-ip': '192.0.2.44' },
+    );
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 6 });
     expect(await viewEventPoints(videoId)).toEqual([]);

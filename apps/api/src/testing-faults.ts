@@ -41,7 +41,8 @@ function wrap<T extends object>(target: T, override: (name: string) => unknown):
     get(t, prop) {
       const replaced = typeof prop === 'string' ? override(prop) : undefined;
       if (replaced !== undefined) return replaced;
-      return (...args: unknown[]) => Reflect.apply(Reflect.get(t, prop) as (...a: unknown[]) => unknown, t, args);
+      return (...args: unknown[]) =>
+        Reflect.apply(Reflect.get(t, prop) as (...a: unknown[]) => unknown, t, args);
     },
   });
 }
@@ -89,9 +90,7 @@ function faultyAggregatorStub(stub: AggregatorStub, fault: AggregatorFault): Agg
 
 function faultyAggregators(namespace: ApiEnv['AGGREGATOR'], fault: AggregatorFault): ApiEnv['AGGREGATOR'] {
   return wrap(namespace, (name) =>
-    name === 'get'
-      ? (id: DurableObjectId) => faultyAggregatorStub(namespace.get(id), fault)
-      : undefined,
+    name === 'get' ? (id: DurableObjectId) => faultyAggregatorStub(namespace.get(id), fault) : undefined,
   );
 }
 

@@ -89,7 +89,8 @@ export async function fetchSettled(
   const headers = new Headers(options.headers);
   headers.set('x-test-aggregator', aggregator);
   const ctx = createExecutionContext();
-  const request = new Request(`https://trending.test${path}`, {
+  // As the runtime hands it to the Worker (an incoming request; its `cf` is unset locally).
+  const request: Request<unknown, IncomingRequestCfProperties> = new Request(`https://trending.test${path}`, {
     method: options.method ?? 'GET',
     headers,
     ...(options.body === undefined ? {} : { body: options.body }),
