@@ -126,4 +126,11 @@ export const MUTATIONS: readonly Mutation[] = [
     find: 'const stale = age > TTL_POLICY.edge.freshMs;',
     replace: 'const stale = false;',
   },
+  {
+    id: 'batch-flush-unscheduled',
+    behaviour: 'metrics and read counts: a batch is sent only by a later request, never at its deadline',
+    file: 'apps/api/src/isolate-batch.ts',
+    find: '.then(() => (this.flushes === batch ? this.flush(env) : undefined)),',
+    replace: '.then(() => undefined),',
+  },
 ];
