@@ -29,3 +29,9 @@ export async function startInFreshLimiterWindow(): Promise<number> {
   }
   return Math.floor(Date.now() / LIMITER_WINDOW_MS);
 }
+
+/**
+ * METRICS_FLUSH_MS and ACCESS_FLUSH_MS in the api-flush project (vitest.config.ts): long enough
+ * that a burst of requests shares batches, short enough to wait for a few of them.
+ */
+export const FLUSH_MS_UNDER_TEST = 300;

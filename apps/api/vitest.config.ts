@@ -1,5 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import {
   AE_RECORD_BINDING,
@@ -8,13 +8,13 @@ import {
   recordDatasets,
 } from '../../scripts/lib/ae-record.ts';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
-import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
+import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
 // The api runs from source inside workerd; the aggregator and precompute Workers run beside it
 // from their built bundles, with the bindings their wrangler.jsonc declare.
 /** The plugin runs the Worker under test as `vitest-plugin-runner-<project name>`. */
-const API_RUNNER = 'vitest-plugin-runner-api';
+const runnerOf = (project: string) => `vitest-plugin-runner-${project}`;
 
 function recordUnderTest<T extends { bindings?: object }>(worker: T) {
   return {
@@ -39,50 +39,85 @@ function apiUnderTest() {
 
 const api = apiUnderTest();
 
+/**
+ * One vitest project of the api: the Worker under test with its test bindings (`bindings` adds
+ * to them, e.g. the flush intervals) and the Workers beside it. Each project gets its own
+ * Miniflare, so two projects may bind the same Worker differently.
+ */
+function apiProject(
+  name: string,
+  files: { include: string[]; exclude?: string[] },
+  bindings: Record<string, string>,
+): TestProjectInlineConfiguration {
+  return {
+    plugins: [
+      cloudflareTest({
+        main: api.main,
+        miniflare: {
+          ...api.options,
+          // Budgets generous enough for a loaded CI machine: tests prove which layer answers, not
+          // how fast (benchmarks do that); the hang tests still show a slow layer being skipped.
+          bindings: {
+            ...api.options.bindings,
+            ADMIN_TOKEN: 'test-admin-token',
+            TEST_SEAMS: '1',
+            EDGE_BUDGET_MS: '1000',
+            DO_BUDGET_MS: '1000',
+            KV_BUDGET_MS: '1000',
+            COMPUTE_BUDGET_MS: '5000',
+            ...bindings,
+          },
+          // Tests read what the stand-in received through this binding (src/testing.ts).
+          serviceBindings: {
+            ...api.options.serviceBindings,
+            [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
+          },
+          // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
+          ratelimits: {
+            ...api.options.ratelimits,
+            INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
+          },
+          workers: [
+            // The aggregator writes the view record (VIEW_EVENTS) when it commits a batch: bound to
+            // the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every point written.
+            recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
+            // precompute's API binding names `trending-api`; under test that Worker is the runner.
+            // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
+            recordUnderTest(
+              auxWorker('precompute', { API: { name: runnerOf(name), entrypoint: 'EdgeWarmer' } }),
+            ),
+            aeStandInWorker(),
+          ],
+        },
+      }),
+    ],
+    test: {
+      name,
+      include: files.include,
+      exclude: [...configDefaults.exclude, ...(files.exclude ?? [])],
+      testTimeout: 20_000,
+    },
+  };
+}
+
+/** Tests that need the isolate's batches to wait, as they do in production (`*.flush.test.ts`). */
+const FLUSH_TESTS = 'src/**/*.flush.test.ts';
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      main: api.main,
-      miniflare: {
-        ...api.options,
-        // Budgets generous enough for a loaded CI machine: tests prove which layer answers, not
-        // how fast (benchmarks do that); the hang tests still show a slow layer being skipped.
-        bindings: {
-          ...api.options.bindings,
-          ADMIN_TOKEN: 'test-admin-token',
-          TEST_SEAMS: '1',
-          EDGE_BUDGET_MS: '1000',
-          DO_BUDGET_MS: '1000',
-          KV_BUDGET_MS: '1000',
-          COMPUTE_BUDGET_MS: '5000',
-          ACCESS_FLUSH_MS: '0',
-          METRICS_FLUSH_MS: '0',
-        },
-        // Tests read what the stand-in received through this binding (src/testing.ts).
-        serviceBindings: {
-          ...api.options.serviceBindings,
-          [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
-        },
-        // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
-        ratelimits: {
-          ...api.options.ratelimits,
-          INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
-        },
-        workers: [
-          // The aggregator writes the view record (VIEW_EVENTS) when it commits a batch: bound to
-          // the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every point written.
-          recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
-          // precompute's API binding names `trending-api`; under test that Worker is the runner.
-          // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
-          recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),
-          aeStandInWorker(),
-        ],
-      },
-    }),
-  ],
   test: {
-    name: 'api',
-    include: ['src/**/*.test.ts'],
-    testTimeout: 20_000,
+    projects: [
+      // Every batch sent at once: a test sees what a request recorded as soon as it is sent.
+      apiProject(
+        'api',
+        { include: ['src/**/*.test.ts'], exclude: [FLUSH_TESTS] },
+        { ACCESS_FLUSH_MS: '0', METRICS_FLUSH_MS: '0' },
+      ),
+      // Batches wait for their flush interval, with no later request to send them.
+      apiProject(
+        'api-flush',
+        { include: [FLUSH_TESTS] },
+        { ACCESS_FLUSH_MS: String(FLUSH_MS_UNDER_TEST), METRICS_FLUSH_MS: String(FLUSH_MS_UNDER_TEST) },
+      ),
+    ],
   },
 });

@@ -146,4 +146,11 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '    if (!(await edgeRefreshLock.claim(edgeUrl))) return;\n',
     replace: '    await edgeRefreshLock.claim(edgeUrl);\n',
   },
+  {
+    id: 'batch-flush-unscheduled',
+    behaviour: 'metrics and read counts: a batch is sent only by a later request, never at its deadline',
+    file: 'apps/api/src/isolate-batch.ts',
+    find: '.then(() => (this.flushes === batch ? this.flush(env) : undefined)),',
+    replace: '.then(() => undefined),',
+  },
 ];
