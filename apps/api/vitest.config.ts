@@ -8,6 +8,7 @@ import {
   recordDatasets,
 } from '../../scripts/lib/ae-record.ts';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
+import { faultyKv, KV_FAULTS_BINDING, KV_STAND_IN } from '../../scripts/lib/kv-fault.ts';
 import { INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -39,6 +40,13 @@ function apiUnderTest() {
 
 const api = apiUnderTest();
 
+// precompute writes KV through the stand-in (scripts/lib/kv-fault-stand-in.js), so that a test can
+// have KV refuse its writes with a 429 as production KV does; the api reads the same namespace.
+const precompute = faultyKv(
+  recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),
+  'TRENDING_KV',
+);
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
@@ -58,10 +66,12 @@ export default defineConfig({
           ACCESS_FLUSH_MS: '0',
           METRICS_FLUSH_MS: '0',
         },
-        // Tests read what the stand-in received through this binding (src/testing.ts).
+        // Tests read what the Analytics Engine stand-in received, and tell the KV stand-in which
+        // of precompute's writes to refuse, through these bindings (src/testing.ts).
         serviceBindings: {
           ...api.options.serviceBindings,
           [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
+          [KV_FAULTS_BINDING]: { name: KV_STAND_IN, entrypoint: 'Faults' },
         },
         // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
         ratelimits: {
@@ -74,7 +84,8 @@ export default defineConfig({
           recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
           // precompute's API binding names `trending-api`; under test that Worker is the runner.
           // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
-          recordUnderTest(auxWorker('precompute', { API: { name: API_RUNNER, entrypoint: 'EdgeWarmer' } })),
+          precompute.worker,
+          precompute.standIn,
           aeStandInWorker(),
         ],
       },
