@@ -59,8 +59,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'precompute-no-kv',
     behaviour: 'precompute writes: KV is not written by a run',
     file: 'apps/precompute/src/precompute-run.ts',
-    find: 'kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name)),',
-    replace: 'kvKeys: [],',
+    find: 'const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));',
+    replace: 'const kv = { written: [] as string[], superseded: [] as string[], failed: [] };',
   },
   {
     id: 'run-lock-off',

@@ -1,6 +1,7 @@
 import type { InvalidationTarget } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
+  describeKvFailures,
   keyScope,
   type TrendingWindow,
   writeSnapshotToKv,
@@ -25,11 +26,11 @@ export async function runInvalidate(
 ): Promise<InvalidateReport> {
   const result = await aggregatorFor(env, aggregator).invalidate(target);
   const windows = await Promise.all(
-    result.snapshots.map(async (snapshot) => ({
-      window: snapshot.window,
-      generation: snapshot.generation,
-      kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(aggregator)),
-    })),
+    result.snapshots.map(async (snapshot) => {
+      const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(aggregator));
+      if (kv.failed.length > 0) throw new Error(describeKvFailures(kv.failed));
+      return { window: snapshot.window, generation: snapshot.generation, kvKeys: kv.written };
+    }),
   );
   return { windows };
 }
