@@ -120,6 +120,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '      return this.compute(window);',
   },
   {
+    id: 'invalidate-no-lock',
+    behaviour:
+      'invalidation ignores the run lock: a run holding the old generation writes KV after it, which keeps the old list',
+    file: 'apps/precompute/src/invalidate.ts',
+    find: '  if (!(await acquireRunLock(stub, owner, waitMs))) {',
+    replace: '  if (false && !(await acquireRunLock(stub, owner, waitMs))) {',
+  },
+  {
     id: 'edge-never-stale',
     behaviour: 'edge freshness: an old edge entry is served as fresh and never refreshed',
     file: 'apps/api/src/cascade/read-through.ts',

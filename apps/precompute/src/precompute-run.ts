@@ -11,6 +11,7 @@ import {
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
+import { RUN_LOCK_TTL_MS } from './run-lock.ts';
 import { MAX_WARMED_READS, warmingPlan, windowOrder } from './warming.ts';
 
 export interface WindowReport {
@@ -47,9 +48,6 @@ export interface PrecomputeOptions {
   /** The aggregator object to read; the production one unless a test passes its own. */
   aggregator?: string;
 }
-
-/** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
-const RUN_LOCK_TTL_MS = 55_000;
 
 /** The run's own metrics: to Analytics Engine (production) and the metrics object (dashboard). */
 async function recordRunMetrics(
@@ -95,7 +93,7 @@ export function aggregatorFor(
  * its memory snapshot; KV `top:{window}` and `pre:{window}:{limit}` overwritten (one write per
  * key per run, far under KV's one write per second per key, and a 429 is retried); then the edge
  * of this data center warmed for the pairs clients asked for most. A run that overlaps a running
- * one does nothing.
+ * one, or an invalidation (which takes the same lock), does nothing.
  */
 export async function runPrecompute(
   env: PrecomputeEnv,
