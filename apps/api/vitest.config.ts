@@ -8,6 +8,7 @@ import {
   recordDatasets,
 } from '../../scripts/lib/ae-record.ts';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
+import { faultyKv, KV_FAULTS_BINDING, KV_STAND_IN } from '../../scripts/lib/kv-fault.ts';
 import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -39,6 +40,15 @@ function apiUnderTest() {
 
 const api = apiUnderTest();
 
+/** precompute beside the api of project `name`, and the KV stand-in its TRENDING_KV goes through. */
+function precomputeWithKvStandIn(name: string) {
+  const precompute = faultyKv(
+    recordUnderTest(auxWorker('precompute', { API: { name: runnerOf(name), entrypoint: 'EdgeWarmer' } })),
+    'TRENDING_KV',
+  );
+  return [precompute.worker, precompute.standIn];
+}
+
 /**
  * One vitest project of the api: the Worker under test with its test bindings (`bindings` adds
  * to them, e.g. the flush intervals) and the Workers beside it. Each project gets its own
@@ -67,10 +77,12 @@ function apiProject(
             COMPUTE_BUDGET_MS: '5000',
             ...bindings,
           },
-          // Tests read what the stand-in received through this binding (src/testing.ts).
+          // Tests read what the Analytics Engine stand-in received, and tell the KV stand-in which
+          // of precompute's writes to refuse, through these bindings (src/testing.ts).
           serviceBindings: {
             ...api.options.serviceBindings,
             [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
+            [KV_FAULTS_BINDING]: { name: KV_STAND_IN, entrypoint: 'Faults' },
           },
           // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
           ratelimits: {
@@ -83,9 +95,10 @@ function apiProject(
             recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
             // precompute's API binding names `trending-api`; under test that Worker is the runner.
             // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
-            recordUnderTest(
-              auxWorker('precompute', { API: { name: runnerOf(name), entrypoint: 'EdgeWarmer' } }),
-            ),
+            // It writes KV through the KV stand-in (scripts/lib/kv-fault-stand-in.js), so that a
+            // test can have KV refuse its writes with a 429 as production KV does; the api reads
+            // the same namespace.
+            ...precomputeWithKvStandIn(name),
             aeStandInWorker(),
           ],
         },

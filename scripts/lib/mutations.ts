@@ -65,8 +65,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'precompute-no-kv',
     behaviour: 'precompute writes: KV is not written by a run',
     file: 'apps/precompute/src/precompute-run.ts',
-    find: 'kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name)),',
-    replace: 'kvKeys: [],',
+    find: 'const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));',
+    replace: 'const kv = { written: [] as string[], superseded: [] as string[], failed: [] };',
   },
   {
     id: 'run-lock-off',
@@ -124,6 +124,14 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'apps/aggregator/src/trending-aggregator.ts',
     find: '      this.bumpGeneration(window);\n      return this.compute(window);',
     replace: '      return this.compute(window);',
+  },
+  {
+    id: 'invalidate-no-lock',
+    behaviour:
+      'invalidation ignores the run lock: a run holding the old generation writes KV after it, which keeps the old list',
+    file: 'apps/precompute/src/invalidate.ts',
+    find: '  if (!(await acquireRunLock(stub, owner, waitMs))) {',
+    replace: '  if (false && !(await acquireRunLock(stub, owner, waitMs))) {',
   },
   {
     id: 'edge-never-stale',

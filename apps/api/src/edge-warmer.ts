@@ -2,7 +2,16 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { edgeCacheUrl, type ReadTarget, type TrendingSnapshot } from '@openvine/trending-core';
 import { toCachedBody } from './cascade/cached-body.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
+import { generationFloor } from './cascade/generations.ts';
 import type { ApiEnv } from './env.ts';
+
+/** Whether an edge entry is newer than a snapshot: a higher generation, or the same one computed later. */
+function isNewer(entry: { generation: number; computedAt: number }, snapshot: TrendingSnapshot): boolean {
+  return (
+    entry.generation > snapshot.generation ||
+    (entry.generation === snapshot.generation && entry.computedAt > snapshot.computedAt)
+  );
+}
 
 /**
  * Lets the precompute Worker fill the edge cache. The Cache API is per zone and per data center:
@@ -11,18 +20,28 @@ import type { ApiEnv } from './env.ts';
  * in the api's cache of the data center the run happens in.
  */
 export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> {
-  async warm(targets: ReadTarget[], snapshots: TrendingSnapshot[], scope = ''): Promise<number> {
+  /**
+   * Writes each target's entry from its window's snapshot and returns the targets written, in
+   * their order. A fence: a target is skipped when the edge already holds a newer copy, or when
+   * this isolate has seen a newer generation of the window (an invalidation it took, whose purge
+   * left nothing to compare with), so that a writer holding an older generation never replaces
+   * a newer one where it can see it.
+   */
+  async warm(targets: ReadTarget[], snapshots: TrendingSnapshot[], scope = ''): Promise<ReadTarget[]> {
     const byWindow = new Map(snapshots.map((s) => [s.window, s]));
-    let written = 0;
+    const written = new Set<ReadTarget>();
     await Promise.all(
       targets.map(async (target) => {
         const snapshot = byWindow.get(target.window);
-        if (!snapshot) return;
+        if (!snapshot || snapshot.generation < generationFloor(scope, target.window)) return;
         const url = edgeCacheUrl(target.format, target.window, target.limit, scope);
+        const held = await edgeCache.get(url);
+        held?.drop();
+        if (held && isNewer(held, snapshot)) return;
         await edgeCache.put(url, toCachedBody(snapshot, target.format, target.limit));
-        written += 1;
+        written.add(target);
       }),
     );
-    return written;
+    return targets.filter((target) => written.has(target));
   }
 }

@@ -62,17 +62,18 @@ const trendingRead = (summary: string, schema: string, windowDefault: string, li
   },
 });
 
+const adminResponses = {
+  '200': { description: 'Done; the body reports what happened.' },
+  '400': error('Invalid body.'),
+  '401': error('Missing or wrong Bearer token.'),
+  '404': error('No ADMIN_TOKEN is configured: admin routes are off.'),
+};
 const admin = (summary: string, method: 'get' | 'post', body?: object) => ({
   [method]: {
     summary,
     security: [{ adminToken: [] }],
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
-    responses: {
-      '200': { description: 'Done; the body reports what happened.' },
-      '400': error('Invalid body.'),
-      '401': error('Missing or wrong Bearer token.'),
-      '404': error('No ADMIN_TOKEN is configured: admin routes are off.'),
-    },
+    responses: adminResponses,
   },
 });
 
@@ -97,6 +98,29 @@ const schemas = {
             type: 'array',
             items: { type: 'object', properties: { path: string, message: string } },
           },
+        },
+      },
+    },
+  },
+  InvalidatedWindow: {
+    type: 'object',
+    required: ['window', 'generation', 'kvKeys', 'kvFailed'],
+    properties: {
+      window: { type: 'string', enum: [...WINDOWS] },
+      generation: { ...integer, description: 'The new generation (it stands whatever KV did).' },
+      kvKeys: { type: 'array', items: string, description: 'KV keys now holding the new snapshot.' },
+      kvSuperseded: {
+        type: 'array',
+        items: string,
+        description: 'Keys left alone: they already held a newer copy. Absent when none.',
+      },
+      kvFailed: {
+        type: 'array',
+        description: "Keys KV refused after the retries (a 429 is retried twice), with KV's message.",
+        items: {
+          type: 'object',
+          required: ['key', 'error'],
+          properties: { key: string, error: string },
         },
       },
     },
@@ -387,21 +411,57 @@ export const OPENAPI_DOCUMENT = {
     '/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
     },
-    '/v1/admin/invalidate': admin(
-      "Bump a window's generation (or every window listing a video) and recompute",
-      'post',
-      {
-        oneOf: [
+    '/v1/admin/invalidate': {
+      post: {
+        ...admin(
+          "Bump a window's generation (or every window listing a video) and recompute, under the " +
+            'precompute run lock (waiting up to 20 s for a running precompute); then overwrite KV, ' +
+            "raise this isolate's generation floor and purge this data center's edge",
+          'post',
           {
-            type: 'object',
-            required: ['window'],
-            properties: { window: { type: 'string', enum: [...WINDOWS] } },
+            oneOf: [
+              {
+                type: 'object',
+                required: ['window'],
+                properties: { window: { type: 'string', enum: [...WINDOWS] } },
+              },
+              { type: 'object', required: ['videoId'], properties: { videoId: hex64 } },
+              { type: 'object', required: ['all'], properties: { all: { const: true } } },
+            ],
           },
-          { type: 'object', required: ['videoId'], properties: { videoId: hex64 } },
-          { type: 'object', required: ['all'], properties: { all: { const: true } } },
-        ],
+        ).post,
+        responses: {
+          ...adminResponses,
+          '200': json(
+            {
+              type: 'object',
+              required: ['windows'],
+              properties: { windows: { type: 'array', items: ref('InvalidatedWindow') } },
+            },
+            'Invalidated; every KV key of each window was written (or already held a newer copy).',
+          ),
+          '502': json(
+            {
+              allOf: [
+                ref('Error'),
+                {
+                  type: 'object',
+                  required: ['windows'],
+                  properties: { windows: { type: 'array', items: ref('InvalidatedWindow') } },
+                },
+              ],
+            },
+            '`kv_write_failed`: invalidated (the generations are raised, the floor too, the edge ' +
+              'purged), but KV refused some writes even after retrying; `kvFailed` names them. ' +
+              'They keep the older generation until the next precompute run (within a minute).',
+          ),
+          '503': error(
+            '`run_lock_busy`: a precompute run kept the run lock for the whole wait; nothing was ' +
+              'invalidated. Retry-After says when to try again.',
+          ),
+        },
       },
-    ),
+    },
     '/v1/admin/precompute': admin('Run a precompute now', 'post', {
       type: 'object',
       properties: { windows: { type: 'array', items: { type: 'string', enum: [...WINDOWS] } } },

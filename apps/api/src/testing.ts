@@ -148,3 +148,18 @@ export function viewEventPoints(videoId?: string): Promise<RecordedPoint[]> {
 export function refuseRecordOf(videoId: string): Promise<void> {
   return refuseViewEvents(env, videoId);
 }
+
+/** The KV stand-in's `Faults` entrypoint (scripts/lib/kv-fault-stand-in.js). */
+interface KvFaults {
+  refusePuts(keys: string[], times: number): Promise<void>;
+  putAttempts(key: string): Promise<number>;
+}
+
+/**
+ * precompute's KV under test: every write goes through the stand-in, which refuses the next
+ * `times` puts of each key with `KV PUT failed: 429 Too Many Requests` (Infinity: all of them),
+ * as production KV does past one write per second per key. The api's own KV binding is the real one.
+ */
+export function precomputeKv(): KvFaults {
+  return (env as unknown as { KV_FAULTS: KvFaults }).KV_FAULTS;
+}

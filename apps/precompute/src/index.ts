@@ -8,7 +8,7 @@ import { checkRecord, type RecordCheck } from './record-check.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
 
 export type { PrecomputeEnv } from './env.ts';
-export type { InvalidateReport } from './invalidate.ts';
+export type { InvalidatedWindow, InvalidateReport } from './invalidate.ts';
 export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
 export type { RecordCheck } from './record-check.ts';
 export type { PrecomputeStatus } from './status.ts';
@@ -41,7 +41,12 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
     return checkRecord(this.env, window, options.aggregator);
   }
 
-  /** Invalidates a window, all windows, or every window listing a video. */
+  /**
+   * Invalidates a window, all windows, or every window listing a video, holding the precompute
+   * run lock (waiting up to 20 s for a running precompute to finish). The report lists, per
+   * window, the new generation and the KV keys written or refused; `ok: false` when the lock
+   * stayed busy and nothing was invalidated.
+   */
   async invalidate(
     target: InvalidationTarget,
     options: { aggregator?: string } = {},

@@ -1,35 +1,82 @@
 import type { InvalidationTarget } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
+  type KvWriteFailure,
   keyScope,
   type TrendingWindow,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor } from './precompute-run.ts';
+import { acquireRunLock, INVALIDATE_LOCK_WAIT_MS } from './run-lock.ts';
 
-export interface InvalidateReport {
-  windows: { window: TrendingWindow; generation: number; kvKeys: string[] }[];
+export interface InvalidatedWindow {
+  window: TrendingWindow;
+  /** The window's new generation: the aggregator's bump stands whatever KV did. */
+  generation: number;
+  /** KV keys now holding the new snapshot. */
+  kvKeys: string[];
+  /** Keys left alone because they already held a newer copy; absent when none. */
+  kvSuperseded?: string[];
+  /**
+   * Keys KV refused after the retries (e.g. a 429 that outlasted them), with KV's message. They
+   * keep the older generation until the next precompute run (within a minute) overwrites them;
+   * readers that have seen the new generation refuse it meanwhile.
+   */
+  kvFailed: KvWriteFailure[];
+}
+
+export type InvalidateReport =
+  | { ok: true; windows: InvalidatedWindow[] }
+  /** A precompute run held the run lock for as long as the invalidation waited: nothing changed. */
+  | { ok: false; reason: 'run_lock_busy'; message: string };
+
+export interface InvalidateOptions {
+  /** How long to wait for a running precompute to release the run lock (INVALIDATE_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
 
 /**
  * Bumps the targeted windows' generations in the aggregator (which recomputes them) and
- * overwrites their KV entries with the new snapshots. KV is eventually consistent: a reader
- * elsewhere may still get the old value for up to ~60 s, which is why every layer compares
- * generations instead of trusting the order values arrive in.
+ * overwrites their KV entries with the new snapshots, holding the precompute run lock throughout:
+ * a run that holds an older generation finishes its KV and edge writes before the bump, and none
+ * starts until these writes are done, so a run's older snapshot never lands after the new one.
+ * KV is eventually consistent: a reader elsewhere may still get the old value for up to ~60 s,
+ * which is why every layer compares generations instead of trusting the order values arrive in.
  */
 export async function runInvalidate(
   env: PrecomputeEnv,
   target: InvalidationTarget,
   aggregator = AGGREGATOR_OBJECT_NAME,
+  options: InvalidateOptions = {},
 ): Promise<InvalidateReport> {
-  const result = await aggregatorFor(env, aggregator).invalidate(target);
-  const windows = await Promise.all(
-    result.snapshots.map(async (snapshot) => ({
-      window: snapshot.window,
-      generation: snapshot.generation,
-      kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(aggregator)),
-    })),
-  );
-  return { windows };
+  const stub = aggregatorFor(env, aggregator);
+  const owner = `invalidate:${crypto.randomUUID()}`;
+  const waitMs = options.lockWaitMs ?? INVALIDATE_LOCK_WAIT_MS;
+  if (!(await acquireRunLock(stub, owner, waitMs))) {
+    return {
+      ok: false,
+      reason: 'run_lock_busy',
+      message: `A precompute run held the run lock for the ${waitMs / 1000} s this invalidation waited; nothing was invalidated. Retry in a few seconds.`,
+    };
+  }
+  try {
+    const result = await stub.invalidate(target);
+    const windows = await Promise.all(
+      result.snapshots.map(async (snapshot): Promise<InvalidatedWindow> => {
+        const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(aggregator));
+        return {
+          window: snapshot.window,
+          generation: snapshot.generation,
+          kvKeys: kv.written,
+          ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
+          kvFailed: kv.failed,
+        };
+      }),
+    );
+    return { ok: true, windows };
+  } finally {
+    // No report: status keeps showing the last precompute run.
+    await stub.unlockRun(owner);
+  }
 }

@@ -1,6 +1,7 @@
 import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
+  describeKvFailures,
   keyScope,
   metricsObjectFor,
   type ReadTarget,
@@ -10,6 +11,7 @@ import {
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
+import { RUN_LOCK_TTL_MS } from './run-lock.ts';
 import { MAX_WARMED_READS, warmingPlan, windowOrder } from './warming.ts';
 
 export interface WindowReport {
@@ -18,7 +20,10 @@ export interface WindowReport {
   videos: number;
   /** Time the aggregator spent ranking the window (one computation per window per run). */
   computeMs: number;
+  /** KV keys written with this run's snapshot. */
   kvKeys: string[];
+  /** Keys left alone because they held a newer copy (an invalidation's, say); absent when none. */
+  kvSuperseded?: string[];
 }
 
 export interface PrecomputeReport {
@@ -27,7 +32,10 @@ export interface PrecomputeReport {
   /** True when another run held the lock: this one did nothing. */
   skipped: boolean;
   windows: WindowReport[];
-  /** Edge entries written through the api's EdgeWarmer, most requested first. */
+  /**
+   * Edge entries written through the api's EdgeWarmer, most requested first (not those the edge
+   * already held a newer copy of).
+   */
   warmed: ReadTarget[];
   /** Why warming the edge failed, if it did (the rest of the run still counts). */
   warmError?: string;
@@ -40,9 +48,6 @@ export interface PrecomputeOptions {
   /** The aggregator object to read; the production one unless a test passes its own. */
   aggregator?: string;
 }
-
-/** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
-const RUN_LOCK_TTL_MS = 55_000;
 
 /** The run's own metrics: to Analytics Engine (production) and the metrics object (dashboard). */
 async function recordRunMetrics(
@@ -86,8 +91,9 @@ export function aggregatorFor(
 /**
  * One precompute run: each window computed once (top 100) in the aggregator, which keeps it as
  * its memory snapshot; KV `top:{window}` and `pre:{window}:{limit}` overwritten (one write per
- * key per run, far under KV's one write per second per key); then the edge of this data center
- * warmed for the pairs clients asked for most. A run that overlaps a running one does nothing.
+ * key per run, far under KV's one write per second per key, and a 429 is retried); then the edge
+ * of this data center warmed for the pairs clients asked for most. A run that overlaps a running
+ * one, or an invalidation (which takes the same lock), does nothing.
  */
 export async function runPrecompute(
   env: PrecomputeEnv,
@@ -110,18 +116,21 @@ export async function runPrecompute(
     for (const window of windows) {
       const snapshot = await aggregator.refresh(window);
       snapshots.push(snapshot);
+      const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
+      // A window KV did not take fails the run there (the next run, a minute later, writes it).
+      if (kv.failed.length > 0) throw new Error(describeKvFailures(kv.failed));
       report.windows.push({
         window,
         generation: snapshot.generation,
         videos: snapshot.videos.length,
         computeMs: snapshot.computeMs,
-        kvKeys: await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name)),
+        kvKeys: kv.written,
+        ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
       });
     }
     const plan = warmingPlan(popular, windows);
     try {
-      await env.API.warm(plan, snapshots, keyScope(name));
-      report.warmed = plan;
+      report.warmed = await env.API.warm(plan, snapshots, keyScope(name));
     } catch (err) {
       report.warmError = err instanceof Error ? err.message : String(err);
       console.warn(`edge warming failed: ${report.warmError}`);

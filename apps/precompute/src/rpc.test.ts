@@ -50,6 +50,7 @@ describe('invalidate()', () => {
     await precompute.precompute({ aggregator });
 
     expect(await precompute.invalidate({ window: '24h' }, { aggregator })).toEqual({
+      ok: true,
       windows: [
         {
           window: '24h',
@@ -61,6 +62,7 @@ describe('invalidate()', () => {
             `${scope}pre:24h:50`,
             `${scope}pre:24h:100`,
           ],
+          kvFailed: [],
         },
       ],
     });
@@ -69,6 +71,7 @@ describe('invalidate()', () => {
 
     // All windows: 1h 1 -> 2, 24h 2 -> 3, 7d 1 -> 2.
     const all = await precompute.invalidate({ all: true }, { aggregator });
+    if (!all.ok) throw new Error(all.message);
     expect(all.windows.map((w) => [w.window, w.generation, w.kvKeys.length])).toEqual([
       ['1h', 2, 5],
       ['24h', 3, 5],

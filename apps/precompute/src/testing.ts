@@ -1,6 +1,6 @@
 // Helpers for precompute's tests (imported by *.test.ts only; never by the Worker).
 import { env, exports } from 'cloudflare:workers';
-import type { TrendingAggregator } from '@openvine/aggregator';
+import type { InvalidationTarget, TrendingAggregator } from '@openvine/aggregator';
 import {
   edgeCacheUrl,
   type NormalizedViewEvent,
@@ -107,4 +107,58 @@ export async function edgeEntry(
   const res = await caches.default.match(edgeCacheUrl(format, window, limit, scope));
   if (!res) return null;
   return { generation: Number(res.headers.get('x-trending-generation')), body: await res.json() };
+}
+
+/**
+ * A KV namespace that passes everything through to `kv` but holds back the puts of the keys
+ * `held` matches until the test calls `release()`; `arrived` resolves at the first one held. A
+ * test drives an interleaving with it: a run paused just before it writes, then let go.
+ */
+export function kvHoldingPuts(kv: KVNamespace, held: (key: string) => boolean) {
+  let arrive = () => {};
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const namespace = {
+    get: (key: string, type: 'json') => kv.get(key, type),
+    put: async (key: string, value: string, options: KVNamespacePutOptions) => {
+      if (held(key)) {
+        arrive();
+        await released;
+      }
+      await kv.put(key, value, options);
+    },
+  };
+  return { kv: namespace as unknown as KVNamespace, arrived, release };
+}
+
+/**
+ * The aggregator namespace as an invalidation uses it (lock, invalidate, unlock), with `refused`
+ * resolving the first time the run lock is refused to it: proof that it is waiting for the lock.
+ */
+export function aggregatorWatchingTheLock(namespace: DurableObjectNamespace<TrendingAggregator>) {
+  let refuse = () => {};
+  const refused = new Promise<void>((resolve) => {
+    refuse = resolve;
+  });
+  const watched = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id);
+      return {
+        tryLockRun: async (owner: string, ttlMs: number) => {
+          const taken = await stub.tryLockRun(owner, ttlMs);
+          if (!taken) refuse();
+          return taken;
+        },
+        unlockRun: (owner: string, report?: unknown) => stub.unlockRun(owner, report),
+        invalidate: (target: InvalidationTarget) => stub.invalidate(target),
+      };
+    },
+  };
+  return { namespace: watched as unknown as DurableObjectNamespace<TrendingAggregator>, refused };
 }

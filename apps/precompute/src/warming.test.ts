@@ -1,4 +1,5 @@
 import type { AccessCount } from '@openvine/aggregator';
+import { edgeCacheUrl } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import { aggregatorStub, edgeEntry, ingestVideo, newAggregator, precompute } from './testing.ts';
 
@@ -54,5 +55,34 @@ describe('warming order', () => {
     }
     expect(await edgeEntry('vines', '1h', 25, `${aggregator}/`)).toBeNull();
     expect(await edgeEntry('v1', '24h', 36, `${aggregator}/`)).toBeNull();
+  });
+
+  it('never replaces an edge entry of a newer generation', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    await ingestVideo(aggregator, 6);
+    // The api's edge entry of v1 24h 10 as a writer of a newer generation left it (5 > 1), with the
+    // headers the api's edge cache writes and reads.
+    const body = { planted: true };
+    await caches.default.put(
+      edgeCacheUrl('v1', '24h', 10, scope),
+      new Response(JSON.stringify(body), {
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'public, max-age=300',
+          ETag: '"v1-24h-10-g5-planted"',
+          'x-trending-generation': '5',
+          'x-trending-computed-at': String(Date.now()),
+          'x-trending-window': '24h',
+        },
+      }),
+    );
+
+    const report = await precompute.precompute({ aggregator });
+
+    expect(await edgeEntry('v1', '24h', 10, scope)).toEqual({ generation: 5, body });
+    expect(await edgeEntry('v1', '24h', 20, scope)).toMatchObject({ generation: 1 });
+    expect(report.warmed).not.toContainEqual({ format: 'v1', window: '24h', limit: 10 });
+    expect(report.warmed).toContainEqual({ format: 'v1', window: '24h', limit: 20 });
   });
 });

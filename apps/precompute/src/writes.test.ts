@@ -97,4 +97,25 @@ describe('what a run writes', () => {
     expect(next.skipped).toBe(false);
     expect((await kvSnapshot(`${scope}top:7d`))?.videos.map((v) => v.videoId)).toEqual(ranked);
   });
+
+  it('never replaces a KV entry of a newer generation: another writer got there first', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    const ranked = await twelveVideos(aggregator);
+    // 24h's top list as a writer of a newer generation left it (an invalidation, say: 5 > 1).
+    const newer = { window: '24h', generation: 5, computedAt: Date.now(), computeMs: 1, videos: [] };
+    await env.TRENDING_KV.put(`${scope}top:24h`, JSON.stringify(newer), { expirationTtl: 300 });
+
+    const report = await precompute.precompute({ aggregator });
+
+    expect(await kvSnapshot(`${scope}top:24h`)).toEqual(newer);
+    expect(report.windows.find((w) => w.window === '24h')).toMatchObject({
+      generation: 1,
+      kvKeys: [`${scope}pre:24h:10`, `${scope}pre:24h:20`, `${scope}pre:24h:50`, `${scope}pre:24h:100`],
+      kvSuperseded: [`${scope}top:24h`],
+    });
+    // The keys that held nothing newer have the run's generation 1.
+    expect(await kvSnapshot(`${scope}pre:24h:100`)).toMatchObject({ generation: 1 });
+    expect((await kvSnapshot(`${scope}top:1h`))?.videos.map((v) => v.videoId)).toEqual(ranked);
+  });
 });

@@ -86,6 +86,7 @@ async function plantKv(aggregator: string, generation: number) {
 /** An invalidation made through another api isolate: this one neither observes it nor purges. */
 async function invalidateElsewhere(aggregator: string): Promise<number> {
   const report = await env.PRECOMPUTE.invalidate({ window: '24h' }, { aggregator });
+  if (!report.ok) throw new Error(report.message);
   const [entry] = report.windows;
   if (!entry) throw new Error('the invalidation bumped no window');
   return entry.generation;

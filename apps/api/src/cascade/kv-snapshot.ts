@@ -1,4 +1,5 @@
 import {
+  describeKvFailures,
   kvReadKey,
   kvTopKey,
   type TrendingSnapshot,
@@ -45,7 +46,13 @@ export const kvSnapshot = {
     return { snapshot: value, complete: key === kvTopKey(window, scope.keys) };
   },
 
-  fill(env: ApiEnv, scope: ReadScope, snapshot: TrendingSnapshot): Promise<string[]> {
-    return writeSnapshotToKv(env.TRENDING_KV, snapshot, scope.keys);
+  /**
+   * Writes a computed snapshot's entries (a newer copy already there stays); rejects naming the
+   * keys KV refused, for the caller to log.
+   */
+  async fill(env: ApiEnv, scope: ReadScope, snapshot: TrendingSnapshot): Promise<string[]> {
+    const outcome = await writeSnapshotToKv(env.TRENDING_KV, snapshot, scope.keys);
+    if (outcome.failed.length > 0) throw new Error(describeKvFailures(outcome.failed));
+    return outcome.written;
   },
 };

@@ -1,5 +1,7 @@
 import {
   CORS_HEADERS,
+  describeKvFailures,
+  type ErrorBody,
   edgeCacheUrl,
   Hex64Schema,
   keyScope,
@@ -18,7 +20,7 @@ import { edgeCache } from '../cascade/edge-cache.ts';
 import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
-import { ApiError, badRequest } from '../errors.ts';
+import { ApiError, badRequest, errorResponse } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
@@ -65,10 +67,17 @@ async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
   await Promise.all(deletions);
 }
 
+/** How soon to ask again when a precompute run kept the lock (it expires 55 s after it was taken). */
+const RUN_LOCK_RETRY_AFTER_S = 5;
+
 /**
  * POST /v1/admin/invalidate: the aggregator bumps the generation(s) and recomputes, precompute
- * overwrites KV, and this isolate raises its generation floor (so none of its layers serves the
- * old generation from here on) and purges this data center's edge entries.
+ * overwrites KV (both under the precompute run lock), and this isolate raises its generation
+ * floor (so none of its layers serves the old generation from here on) and purges this data
+ * center's edge entries. Those two happen for every bumped window even when KV refused some of
+ * its writes: the answer is then a 502 `kv_write_failed` naming the keys, with the report (the
+ * bump stands; the next precompute run rewrites those keys). 503 `run_lock_busy` when a
+ * precompute run kept the lock past the wait: nothing was invalidated.
  */
 export async function postInvalidate(
   request: IRequest,
@@ -84,12 +93,31 @@ export async function postInvalidate(
   const aggregator = aggregatorName(request, env);
   const scope = keyScope(aggregator);
   const report = await env.PRECOMPUTE.invalidate(target, { aggregator });
-  for (const { window, generation } of report.windows) {
+  if (!report.ok) {
+    throw new ApiError(503, report.reason, report.message, {
+      headers: { 'Retry-After': String(RUN_LOCK_RETRY_AFTER_S) },
+    });
+  }
+  const { windows } = report;
+  for (const { window, generation } of windows) {
     observeGeneration(scope, window, generation);
     isolateMemory.dropWindow(scope, window);
     ctx.waitUntil(purgeEdge(scope, window));
   }
-  return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
+  const failed = windows.flatMap((w) => w.kvFailed);
+  if (failed.length === 0) {
+    return Response.json({ windows }, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
+  }
+  const body: ErrorBody & { windows: typeof windows } = {
+    error: {
+      code: 'kv_write_failed',
+      message:
+        `The generations were raised and this data center's edge purged, but ${describeKvFailures(failed)}. ` +
+        'Those keys keep the older generation until the next precompute run (within a minute) rewrites them.',
+    },
+    windows,
+  };
+  return errorResponse(502, body);
 }
 
 /** GET /v1/admin/status: last precompute run, next cron, each window's generation and age. */

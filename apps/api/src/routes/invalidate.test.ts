@@ -1,0 +1,99 @@
+// POST /v1/admin/invalidate when KV refuses precompute's writes, as production KV does past one
+// write per second per key (429). precompute's KV is the stand-in under test (src/testing.ts,
+// precomputeKv): it refuses the puts a test names and passes everything else to the real KV.
+import { env } from 'cloudflare:workers';
+import {
+  edgeCacheUrl,
+  keyScope,
+  kvPrecomputedKey,
+  kvTopKey,
+  PRECOMPUTED_LIMITS,
+  type TrendingSnapshot,
+} from '@openvine/trending-core';
+import { describe, expect, it } from 'vitest';
+import {
+  adminPost,
+  aggregatorStats,
+  api,
+  generationOf,
+  ingestVideo,
+  newAggregator,
+  precomputeKv,
+  until,
+} from '../testing.ts';
+
+/** One video, and a precompute run: KV and this data center's edge hold generation 1 of 24h. */
+async function precomputed(aggregator: string) {
+  await ingestVideo(aggregator);
+  expect((await adminPost(aggregator, '/v1/admin/precompute', {})).status).toBe(200);
+  const scope = keyScope(aggregator);
+  const top = kvTopKey('24h', scope);
+  const slices = PRECOMPUTED_LIMITS.map((limit) => kvPrecomputedKey('24h', limit, scope));
+  expect((await env.TRENDING_KV.get<TrendingSnapshot>(top, 'json'))?.generation).toBe(1);
+  return { scope, top, slices };
+}
+
+describe('invalidation when KV answers 429', () => {
+  it('a write refused twice is retried: the invalidation completes and KV holds the new generation', async () => {
+    const aggregator = newAggregator();
+    const { top, slices } = await precomputed(aggregator);
+    await precomputeKv().refusePuts([top], 2);
+
+    const res = await adminPost(aggregator, '/v1/admin/invalidate', { window: '24h' });
+
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      windows: [{ window: '24h', generation: 2, kvKeys: [top, ...slices], kvFailed: [] }],
+    });
+    // The run's write, then the invalidation's: refused, refused, written.
+    expect(await precomputeKv().putAttempts(top)).toBe(1 + 3);
+    expect((await env.TRENDING_KV.get<TrendingSnapshot>(top, 'json'))?.generation).toBe(2);
+  });
+
+  it('a write still refused after the retries: the bump stands, the floor is raised, the edge purged, and the 502 names the key', async () => {
+    const aggregator = newAggregator();
+    const { scope, top, slices } = await precomputed(aggregator);
+    const edge10 = edgeCacheUrl('v1', '24h', 10, scope);
+    expect(await caches.default.match(edge10)).toBeDefined();
+    await precomputeKv().refusePuts([top], Number.POSITIVE_INFINITY);
+
+    const res = await adminPost(aggregator, '/v1/admin/invalidate', { window: '24h' });
+
+    expect(res.status).toBe(502);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({
+      error: { code: 'kv_write_failed', message: expect.stringContaining('1 KV write failed') },
+      windows: [
+        {
+          window: '24h',
+          generation: 2,
+          kvKeys: slices,
+          kvFailed: [{ key: top, error: 'KV PUT failed: 429 Too Many Requests' }],
+        },
+      ],
+    });
+    // Tried three times (the first and two retries) after the run's write.
+    expect(await precomputeKv().putAttempts(top)).toBe(1 + 3);
+    // The aggregator's bump stands; KV's top list is still generation 1, its slices are 2.
+    expect((await aggregatorStats(aggregator)).generations['24h']).toBe(2);
+    expect((await env.TRENDING_KV.get<TrendingSnapshot>(top, 'json'))?.generation).toBe(1);
+    expect((await env.TRENDING_KV.get<TrendingSnapshot>(slices[0] ?? '', 'json'))?.generation).toBe(2);
+
+    // This isolate raised its floor: a read of a limit sliced from the top list (37), below its
+    // memory, the edge and the aggregator's memory, refuses KV's generation 1 and computes 2.
+    const read = await api(aggregator, '/v1/trending/videos?window=24h&limit=37', {
+      headers: { 'x-test-drop': 'memory,edge,do' },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('x-cache')).toBe('MISS');
+    expect(generationOf(read)).toBe(2);
+    // The run's edge entries of 24h (generation 1) are purged.
+    for (const limit of PRECOMPUTED_LIMITS) {
+      const url = edgeCacheUrl('v1', '24h', limit, scope);
+      await until(
+        `edge purge of limit ${limit}`,
+        async () => (await caches.default.match(url)) === undefined,
+      );
+    }
+  });
+});
