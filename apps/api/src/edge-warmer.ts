@@ -2,16 +2,8 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { edgeCacheUrl, type ReadTarget, type TrendingSnapshot } from '@openvine/trending-core';
 import { toCachedBody } from './cascade/cached-body.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
-import { generationFloor } from './cascade/generations.ts';
+import { isOlder, newestServed } from './cascade/generations.ts';
 import type { ApiEnv } from './env.ts';
-
-/** Whether an edge entry is newer than a snapshot: a higher generation, or the same one computed later. */
-function isNewer(entry: { generation: number; computedAt: number }, snapshot: TrendingSnapshot): boolean {
-  return (
-    entry.generation > snapshot.generation ||
-    (entry.generation === snapshot.generation && entry.computedAt > snapshot.computedAt)
-  );
-}
 
 /**
  * Lets the precompute Worker fill the edge cache. The Cache API is per zone and per data center:
@@ -33,11 +25,11 @@ export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> {
     await Promise.all(
       targets.map(async (target) => {
         const snapshot = byWindow.get(target.window);
-        if (!snapshot || snapshot.generation < generationFloor(scope, target.window)) return;
+        if (!snapshot || snapshot.generation < newestServed(scope, target.window).generation) return;
         const url = edgeCacheUrl(target.format, target.window, target.limit, scope);
         const held = await edgeCache.get(url);
         held?.drop();
-        if (held && isNewer(held, snapshot)) return;
+        if (held && isOlder(snapshot, held)) return;
         await edgeCache.put(url, toCachedBody(snapshot, target.format, target.limit));
         written.add(target);
       }),
