@@ -1,7 +1,6 @@
 import type { SnapshotRead } from '@openvine/aggregator';
 import type { TrendingSnapshot, TrendingWindow } from '@openvine/trending-core';
 import type { ApiEnv } from '../env.ts';
-import { never } from './layer-budget.ts';
 import type { ReadScope } from './read-scope.ts';
 
 /** The aggregator object (by name: see AGGREGATOR_OBJECT_NAME) holding the event store and snapshots. */
@@ -12,7 +11,6 @@ export function aggregatorStub(env: Pick<ApiEnv, 'AGGREGATOR'>, name: string) {
 /** Layer 2: the aggregator's memory snapshot; never a computation. */
 export const doSnapshot = {
   peek(env: ApiEnv, scope: ReadScope, window: TrendingWindow): Promise<TrendingSnapshot | null> {
-    if (scope.faults.has('do-hang')) return never();
     return aggregatorStub(env, scope.aggregator).peek(window);
   },
 
@@ -36,7 +34,5 @@ export function computeFromSource(
   scope: ReadScope,
   window: TrendingWindow,
 ): Promise<SnapshotRead> {
-  if (scope.faults.has('do-hang')) return never();
-  if (scope.faults.has('source-fail')) return Promise.reject(new Error('source failure (injected)'));
   return aggregatorStub(env, scope.aggregator).read(window);
 }

@@ -14,8 +14,3 @@ export function withBudget<T>(work: Promise<T>, ms: number, layer: string): Prom
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
-
-/** A promise that never settles: what a hung dependency looks like from here (test seam). */
-export function never<T>(): Promise<T> {
-  return new Promise<T>(() => {});
-}

@@ -20,7 +20,6 @@ import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { recordResponse } from '../metrics/recorder.ts';
-import { testDrops } from '../test-seams.ts';
 import { type CachedBody, toCachedBody } from './cached-body.ts';
 import { computeFromSource, doSnapshot } from './do-snapshot.ts';
 import { edgeCache } from './edge-cache.ts';
@@ -234,25 +233,6 @@ function respond(
   return new Response(null, { status: 304, headers });
 }
 
-/** Test seam: remove this request's entry from the named layers before reading. */
-async function applyTestDrops(
-  request: Request,
-  env: ApiEnv,
-  scope: ReadScope,
-  key: string,
-  edgeUrl: string,
-  window: TrendingWindow,
-) {
-  for (const layer of testDrops(request, env)) {
-    if (layer === 'memory') {
-      isolateMemory.delete(key);
-      servedSnapshots.drop(scope.keys, window);
-    }
-    if (layer === 'edge') await edgeCache.delete(edgeUrl);
-    if (layer === 'do') await doSnapshot.drop(env, scope, window);
-  }
-}
-
 /**
  * The single read path of every trending route: isolate memory, edge cache, aggregator memory,
  * KV, compute. A miss fills the layers above it without delaying the response; a failing or
@@ -266,11 +246,10 @@ export async function serveTrending(
 ): Promise<Response> {
   const started = performance.now();
   const timings = new Timings();
-  const scope = readScope(request, env);
+  const scope = readScope(env);
   const reply: Reply = { request, env, ctx, read, scope, timings, started };
   const key = canonicalKey(read.format, read.window, read.limit, scope.keys);
   const edgeUrl = edgeCacheUrl(read.format, read.window, read.limit, scope.keys);
-  await applyTestDrops(request, env, scope, key, edgeUrl, read.window);
   recordRead(env, ctx, scope.aggregator, read);
 
   const newest = () => newestServed(scope.keys, read.window);
