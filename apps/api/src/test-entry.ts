@@ -82,10 +82,7 @@ async function drop(request: Request, env: ApiEnv): Promise<void> {
 function envFor(request: Request, env: ApiEnv): ApiEnv {
   const name = request.headers.get('x-test-aggregator');
   const scoped: ApiEnv = name ? { ...env, AGGREGATOR_NAME: name } : env;
-  const faults = list(request, 'x-test-faults').reduce<Faults>(
-    (all, header) => ({ ...all, ...FAULT_HEADERS[header] }),
-    {},
-  );
+  const faults: Faults = Object.assign({}, ...list(request, 'x-test-faults').map((h) => FAULT_HEADERS[h]));
   return Object.keys(faults).length ? faultyEnv(faults, scoped) : scoped;
 }
 

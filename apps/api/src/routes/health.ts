@@ -5,7 +5,7 @@ import type { ApiEnv } from '../env.ts';
 import { OPENAPI_DOCUMENT } from '../openapi.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
-export async function getHealth(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Response> {
   const started = performance.now();
   try {
     const stats = await aggregatorStub(env, aggregatorName(env)).stats();
