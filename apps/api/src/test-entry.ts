@@ -19,7 +19,7 @@ import {
 } from '@openvine/trending-core';
 import * as v from 'valibot';
 import { aggregatorName } from './aggregator-name.ts';
-import { aggregatorStub } from './cascade/do-snapshot.ts';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
 import { isolateMemory } from './cascade/isolate-memory.ts';
 import { servedSnapshots } from './cascade/served-snapshots.ts';

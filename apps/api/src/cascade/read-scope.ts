@@ -1,6 +1,8 @@
 import { keyScope, LAYER_BUDGETS_MS, type LayerBudgets } from '@openvine/trending-core';
 import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
+import type { Layer } from './layer.ts';
+import { layerOrder } from './layer-order.ts';
 
 /** The cache layers that can be switched off (LAYERS_OFF), e.g. to measure the ones below. */
 export type SwitchableLayer = 'memory' | 'edge' | 'do' | 'kv';
@@ -14,6 +16,8 @@ export interface ReadScope {
   budgets: LayerBudgets;
   /** Layers neither read nor filled (LAYERS_OFF var; empty by default). */
   off: ReadonlySet<SwitchableLayer>;
+  /** The layers a read tries, top to bottom, without those that are off. */
+  layers: readonly Layer[];
 }
 
 function layersOff(value: string | undefined): ReadonlySet<SwitchableLayer> {
@@ -43,6 +47,7 @@ export function readScope(env: ApiEnv): ReadScope {
 
 function buildScope(env: ApiEnv): ReadScope {
   const aggregator = aggregatorName(env);
+  const off = layersOff(env.LAYERS_OFF);
   return {
     aggregator,
     keys: keyScope(aggregator),
@@ -52,6 +57,7 @@ function buildScope(env: ApiEnv): ReadScope {
       kv: budget(env.KV_BUDGET_MS, LAYER_BUDGETS_MS.kv),
       compute: budget(env.COMPUTE_BUDGET_MS, LAYER_BUDGETS_MS.compute),
     },
-    off: layersOff(env.LAYERS_OFF),
+    off,
+    layers: layerOrder(off),
   };
 }

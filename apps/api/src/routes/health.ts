@@ -1,6 +1,6 @@
 import type { IRequest } from 'itty-router';
 import { aggregatorName } from '../aggregator-name.ts';
-import { aggregatorStub } from '../cascade/do-snapshot.ts';
+import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
 import { OPENAPI_DOCUMENT } from '../openapi.ts';
 
