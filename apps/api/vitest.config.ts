@@ -33,9 +33,9 @@ function recordUnderTest<T extends { bindings?: object }>(worker: T) {
  * view record itself; the aggregator does, where it commits (its VIEW_EVENTS, below).
  */
 function apiUnderTest() {
-  const { workerOptions, main } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
+  const { workerOptions } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
   const { rootPath: _root, ...options } = workerOptions as typeof workerOptions & { rootPath?: string };
-  return { main, options };
+  return { options };
 }
 
 const api = apiUnderTest();
@@ -62,7 +62,8 @@ function apiProject(
   return {
     plugins: [
       cloudflareTest({
-        main: api.main,
+        // The production Worker behind the test-only headers (src/test-entry.ts).
+        main: './src/test-entry.ts',
         miniflare: {
           ...api.options,
           // Budgets generous enough for a loaded CI machine: tests prove which layer answers, not
@@ -70,7 +71,6 @@ function apiProject(
           bindings: {
             ...api.options.bindings,
             ADMIN_TOKEN: 'test-admin-token',
-            TEST_SEAMS: '1',
             EDGE_BUDGET_MS: '1000',
             DO_BUDGET_MS: '1000',
             KV_BUDGET_MS: '1000',

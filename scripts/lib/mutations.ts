@@ -136,9 +136,9 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'edge-never-stale',
     behaviour: 'edge freshness: an old edge entry is served as fresh and never refreshed',
-    file: 'apps/api/src/cascade/read-through.ts',
-    find: "    const stale = edgeState === 'stale';",
-    replace: '    const stale = false;',
+    file: 'apps/api/src/cascade/edge-layer.ts',
+    find: "fresh: state === 'fresh', body: entry",
+    replace: 'fresh: true, body: entry',
   },
   {
     id: 'edge-fresh-from-computed',
@@ -151,8 +151,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'refresh-lock-off',
     behaviour: 'one refresh per data center: every isolate refreshes a stale edge entry',
     file: 'apps/api/src/cascade/read-through.ts',
-    find: '    if (!(await edgeRefreshLock.claim(edgeUrl))) return;\n',
-    replace: '    await edgeRefreshLock.claim(edgeUrl);\n',
+    find: '    if (layer.claimRefresh && !(await layer.claimRefresh(request))) return;\n',
+    replace: '    await layer.claimRefresh?.(request);\n',
   },
   {
     id: 'batch-flush-unscheduled',

@@ -1,6 +1,6 @@
 import type { AccessCount } from '@openvine/aggregator';
 import type { ReadTarget } from '@openvine/trending-core';
-import { aggregatorStub } from './cascade/do-snapshot.ts';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { IsolateBatch, msFromVar } from './isolate-batch.ts';
 

@@ -11,8 +11,8 @@ export interface ApiEnv {
   /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
   INGEST_LIMITER?: RateLimit;
   ADMIN_TOKEN?: string;
-  /** "1" only in tests: enables src/test-seams.ts. */
-  TEST_SEAMS?: string;
+  /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
+  AGGREGATOR_NAME?: string;
   /** Layer budgets in ms (vars in wrangler.jsonc; defaults in trending-core's LAYER_BUDGETS_MS). */
   EDGE_BUDGET_MS?: string;
   DO_BUDGET_MS?: string;

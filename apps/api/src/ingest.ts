@@ -1,5 +1,5 @@
 import type { IngestResult, NormalizedViewEvent } from '@openvine/trending-core';
-import { aggregatorStub } from './cascade/do-snapshot.ts';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 import { viewerKey } from './viewer-key.ts';

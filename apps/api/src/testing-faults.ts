@@ -1,6 +1,7 @@
-// Faults for the fault suite (faults.test.ts), wrapped around the real local bindings by the test
-// itself: production code has no hook for any of them. A test passes the wrapped env to the api
-// Worker through fetchSettled (testing.ts), so only that request sees the fault.
+// Faults for the tests, wrapped around the real local bindings by the tests themselves: production
+// code has no hook for any of them. The fault suite (faults.test.ts) passes a wrapped env to the
+// api Worker through fetchSettled (testing.ts); the test entry (test-entry.ts) wraps one per
+// request from its `x-test-faults` header. Only that request sees the fault.
 import { env } from 'cloudflare:workers';
 import { LAYER_BUDGETS_MS } from '@openvine/trending-core';
 import type { ApiEnv } from './env.ts';
@@ -94,9 +95,9 @@ function faultyAggregators(namespace: ApiEnv['AGGREGATOR'], fault: AggregatorFau
   );
 }
 
-/** The test's env with the given faults wrapped around its real bindings. */
-export function faultyEnv(faults: Faults): ApiEnv {
-  const real = env as ApiEnv;
+/** `base` (the test's env unless given) with the given faults wrapped around its real bindings. */
+export function faultyEnv(faults: Faults, base: ApiEnv = env as ApiEnv): ApiEnv {
+  const real = base;
   const bindings: ApiEnv = { ...real, ...faults.budgets };
   if (faults.kv) bindings.TRENDING_KV = faultyKv(real.TRENDING_KV, faults.kv);
   if (faults.aggregator) bindings.AGGREGATOR = faultyAggregators(real.AGGREGATOR, faults.aggregator);

@@ -9,7 +9,7 @@ import {
   refuseViewEvents,
 } from '../../../scripts/lib/ae-record-reader.ts';
 import type { ApiEnv } from './env.ts';
-import worker from './index.ts';
+import testEntry from './test-entry.ts';
 
 /** A fresh aggregator object for one test: its own Durable Object, its own data. */
 export function newAggregator(): string {
@@ -95,7 +95,7 @@ export async function fetchSettled(
     headers,
     ...(options.body === undefined ? {} : { body: options.body }),
   });
-  const res = await worker.fetch(request, options.bindings ?? (env as ApiEnv), ctx);
+  const res = await testEntry.fetch(request, options.bindings ?? (env as ApiEnv), ctx);
   const text = await res.text();
   await waitOnExecutionContext(ctx);
   return { res, text };

@@ -26,6 +26,10 @@ export const TTL_POLICY = {
   kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
 } as const;
 
+/** The read path's layers, top to bottom: each answers what the ones above it miss. */
+export const READ_LAYERS = ['memory', 'edge', 'do', 'kv', 'compute'] as const;
+export type ReadLayer = (typeof READ_LAYERS)[number];
+
 /**
  * How long each layer may take before it is skipped and the next one asked (the design's
  * "serves within" column). The api reads overrides from its vars (EDGE_BUDGET_MS, ...).

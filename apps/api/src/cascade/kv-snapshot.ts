@@ -38,7 +38,6 @@ export const kvSnapshot = {
     window: TrendingWindow,
     limit: number,
   ): Promise<KvRead | undefined> {
-    if (scope.faults.has('kv-throw')) throw new Error('KV failure (injected)');
     const key = kvReadKey(window, limit, scope.keys);
     const value = await env.TRENDING_KV.get<unknown>(key, { type: 'json', cacheTtl: 30 });
     if (!isSnapshot(value, window)) return undefined;

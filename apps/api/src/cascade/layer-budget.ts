@@ -1,3 +1,6 @@
+import type { Layer, LayerHit } from './layer.ts';
+import type { Reply, Timings } from './reply.ts';
+
 /** A layer that did not answer within its budget; the read path skips it. */
 export class LayerTimeout extends Error {
   constructor(layer: string, ms: number) {
@@ -15,7 +18,23 @@ export function withBudget<T>(work: Promise<T>, ms: number, layer: string): Prom
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A promise that never settles: what a hung dependency looks like from here (test seam). */
-export function never<T>(): Promise<T> {
-  return new Promise<T>(() => {});
+/**
+ * Reads one layer within its budget: a failure or timeout is logged and the layer skipped, never
+ * fatal. Layers without a budget (isolate memory) are synchronous and timed only when they answer.
+ */
+export async function tryLayer(layer: Layer, reply: Reply, timings: Timings): Promise<LayerHit | undefined> {
+  const budget = layer.budgetMs(reply.read.scope);
+  try {
+    if (budget === undefined) {
+      const hit = await layer.read(reply.read);
+      if (hit) timings.entries.push({ name: layer.name, durMs: performance.now() - reply.started });
+      return hit;
+    }
+    return await timings.measure(layer.name, () =>
+      withBudget(Promise.resolve(layer.read(reply.read)), budget, layer.name),
+    );
+  } catch (err) {
+    console.warn(`layer ${layer.name} skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
 }

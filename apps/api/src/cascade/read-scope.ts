@@ -1,8 +1,8 @@
 import { keyScope, LAYER_BUDGETS_MS, type LayerBudgets } from '@openvine/trending-core';
+import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
-import { aggregatorName, testFaults } from '../test-seams.ts';
-
-export type Fault = 'kv-throw' | 'do-hang' | 'source-fail';
+import type { Layer } from './layer.ts';
+import { layerOrder } from './layer-order.ts';
 
 /** The cache layers that can be switched off (LAYERS_OFF), e.g. to measure the ones below. */
 export type SwitchableLayer = 'memory' | 'edge' | 'do' | 'kv';
@@ -14,10 +14,10 @@ export interface ReadScope {
   /** Prefix of every cache key derived from this aggregator ('' in production). */
   keys: string;
   budgets: LayerBudgets;
-  /** Injected failures (test seam; always empty in production). */
-  faults: ReadonlySet<Fault>;
   /** Layers neither read nor filled (LAYERS_OFF var; empty by default). */
   off: ReadonlySet<SwitchableLayer>;
+  /** The layers a read tries, top to bottom, without those that are off. */
+  layers: readonly Layer[];
 }
 
 function layersOff(value: string | undefined): ReadonlySet<SwitchableLayer> {
@@ -31,23 +31,23 @@ function budget(value: string | undefined, fallback: number): number {
 }
 
 /**
- * Without the test seams a scope depends on the env alone (its vars): built once per isolate and
- * env, not on every request of the hot path.
+ * A scope depends on the env alone (its bindings and vars): built once per isolate and env, not
+ * on every request of the hot path.
  */
 const envScopes = new WeakMap<ApiEnv, ReadScope>();
 
-export function readScope(request: Request, env: ApiEnv): ReadScope {
-  if (env.TEST_SEAMS === '1') return buildScope(request, env);
+export function readScope(env: ApiEnv): ReadScope {
   let scope = envScopes.get(env);
   if (!scope) {
-    scope = buildScope(request, env);
+    scope = buildScope(env);
     envScopes.set(env, scope);
   }
   return scope;
 }
 
-function buildScope(request: Request, env: ApiEnv): ReadScope {
-  const aggregator = aggregatorName(request, env);
+function buildScope(env: ApiEnv): ReadScope {
+  const aggregator = aggregatorName(env);
+  const off = layersOff(env.LAYERS_OFF);
   return {
     aggregator,
     keys: keyScope(aggregator),
@@ -57,7 +57,7 @@ function buildScope(request: Request, env: ApiEnv): ReadScope {
       kv: budget(env.KV_BUDGET_MS, LAYER_BUDGETS_MS.kv),
       compute: budget(env.COMPUTE_BUDGET_MS, LAYER_BUDGETS_MS.compute),
     },
-    faults: testFaults(request, env),
-    off: layersOff(env.LAYERS_OFF),
+    off,
+    layers: layerOrder(off),
   };
 }

@@ -16,6 +16,7 @@ import {
 import { generateDemoData } from '@openvine/trending-core/demo-data';
 import type { IRequest } from 'itty-router';
 import * as v from 'valibot';
+import { aggregatorName } from '../aggregator-name.ts';
 import { edgeCache } from '../cascade/edge-cache.ts';
 import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
@@ -24,7 +25,6 @@ import { ApiError, badRequest, errorResponse } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
-import { aggregatorName } from '../test-seams.ts';
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
 function sameToken(a: string, b: string): boolean {
@@ -90,7 +90,7 @@ export async function postInvalidate(
     await readJsonBody(request),
     'Invalid invalidation target',
   );
-  const aggregator = aggregatorName(request, env);
+  const aggregator = aggregatorName(env);
   const scope = keyScope(aggregator);
   const report = await env.PRECOMPUTE.invalidate(target, { aggregator });
   if (!report.ok) {
@@ -123,7 +123,7 @@ export async function postInvalidate(
 /** GET /v1/admin/status: last precompute run, next cron, each window's generation and age. */
 export async function getStatus(request: IRequest, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
-  const status = await env.PRECOMPUTE.status({ aggregator: aggregatorName(request, env) });
+  const status = await env.PRECOMPUTE.status({ aggregator: aggregatorName(env) });
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
 }
 
@@ -136,7 +136,7 @@ export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Re
   const body = parseOrThrow(PrecomputeBodySchema, text, 'Invalid precompute request');
   const report = await env.PRECOMPUTE.precompute({
     ...(body.windows ? { windows: body.windows } : {}),
-    aggregator: aggregatorName(request, env),
+    aggregator: aggregatorName(env),
   });
   return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
 }
@@ -150,7 +150,7 @@ const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h'
 export async function getRecordCheck(request: IRequest, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const { window } = parseRecordCheckQuery(request.url);
-  const check = await env.PRECOMPUTE.checkRecord(window, { aggregator: aggregatorName(request, env) });
+  const check = await env.PRECOMPUTE.checkRecord(window, { aggregator: aggregatorName(env) });
   if (!check.ok) throw new ApiError(503, check.reason, check.message);
   return Response.json(check.comparison, { headers: { 'Cache-Control': 'no-store' } });
 }
@@ -201,7 +201,7 @@ export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response
     throw badRequest('Invalid seed request', [{ path: 'offset', message: 'must be less than events' }]);
   }
   const data = generateDemoData({ now, events: body.events, videos: body.videos, seed: body.seed });
-  const aggregator = aggregatorName(request, env);
+  const aggregator = aggregatorName(env);
   const page = data.events.slice(body.offset, body.offset + SEED_EVENTS_PER_REQUEST);
   let accepted = 0;
   let duplicates = 0;

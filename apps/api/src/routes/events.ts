@@ -6,17 +6,17 @@ import {
   ViewEventsBodySchema,
 } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
+import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
 import { enforceIngestLimit } from '../ingest-limit.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
-import { aggregatorName } from '../test-seams.ts';
 
 /** POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }. */
 export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Response> {
-  const aggregator = aggregatorName(request, env);
+  const aggregator = aggregatorName(env);
   await enforceIngestLimit(request, env, aggregator);
   const body = parseOrThrow(ViewEventsBodySchema, await readJsonBody(request), 'Invalid view events');
   const inputs = 'events' in body ? body.events : [body];
@@ -42,7 +42,7 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
  * that is not a JSON object, is a 400.
  */
 export async function postClientView(request: IRequest, env: ApiEnv): Promise<Response> {
-  const aggregator = aggregatorName(request, env);
+  const aggregator = aggregatorName(env);
   await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
   const now = Date.now();

@@ -1,14 +1,14 @@
 import type { IRequest } from 'itty-router';
-import { aggregatorStub } from '../cascade/do-snapshot.ts';
+import { aggregatorName } from '../aggregator-name.ts';
+import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
 import { OPENAPI_DOCUMENT } from '../openapi.ts';
-import { aggregatorName } from '../test-seams.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
-export async function getHealth(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Response> {
   const started = performance.now();
   try {
-    const stats = await aggregatorStub(env, aggregatorName(request, env)).stats();
+    const stats = await aggregatorStub(env, aggregatorName(env)).stats();
     return Response.json(
       {
         status: 'ok',

@@ -1,9 +1,9 @@
 import type { MetricsSpan } from '@openvine/aggregator';
 import { SERVED_BY } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
+import { metricsName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { metricsStub } from '../metrics/recorder.ts';
-import { metricsName } from '../test-seams.ts';
 
 const COUNTERS = [
   'requests',
@@ -60,7 +60,7 @@ function prometheus(spans: Record<string, MetricsSpan>): string {
 
 /** GET /v1/metrics (JSON) and ?format=prometheus: per-layer hits, ratios, percentiles, computes. */
 export async function getMetrics(request: IRequest, env: ApiEnv): Promise<Response> {
-  const summary = await metricsStub(env, metricsName(request, env)).summary();
+  const summary = await metricsStub(env, metricsName(env)).summary();
   const format = new URL(request.url).searchParams.get('format');
   if (format === 'prometheus') {
     return new Response(prometheus({ '5m': summary.last5m, '1h': summary.last1h }), {

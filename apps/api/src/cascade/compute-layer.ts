@@ -1,0 +1,28 @@
+import { aggregatorStub } from './aggregator-stub.ts';
+import type { Layer, LayerHit } from './layer.ts';
+
+/**
+ * Layer 4: a computation from the source, in the aggregator. Single flight there: concurrent
+ * callers of one window wait on one computation (`computeMs` is set only for the read that ran
+ * it). Concurrent misses are not coalesced in the api: a promise holding one request's I/O
+ * cannot be awaited by another request in workerd ("Cannot perform I/O on behalf of a
+ * different request"). The last layer: nothing is below it to fill it from.
+ */
+export const computeLayer: Layer = {
+  name: 'compute',
+  label: 'MISS',
+  budgetMs: (scope) => scope.budgets.compute,
+  stale: 'last-resort',
+
+  async read(request): Promise<LayerHit> {
+    const { snapshot, computed } = await aggregatorStub(request.env, request.scope.aggregator).read(
+      request.window,
+    );
+    const hit: LayerHit = { computation: snapshot, fresh: true, snapshot, complete: true };
+    if (computed) hit.computeMs = snapshot.computeMs;
+    return hit;
+  },
+
+  fill() {},
+  drop() {},
+};

@@ -1,0 +1,95 @@
+// The api Worker as its tests run it (vitest.config.ts `main`), never deployed: the production
+// Worker (index.ts) behind three request headers that only this module reads.
+// - `x-test-aggregator: <name>`: the request uses its own aggregator object, and with it its own
+//   key space in every cache layer (AGGREGATOR_NAME, as a deployment would set it), so every
+//   test has its own Durable Object and its own data.
+// - `x-test-faults: kv-throw,do-hang,source-fail`: those bindings fail for this request
+//   (testing-faults.ts wraps them).
+// - `x-test-drop: memory,edge,do`: this request's entry is removed from those layers before
+//   the Worker reads it.
+import { env as testEnv } from 'cloudflare:workers';
+import {
+  ClientTrendingQuerySchema,
+  canonicalKey,
+  edgeCacheUrl,
+  keyScope,
+  type ResponseFormat,
+  TrendingQuerySchema,
+  type TrendingWindow,
+} from '@openvine/trending-core';
+import * as v from 'valibot';
+import { aggregatorName } from './aggregator-name.ts';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
+import { edgeCache } from './cascade/edge-cache.ts';
+import { isolateMemory } from './cascade/isolate-memory.ts';
+import { servedSnapshots } from './cascade/served-snapshots.ts';
+import type { ApiEnv } from './env.ts';
+import worker from './index.ts';
+import { canonicalParams } from './query.ts';
+import { type Faults, faultyEnv } from './testing-faults.ts';
+
+export { EdgeWarmer } from './index.ts';
+
+const FAULT_HEADERS: Record<string, Faults> = {
+  'kv-throw': { kv: 'throw' },
+  'do-hang': { aggregator: 'hang' },
+  'source-fail': { aggregator: 'source-fail' },
+};
+
+const TRENDING_ROUTES: Record<string, ResponseFormat> = {
+  '/v1/trending/videos': 'v1',
+  '/analytics/trending/vines': 'vines',
+  '/analytics/trending/hashtags': 'hashtags',
+  '/analytics/trending/creators': 'creators',
+};
+
+function list(request: Request, header: string): string[] {
+  return (request.headers.get(header) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The (format, window, limit) a trending request reads, as its route parses it; else undefined. */
+function readOf(
+  request: Request,
+): { format: ResponseFormat; window: TrendingWindow; limit: number } | undefined {
+  const url = new URL(request.url);
+  const format = TRENDING_ROUTES[url.pathname];
+  if (!format) return undefined;
+  const schema = format === 'v1' ? TrendingQuerySchema : ClientTrendingQuerySchema;
+  const parsed = v.safeParse(schema, canonicalParams(url));
+  if (!parsed.success) return undefined;
+  return { format, window: parsed.output.window as TrendingWindow, limit: parsed.output.limit };
+}
+
+async function drop(request: Request, env: ApiEnv): Promise<void> {
+  const layers = list(request, 'x-test-drop');
+  const read = layers.length ? readOf(request) : undefined;
+  if (!read) return;
+  const scope = keyScope(aggregatorName(env));
+  for (const layer of layers) {
+    if (layer === 'memory') {
+      isolateMemory.delete(canonicalKey(read.format, read.window, read.limit, scope));
+      servedSnapshots.drop(scope, read.window);
+    }
+    if (layer === 'edge') await edgeCache.delete(edgeCacheUrl(read.format, read.window, read.limit, scope));
+    if (layer === 'do') await aggregatorStub(env, aggregatorName(env)).dropSnapshot(read.window);
+  }
+}
+
+/** The env one request runs with: its own aggregator, and the faults it asks for. */
+function envFor(request: Request, env: ApiEnv): ApiEnv {
+  const name = request.headers.get('x-test-aggregator');
+  const scoped: ApiEnv = name ? { ...env, AGGREGATOR_NAME: name } : env;
+  const faults: Faults = Object.assign({}, ...list(request, 'x-test-faults').map((h) => FAULT_HEADERS[h]));
+  return Object.keys(faults).length ? faultyEnv(faults, scoped) : scoped;
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const bindings = envFor(request, env ?? (testEnv as ApiEnv));
+    await drop(request, bindings);
+    return worker.fetch(request, bindings, ctx);
+  },
+} satisfies ExportedHandler<ApiEnv> & { fetch: NonNullable<ExportedHandler<ApiEnv>['fetch']> };
