@@ -1,6 +1,7 @@
 import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
+  INTERVALS,
   keyScope,
   metricsObjectFor,
   type ReadTarget,
@@ -42,7 +43,7 @@ export interface PrecomputeOptions {
 }
 
 /** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
-const RUN_LOCK_TTL_MS = 55_000;
+const RUN_LOCK_TTL_MS = INTERVALS.runLockTtlMs;
 
 /** The run's own metrics: to Analytics Engine (production) and the metrics object (dashboard). */
 async function recordRunMetrics(

@@ -6,6 +6,7 @@ import {
   ifNoneMatchHits,
   limitBucket,
   metricsObjectFor,
+  RETRY_AFTER_S,
   type ResponseFormat,
   type ResponseSample,
   type ServedBy,
@@ -328,7 +329,7 @@ export async function serveTrending(
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     // Which layers were tried and how long each took, as on every answer: for triage.
     headers: {
-      'Retry-After': '5',
+      'Retry-After': String(RETRY_AFTER_S.unavailable),
       'Server-Timing': serverTimingValue([...timings.entries, { name: 'total', durMs: totalMs }]),
     },
   });
