@@ -1,8 +1,8 @@
 // Events into the api through POST /v1/events/views in batches of 100, the path clients use.
 import { generateDemoData } from '../../packages/trending-core/src/demo-data.ts';
-import type { ViewEventInput } from '../../packages/trending-core/src/schemas.ts';
+import { MAX_EVENTS_PER_BATCH, type ViewEventInput } from '../../packages/trending-core/src/schemas.ts';
 
-export const BATCH = 100;
+export const BATCH = MAX_EVENTS_PER_BATCH;
 
 export interface PostResult {
   events: number;

@@ -2,15 +2,19 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   emptyHistogram,
   type LayerMinute,
+  LIMITS,
+  METRICS_SPANS_MS,
+  MINUTE_MS,
   mergeHistograms,
   percentile,
+  RETENTION,
   SERVED_BY,
   type ServedBy,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 
 /** Per-minute rows are kept this long: the dashboard's longest view. */
-const RETENTION_MS = 24 * 60 * 60_000;
+const RETENTION_MS = RETENTION.metricsMs;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS layer_minutes (
@@ -165,7 +169,8 @@ export class MetricsAggregator extends DurableObject<AggregatorEnv> {
   }
 
   async record(rows: LayerMinute[]): Promise<void> {
-    if (!Array.isArray(rows) || rows.length > 1000) throw new RangeError('record takes 0..1000 rows');
+    if (!Array.isArray(rows) || rows.length > LIMITS.rowsPerCall)
+      throw new RangeError(`record takes 0..${LIMITS.rowsPerCall} rows`);
     this.ctx.storage.transactionSync(() => {
       for (const r of rows) {
         if (!(SERVED_BY as readonly string[]).includes(r.servedBy)) continue;
@@ -220,14 +225,14 @@ export class MetricsAggregator extends DurableObject<AggregatorEnv> {
 
   async summary(): Promise<MetricsSummary> {
     const now = Date.now();
-    const hourAgo = now - 60 * 60_000;
+    const hourAgo = now - METRICS_SPANS_MS.last1h;
     const rows = this.sql
       .exec<Row>(
         'SELECT * FROM layer_minutes WHERE minute >= ? ORDER BY minute',
-        Math.floor(hourAgo / 60_000) * 60_000,
+        Math.floor(hourAgo / MINUTE_MS) * MINUTE_MS,
       )
       .toArray();
-    const fiveMinAgo = Math.floor((now - 5 * 60_000) / 60_000) * 60_000;
+    const fiveMinAgo = Math.floor((now - METRICS_SPANS_MS.last5m) / MINUTE_MS) * MINUTE_MS;
     const byMinute = new Map<number, Row[]>();
     for (const row of rows) byMinute.set(row.minute, [...(byMinute.get(row.minute) ?? []), row]);
     const series = [...byMinute.entries()].map(([minute, minuteRows]): MetricsPoint => {
@@ -244,8 +249,9 @@ export class MetricsAggregator extends DurableObject<AggregatorEnv> {
     });
     const runs = this.sql
       .exec<{ at: number; duration_ms: number; rows_scanned: number; keys_written: number; windows: string }>(
-        'SELECT * FROM precompute_runs WHERE at >= ? ORDER BY at DESC LIMIT 60',
+        'SELECT * FROM precompute_runs WHERE at >= ? ORDER BY at DESC LIMIT ?',
         hourAgo,
+        LIMITS.metricsRuns,
       )
       .toArray()
       .map((r) => ({

@@ -1,8 +1,8 @@
 import {
-  HOUR_MS,
   isResponseFormat,
   MAX_LIMIT,
   MINUTE_MS,
+  RETENTION,
   type ResponseFormat,
   type TrendingWindow,
   WINDOWS,
@@ -35,7 +35,7 @@ const SCHEMA = [
 ];
 
 /** Pairs asked for within this span are warmed; older counts are dropped. */
-export const ACCESS_MEMORY_MS = HOUR_MS;
+export const ACCESS_MEMORY_MS = RETENTION.accessCountsMs;
 
 export interface AccessCount {
   format: ResponseFormat;

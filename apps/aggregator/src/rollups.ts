@@ -2,6 +2,7 @@ import {
   HOUR_MS,
   MINUTE_MS,
   type NormalizedViewEvent,
+  RETENTION,
   RETENTION_MS,
   SCORING,
   type TrendingWindow,
@@ -73,10 +74,10 @@ const SCHEMA = [
 ];
 
 /** The minute table keeps 1 h plus slack; the hour table the 7 d window plus its partial hour. */
-const MINUTE_RETENTION_MS = 2 * HOUR_MS;
-const HOUR_RETENTION_MS = RETENTION_MS + HOUR_MS;
+const MINUTE_RETENTION_MS = RETENTION.minuteBucketsMs;
+const HOUR_RETENTION_MS = RETENTION.hourBucketsMs;
 /** Idempotency keys outlive the oldest accepted timestamp (7 d) plus clock skew. */
-const DEDUP_RETENTION_MS = RETENTION_MS + HOUR_MS;
+const DEDUP_RETENTION_MS = RETENTION.idempotencyKeysMs;
 
 export type BucketRow = {
   video_id: string;

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
+  LIMITS,
   MAX_EVENTS_PER_BATCH,
+  MAX_LIMIT,
   type NormalizedViewEvent,
   type TrendingSnapshot,
   type TrendingWindow,
@@ -21,12 +23,11 @@ export interface InvalidationResult {
   snapshots: TrendingSnapshot[];
 }
 
-function enteredTop10(
-  before: readonly { videoId: string }[],
-  after: readonly { videoId: string }[],
-): boolean {
-  const held = new Set(before.slice(0, 10).map((v) => v.videoId));
-  return after.slice(0, 10).some((v) => !held.has(v.videoId));
+/** True when a video is in the top LIMITS.generationBumpTop of `after` but not of `before`. */
+function enteredTop(before: readonly { videoId: string }[], after: readonly { videoId: string }[]): boolean {
+  const top = LIMITS.generationBumpTop;
+  const held = new Set(before.slice(0, top).map((v) => v.videoId));
+  return after.slice(0, top).some((v) => !held.has(v.videoId));
 }
 
 export interface SnapshotRead {
@@ -101,7 +102,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   }
 
   /** The window's ranked list, top `limit` of the top-100. */
-  async top(window: TrendingWindow, limit = 100): Promise<TrendingSnapshot> {
+  async top(window: TrendingWindow, limit = MAX_LIMIT): Promise<TrendingSnapshot> {
     const { snapshot } = await this.read(window);
     return limit >= snapshot.videos.length
       ? snapshot
@@ -207,13 +208,13 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
 
   /** Batches of (window, limit) request counts from api isolates, for warming. */
   async recordAccess(counts: AccessCount[]): Promise<void> {
-    if (!Array.isArray(counts) || counts.length > 1000)
-      throw new RangeError('recordAccess takes 0..1000 counts');
+    if (!Array.isArray(counts) || counts.length > LIMITS.rowsPerCall)
+      throw new RangeError(`recordAccess takes 0..${LIMITS.rowsPerCall} counts`);
     this.ops.recordAccess(counts, Date.now());
   }
 
   /** The most requested (window, limit) pairs of the last hour, most requested first. */
-  async popularReads(max = 50): Promise<AccessCount[]> {
+  async popularReads(max: number = LIMITS.warmedReads): Promise<AccessCount[]> {
     return this.ops.popularReads(Date.now(), max);
   }
 
@@ -254,9 +255,10 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   }
 
   /**
-   * One computation from the rollups. When a video enters the window's top 10 that was not in the
-   * previous one (the plan's "new video or significant views"), the window's generation is bumped
-   * so that every cache layer drops its copy as soon as it sees the new snapshot.
+   * One computation from the rollups. When a video enters the window's top 10
+   * (LIMITS.generationBumpTop) that was not in the previous one (the plan's "new video or
+   * significant views"), the window's generation is bumped so that every cache layer drops its
+   * copy as soon as it sees the new snapshot.
    */
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
@@ -267,7 +269,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     if (
       previous &&
       previous.generation === this.currentGeneration(window) &&
-      enteredTop10(previous.videos, videos)
+      enteredTop(previous.videos, videos)
     ) {
       this.bumpGeneration(window);
     }

@@ -1,11 +1,8 @@
 import type { AccessCount } from '@openvine/aggregator';
-import type { ReadTarget } from '@openvine/trending-core';
+import { INTERVALS, type ReadTarget } from '@openvine/trending-core';
 import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { IsolateBatch, msFromVar } from './isolate-batch.ts';
-
-/** Sends every ACCESS_FLUSH_MS by default: fresh enough for a one-minute precompute cron. */
-const DEFAULT_FLUSH_MS = 10_000;
 
 function countReads(reads: readonly ReadTarget[]): AccessCount[] {
   const counts = new Map<string, AccessCount>();
@@ -34,6 +31,6 @@ export function recordRead(env: ApiEnv, ctx: ExecutionContext, aggregator: strin
     ctx,
     aggregator,
     { format, window, limit },
-    msFromVar(env.ACCESS_FLUSH_MS, DEFAULT_FLUSH_MS),
+    msFromVar(env.ACCESS_FLUSH_MS, INTERVALS.accessFlushMs),
   );
 }

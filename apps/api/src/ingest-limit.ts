@@ -1,8 +1,6 @@
+import { RETRY_AFTER_S } from '@openvine/trending-core';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
-
-/** The INGEST_LIMITER binding's period (wrangler.jsonc): how long a limited client waits at most. */
-const PERIOD_S = 60;
 
 /**
  * Per-client ingest rate (the INGEST_LIMITER Rate Limiting binding, counted per data center):
@@ -22,7 +20,7 @@ export async function enforceIngestLimit(request: Request, env: ApiEnv, aggregat
   }
   if (!allowed) {
     throw new ApiError(429, 'rate_limited', 'Too many view events from this client; retry later', {
-      headers: { 'Retry-After': String(PERIOD_S) },
+      headers: { 'Retry-After': String(RETRY_AFTER_S.rateLimited) },
     });
   }
 }

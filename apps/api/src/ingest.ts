@@ -1,4 +1,4 @@
-import type { IngestResult, NormalizedViewEvent } from '@openvine/trending-core';
+import { type IngestResult, type NormalizedViewEvent, RETRY_AFTER_S } from '@openvine/trending-core';
 import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
@@ -22,7 +22,7 @@ export async function ingestEvents(
   } catch (err) {
     console.error('aggregator ingest failed', err);
     throw new ApiError(503, 'store_unavailable', 'Event store unavailable, retry later', {
-      headers: { 'Retry-After': '5' },
+      headers: { 'Retry-After': String(RETRY_AFTER_S.unavailable) },
     });
   }
   return { accepted: outcome.accepted, duplicates: outcome.duplicates };

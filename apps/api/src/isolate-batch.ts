@@ -1,3 +1,5 @@
+import { LIMITS } from '@openvine/trending-core';
+
 /**
  * Collects items in this isolate's module scope and sends them, per destination, in one call at
  * most every `flushMs` (or once `maxPending` pile up), inside ctx.waitUntil: per-request
@@ -18,7 +20,7 @@ export class IsolateBatch<T, Env> {
   constructor(
     private readonly what: string,
     private readonly send: (env: Env, destination: string, items: T[]) => Promise<unknown>,
-    private readonly maxPending = 500,
+    private readonly maxPending: number = LIMITS.isolateBatchMaxPending,
   ) {}
 
   add(env: Env, ctx: ExecutionContext, destination: string, item: T, flushMs: number): void {

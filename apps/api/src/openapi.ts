@@ -1,5 +1,6 @@
 import {
   DEFAULT_LIMIT,
+  LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_LIMIT,
   VIEW_FIELD_LIMITS,
@@ -302,6 +303,14 @@ const ingestErrors = {
   '503': error('The event store is unavailable; retry.'),
 };
 
+/** An integer body field's bounds and default, from the policy table. */
+const integerRange = (r: { min: number; max: number; default: number }) => ({
+  type: 'integer' as const,
+  minimum: r.min,
+  maximum: r.max,
+  default: r.default,
+});
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -475,8 +484,8 @@ export const OPENAPI_DOCUMENT = {
       {
         type: 'object',
         properties: {
-          events: { type: 'integer', minimum: 1000, maximum: 50000, default: 24000 },
-          videos: { type: 'integer', minimum: 20, maximum: 2000, default: 320 },
+          events: integerRange(LIMITS.seed.events),
+          videos: integerRange(LIMITS.seed.videos),
           seed: { type: 'integer', minimum: 0, default: 42 },
           now: { type: 'integer', description: "From `next`: the workload's time (within the last hour)." },
           offset: { type: 'integer', minimum: 0, default: 0, description: 'From `next`: the first event.' },

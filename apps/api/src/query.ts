@@ -1,4 +1,4 @@
-import { describeIssues } from '@openvine/trending-core';
+import { describeIssues, LIMITS } from '@openvine/trending-core';
 import * as v from 'valibot';
 import { badRequest } from './errors.ts';
 
@@ -39,7 +39,7 @@ export function queryParser<TSchema extends v.GenericSchema>(schema: TSchema, me
     const known = parsed.get(search);
     if (known !== undefined) return known;
     const output = parseOrThrow(schema, canonicalParams(new URL(url)), message);
-    if (parsed.size >= 1024) parsed.clear();
+    if (parsed.size >= LIMITS.parsedQueries) parsed.clear();
     parsed.set(search, output);
     return output;
   };

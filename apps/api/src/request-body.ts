@@ -1,6 +1,7 @@
+import { LIMITS } from '@openvine/trending-core';
 import { ApiError } from './errors.ts';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = LIMITS.maxBodyBytes;
 
 const tooLarge = () =>
   new ApiError(413, 'payload_too_large', `Request body must be at most ${MAX_BODY_BYTES} bytes`);

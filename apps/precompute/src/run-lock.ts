@@ -1,17 +1,10 @@
 import type { TrendingAggregator } from '@openvine/aggregator';
+import { INTERVALS } from '@openvine/trending-core';
 
 /** A run may not take longer than the cron interval; a crashed run's lock expires by then. */
-export const RUN_LOCK_TTL_MS = 55_000;
-
-/**
- * How long an invalidation waits for the lock while a precompute run holds it. A run takes about
- * a second, and at most a few more when KV answers 429 and its writes are retried; one that holds
- * the lock this long is stuck, and the invalidation answers that instead of waiting out the 55 s.
- */
-export const INVALIDATE_LOCK_WAIT_MS = 20_000;
-
-const FIRST_RETRY_MS = 50;
-const MAX_RETRY_MS = 1_000;
+export const RUN_LOCK_TTL_MS = INTERVALS.runLockTtlMs;
+/** How long an invalidation waits for a running precompute (see INTERVALS.invalidateLockWaitMs). */
+export const INVALIDATE_LOCK_WAIT_MS = INTERVALS.invalidateLockWaitMs;
 
 /**
  * Takes the aggregator's run lock for `owner`, asking again while another owner holds it (after
@@ -23,7 +16,11 @@ export async function acquireRunLock(
   waitMs: number,
 ): Promise<boolean> {
   const deadline = Date.now() + waitMs;
-  for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+  for (
+    let delay = INTERVALS.runLockRetryFirstMs;
+    ;
+    delay = Math.min(delay * 2, INTERVALS.runLockRetryMaxMs)
+  ) {
     if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;

@@ -1,4 +1,4 @@
-import type { TrendingWindow } from '@openvine/trending-core';
+import { INTERVALS, type TrendingWindow } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor, type PrecomputeReport } from './precompute-run.ts';
 
@@ -33,7 +33,7 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
     lastRun: run,
     lastRunAgeS: run ? Math.max(0, (now - (run.startedAt + run.durationMs)) / 1000) : null,
     // The cron is `* * * * *`: the next run starts at the next whole minute.
-    nextCronAt: Math.floor(now / 60_000) * 60_000 + 60_000,
+    nextCronAt: (Math.floor(now / INTERVALS.precomputeCronMs) + 1) * INTERVALS.precomputeCronMs,
     windows,
     lastAlarmAt: stats.lastAlarmAt,
   };

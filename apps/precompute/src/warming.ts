@@ -1,8 +1,8 @@
 import type { AccessCount } from '@openvine/aggregator';
-import { PRECOMPUTED_LIMITS, type ReadTarget, type TrendingWindow } from '@openvine/trending-core';
+import { LIMITS, PRECOMPUTED_LIMITS, type ReadTarget, type TrendingWindow } from '@openvine/trending-core';
 
 /** How many requested (format, window, limit) pairs one run warms at most. */
-export const MAX_WARMED_READS = 60;
+export const MAX_WARMED_READS = LIMITS.warmedReads;
 
 /**
  * What a run warms at the edge, most requested first: the pairs clients actually asked for in

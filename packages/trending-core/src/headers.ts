@@ -19,7 +19,7 @@ export const CORS_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
   ...CORS_HEADERS,
   'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, Authorization, If-None-Match, User-Agent',
-  'Access-Control-Max-Age': '86400',
+  'Access-Control-Max-Age': String(TTL_POLICY.corsPreflight.maxAgeS),
 };
 
 /** `public, max-age=60, s-maxage=300, stale-while-revalidate=240`, from the TTL table. */

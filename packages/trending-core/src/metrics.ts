@@ -5,6 +5,8 @@
  * isolate and a day of minutes are both small and merge by addition.
  */
 
+import { isPrecomputedLimit } from './keys.ts';
+
 /** Where a response came from. `error`: no layer could answer (or the request failed). */
 export const SERVED_BY = ['memory', 'edge', 'do', 'kv', 'compute', 'error'] as const;
 export type ServedBy = (typeof SERVED_BY)[number];
@@ -28,7 +30,7 @@ export interface ResponseSample {
   /** Layers tried before the answer and missed (for edge_misses, kv_misses). */
   missed: readonly ('edge' | 'kv')[];
   window: string;
-  /** 10, 20, 50, 100 or "other": bounded cardinality. */
+  /** A precomputed limit (10, 20, 50, 100) or "other": bounded cardinality. */
   limitBucket: string;
   colo: string;
 }
@@ -59,8 +61,9 @@ export function bucketOf(ms: number): number {
   return LATENCY_BOUNDS_MS.length;
 }
 
+/** The metrics' limit label: the precomputed limits each have their own, every other is "other". */
 export function limitBucket(limit: number): string {
-  return [10, 20, 50, 100].includes(limit) ? String(limit) : 'other';
+  return isPrecomputedLimit(limit) ? String(limit) : 'other';
 }
 
 /** Folds samples into per-minute, per-layer rows (what an isolate sends in one batch). */

@@ -1,5 +1,17 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS, RETENTION_MS } from './windows.ts';
+
 /**
- * Every freshness number of the cascade, in one table. Change a TTL here and nowhere else.
+ * The policy table: every TTL, budget, interval and limit of the three Workers, each named once
+ * with why it is what it is. Change a number here and nowhere else; `windows.test.ts` pins each
+ * as a literal (a changed number must change a test), and scripts/lib/stray-numbers.test.ts fails
+ * on a duration-like literal anywhere else in the apps. Numbers a platform config must also
+ * carry (the cron, the rate limiter, the budget vars) are checked against wrangler.jsonc by
+ * scripts/lib/wrangler-policy.test.ts.
+ */
+
+/**
+ * Every freshness number of the cascade, and the few responses outside it. Change a TTL here and
+ * nowhere else.
  */
 export const TTL_POLICY = {
   /** Browsers and shared caches downstream of us. */
@@ -22,8 +34,126 @@ export const TTL_POLICY = {
   edge: { freshMs: 30_000, staleMs: 300_000, refreshLockS: 10 },
   /** Layer 2: the aggregator's in-memory snapshot, refreshed by its alarm. */
   doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
-  /** Layer 3: Workers KV. expirationTtl must be >= 60 s (KV rejects less). */
-  kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
+  /**
+   * Layer 3: Workers KV. expirationTtl must be >= 60 s (KV rejects less). `readCacheTtlS`: how
+   * long a data center's KV read cache may answer a get before asking storage again (the get's
+   * `cacheTtl`; 30 s is the platform's minimum, so a precompute run's overwrite shows within it).
+   */
+  kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000, readCacheTtlS: 30 },
+  /** GET /v1/openapi.json: changes only with a deploy, so an hour in any cache is harmless. */
+  openApi: { maxAgeS: 3_600 },
+  /**
+   * The dashboard: its page and script for a minute (a deploy shows within one), the chart
+   * library (a pinned npm version, bundled) for a day.
+   */
+  dashboard: { pageMaxAgeS: 60, chartLibraryMaxAgeS: 86_400 },
+  /** How long browsers may remember a CORS preflight's answer: a day (24 * 60 * 60 s). */
+  corsPreflight: { maxAgeS: 86_400 },
+} as const;
+
+/** The precompute cron, `* * * * *` in apps/precompute/wrangler.jsonc: the most often cron fires. */
+const PRECOMPUTE_CRON_MS = MINUTE_MS;
+
+/** How often things happen, in ms. */
+export const INTERVALS = {
+  /** Between two precompute crons (wrangler-policy.test.ts checks the cron agrees). */
+  precomputeCronMs: PRECOMPUTE_CRON_MS,
+  /**
+   * How long a precompute run holds its lock: 5 s less than the cron interval, so a crashed
+   * run's lock has expired when the next cron fires, while a slow run still keeps an
+   * overlapping one (a manual run, a late cron) from doing the work twice.
+   */
+  runLockTtlMs: PRECOMPUTE_CRON_MS - 5_000,
+  /**
+   * How long an invalidation waits for the run lock while a precompute run holds it. A run takes
+   * about a second, a few more when KV answers 429 and its writes are retried; one that holds the
+   * lock this long is stuck, and the invalidation answers so instead of waiting out its lock.
+   */
+  invalidateLockWaitMs: 20_000,
+  /** Between two asks for the run lock: the first wait, doubled up to the last. */
+  runLockRetryFirstMs: 50,
+  runLockRetryMaxMs: 1_000,
+  /** How often an isolate sends its metrics batch to the metrics object (var METRICS_FLUSH_MS). */
+  metricsFlushMs: 5_000,
+  /**
+   * How often an isolate sends its read counts to the aggregator (var ACCESS_FLUSH_MS): fresh
+   * enough for the one-minute precompute cron, which warms what they rank first.
+   */
+  accessFlushMs: 10_000,
+  /** How often the dashboard page polls /v1/metrics and the trending lists. */
+  dashboardRefreshMs: 5_000,
+} as const;
+
+/** How long stored state is kept, in ms (older rows are pruned). */
+export const RETENTION = {
+  /** Per-minute metrics rows and precompute runs: the dashboard's longest view is a day. */
+  metricsMs: DAY_MS,
+  /** The aggregator's minute buckets: the 1h window plus an hour of slack. */
+  minuteBucketsMs: 2 * HOUR_MS,
+  /** Hour buckets: the 7d window (all of RETENTION_MS) plus its partial hour. */
+  hourBucketsMs: RETENTION_MS + HOUR_MS,
+  /** Idempotency keys outlive the oldest accepted timestamp (7 d) plus clock skew. */
+  idempotencyKeysMs: RETENTION_MS + HOUR_MS,
+  /** Read counts for warming: the pairs clients asked for in the last hour. */
+  accessCountsMs: HOUR_MS,
+} as const;
+
+/** The spans /v1/metrics summarizes (its `last5m` and `last1h`; the dashboard charts the hour). */
+export const METRICS_SPANS_MS = {
+  last5m: 5 * MINUTE_MS,
+  last1h: HOUR_MS,
+} as const;
+
+/** Sizes and counts: what a request, a call, a batch or a bounded map may hold. */
+export const LIMITS = {
+  /**
+   * A request body (events, admin): 64 KiB = 65,536 bytes holds a full batch of 100 events with
+   * every field at its longest; more is a 413 before it is parsed.
+   */
+  maxBodyBytes: 64 * 1024,
+  /**
+   * Ingest per client (IP) and data center: the INGEST_LIMITER binding's `simple` in
+   * apps/api/wrangler.jsonc (wrangler-policy.test.ts checks they agree). 1,000 requests a minute
+   * (up to 100 events each) is far above what an app user sends.
+   */
+  ingestPerClient: { limit: 1_000, periodS: 60 },
+  /** Items an isolate batch (metrics samples, read counts) holds before it is sent at once. */
+  isolateBatchMaxPending: 500,
+  /** Rows one metrics `record` or aggregator `recordAccess` call takes: above a full isolate batch. */
+  rowsPerCall: 1_000,
+  /** Requested (format, window, limit) pairs one precompute run warms at the edge, at most. */
+  warmedReads: 60,
+  /** Precompute runs /v1/metrics lists: the last hour's, one a cron. */
+  metricsRuns: HOUR_MS / PRECOMPUTE_CRON_MS,
+  /**
+   * A video entering a window's top this many (the plan's "new video or significant views")
+   * bumps the window's generation, so every layer drops its copy once it sees the new snapshot.
+   */
+  generationBumpTop: 10,
+  /**
+   * Complete snapshots an api isolate holds (one per key scope and window: 3 in production,
+   * tests use a scope each); about 30 KB each, the oldest goes first.
+   */
+  heldSnapshots: 64,
+  /** Parsed query strings an api isolate remembers per route; cleared when full. */
+  parsedQueries: 1_024,
+  /**
+   * POST /v1/admin/seed: the demo workload's sizes (events, videos: bounds and defaults), and how
+   * long a page's `next` stays usable (its events are generated for the first page's time).
+   */
+  seed: {
+    events: { min: 1_000, max: 50_000, default: 24_000 },
+    videos: { min: 20, max: 2_000, default: 320 },
+    cursorMaxAgeMs: HOUR_MS,
+  },
+} as const;
+
+/** Retry-After of the api's 429 and 503 answers, in seconds. */
+export const RETRY_AFTER_S = {
+  /** The store or every layer failed: a short wait (most outages here are a restart). */
+  unavailable: 5,
+  /** Over the ingest rate: the limiter's whole period, the most a limited client waits. */
+  rateLimited: LIMITS.ingestPerClient.periodS,
 } as const;
 
 /** The read path's layers, top to bottom: each answers what the ones above it miss. */
@@ -45,7 +175,10 @@ export type LayerBudgets = { -readonly [K in keyof typeof LAYER_BUDGETS_MS]: num
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;
-/** Limits precomputed into KV as pre:{window}:{limit}; every other limit is sliced from top-100. */
+/**
+ * Limits precomputed into KV as pre:{window}:{limit}; every other limit is sliced from top-100.
+ * Also the metrics' limit labels (every other limit is "other"): the limits clients mostly ask for.
+ */
 export const PRECOMPUTED_LIMITS = [10, 20, 50, 100] as const;
 
 /**

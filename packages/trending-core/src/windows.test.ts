@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMIT, LAYER_BUDGETS_MS, MAX_LIMIT, TTL_POLICY } from './ttl-policy.ts';
+import {
+  DEFAULT_LIMIT,
+  INTERVALS,
+  LAYER_BUDGETS_MS,
+  LIMITS,
+  MAX_AE_WRITES_PER_INVOCATION,
+  MAX_LIMIT,
+  METRICS_SPANS_MS,
+  PRECOMPUTED_LIMITS,
+  RETENTION,
+  RETRY_AFTER_S,
+  TTL_POLICY,
+} from './ttl-policy.ts';
 import {
   DAY_MS,
   HOUR_MS,
@@ -84,9 +96,67 @@ describe('TTL policy', () => {
       memory: { freshMs: 5_000, maxEntries: 256, maxBytes: 16_777_216 },
       edge: { freshMs: 30_000, staleMs: 300_000, refreshLockS: 10 },
       doSnapshot: { refreshMs: 30_000, maxServeMs: 60_000 },
-      kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000 },
+      kv: { expirationTtlS: 300, minWriteIntervalMs: 1_000, readCacheTtlS: 30 },
+      openApi: { maxAgeS: 3_600 },
+      // 86,400 s = 24 h.
+      dashboard: { pageMaxAgeS: 60, chartLibraryMaxAgeS: 86_400 },
+      corsPreflight: { maxAgeS: 86_400 },
     });
     expect(LAYER_BUDGETS_MS).toEqual({ edge: 20, doSnapshot: 30, kv: 50, compute: 5_000 });
+  });
+
+  it('is this table of intervals, retention, spans, limits and Retry-After values', () => {
+    expect(INTERVALS).toEqual({
+      precomputeCronMs: 60_000,
+      runLockTtlMs: 55_000,
+      invalidateLockWaitMs: 20_000,
+      runLockRetryFirstMs: 50,
+      runLockRetryMaxMs: 1_000,
+      metricsFlushMs: 5_000,
+      accessFlushMs: 10_000,
+      dashboardRefreshMs: 5_000,
+    });
+    expect(RETENTION).toEqual({
+      metricsMs: 86_400_000, // 24 h
+      minuteBucketsMs: 7_200_000, // 2 h
+      hourBucketsMs: 608_400_000, // 7 d + 1 h
+      idempotencyKeysMs: 608_400_000,
+      accessCountsMs: 3_600_000, // 1 h
+    });
+    expect(METRICS_SPANS_MS).toEqual({ last5m: 300_000, last1h: 3_600_000 });
+    expect(LIMITS).toEqual({
+      maxBodyBytes: 65_536, // 64 KiB
+      ingestPerClient: { limit: 1_000, periodS: 60 },
+      isolateBatchMaxPending: 500,
+      rowsPerCall: 1_000,
+      warmedReads: 60,
+      metricsRuns: 60,
+      generationBumpTop: 10,
+      heldSnapshots: 64,
+      parsedQueries: 1_024,
+      seed: {
+        events: { min: 1_000, max: 50_000, default: 24_000 },
+        videos: { min: 20, max: 2_000, default: 320 },
+        cursorMaxAgeMs: 3_600_000,
+      },
+    });
+    expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60 });
+    expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
+    expect(MAX_AE_WRITES_PER_INVOCATION).toBe(250);
+  });
+
+  it('holds the precompute lock for less than one cron interval, so a crashed run never skips the next', () => {
+    expect(INTERVALS.runLockTtlMs).toBeLessThan(INTERVALS.precomputeCronMs);
+  });
+
+  it('lets a full isolate batch fit in one call, and a limited client wait out the whole period', () => {
+    expect(LIMITS.rowsPerCall).toBeGreaterThanOrEqual(LIMITS.isolateBatchMaxPending);
+    expect(RETRY_AFTER_S.rateLimited).toBe(LIMITS.ingestPerClient.periodS);
+  });
+
+  it('reads KV through its read cache no shorter than the platform minimum (30 s) nor past the edge freshness', () => {
+    expect(TTL_POLICY.kv.readCacheTtlS).toBeGreaterThanOrEqual(30);
+    expect(TTL_POLICY.kv.readCacheTtlS * 1000).toBeLessThanOrEqual(TTL_POLICY.edge.freshMs);
   });
 
   it('defaults to 20 videos and caps at 100', () => {

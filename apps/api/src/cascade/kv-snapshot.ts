@@ -39,7 +39,10 @@ export const kvSnapshot = {
     limit: number,
   ): Promise<KvRead | undefined> {
     const key = kvReadKey(window, limit, scope.keys);
-    const value = await env.TRENDING_KV.get<unknown>(key, { type: 'json', cacheTtl: 30 });
+    const value = await env.TRENDING_KV.get<unknown>(key, {
+      type: 'json',
+      cacheTtl: TTL_POLICY.kv.readCacheTtlS,
+    });
     if (!isSnapshot(value, window)) return undefined;
     if (Date.now() - value.computedAt > TTL_POLICY.kv.expirationTtlS * 1000) return undefined;
     return { snapshot: value, complete: key === kvTopKey(window, scope.keys) };

@@ -1,6 +1,7 @@
 import {
   canonicalKey,
   edgeCacheUrl,
+  RETRY_AFTER_S,
   type ResponseFormat,
   serverTimingValue,
   type TrendingWindow,
@@ -94,7 +95,7 @@ function unavailable(reply: Reply): never {
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     // Which layers were tried and how long each took, as on every answer: for triage.
     headers: {
-      'Retry-After': '5',
+      'Retry-After': String(RETRY_AFTER_S.unavailable),
       'Server-Timing': serverTimingValue([...reply.timings.entries, { name: 'total', durMs: totalMs }]),
     },
   });

@@ -1,4 +1,4 @@
-import type { TrendingSnapshot, TrendingWindow } from '@openvine/trending-core';
+import { LIMITS, type TrendingSnapshot, type TrendingWindow } from '@openvine/trending-core';
 import { isOlder } from './generations.ts';
 
 /** A window's whole top-100 as this isolate last received it, and when it did. */
@@ -8,11 +8,11 @@ export interface HeldSnapshot {
 }
 
 /**
- * Windows are few (3 in production's one key scope); tests use a scope each. Bounded so that a
- * long-lived isolate never grows with scopes: the oldest goes first. Each entry is one window's
- * top 100 (about 30 KB).
+ * Windows are few (3 in production's one key scope); tests use a scope each. Bounded
+ * (LIMITS.heldSnapshots) so that a long-lived isolate never grows with scopes: the oldest goes
+ * first. Each entry is one window's top 100 (about 30 KB).
  */
-const MAX_HELD = 64;
+const MAX_HELD = LIMITS.heldSnapshots;
 
 /**
  * Per (key scope, window), the newest complete snapshot (the window's top 100, as the aggregator

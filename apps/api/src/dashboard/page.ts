@@ -1,8 +1,14 @@
 /**
  * The dashboard: one page, no build step. Charts are drawn by uPlot (small, well kept), served
  * by this Worker from the npm package; data comes from /v1/metrics and the trending routes,
- * refreshed every few seconds.
+ * refreshed every few seconds (INTERVALS.dashboardRefreshMs).
  */
+import { INTERVALS, METRICS_SPANS_MS, MINUTE_MS } from '@openvine/trending-core';
+
+/** The charts' x range (s): the hour /v1/metrics returns as its series, plus the current minute. */
+const CHART_SPAN_S = METRICS_SPANS_MS.last1h / 1000;
+const CHART_MINUTE_S = MINUTE_MS / 1000;
+
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -52,7 +58,7 @@ export const DASHBOARD_JS = `(() => {
     const width = Math.max(320, el.clientWidth || 520);
     if (!charts[id]) {
       // Always the last hour, so a minute or two of data does not stretch over years.
-      const lastHour = () => { const now = Date.now() / 1000; return [now - 3600, now + 60]; };
+      const lastHour = () => { const now = Date.now() / 1000; return [now - ${CHART_SPAN_S}, now + ${CHART_MINUTE_S}]; };
       const opts = { width, height: 220, series: [{}].concat(series), scales: { x: { time: true, range: lastHour } } };
       charts[id] = new uPlot(opts, data, el);
     } else {
@@ -111,12 +117,12 @@ export const DASHBOARD_JS = `(() => {
       const metrics = await res.json();
       render(metrics);
       await renderTops();
-      document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · refreshes every 5 s';
+      document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · refreshes every ${INTERVALS.dashboardRefreshMs / 1000} s';
       document.body.dataset.ready = '1';
     } catch (err) {
       document.getElementById('status').textContent = 'update failed: ' + err;
     }
   }
   tick();
-  setInterval(tick, 5000);
+  setInterval(tick, ${INTERVALS.dashboardRefreshMs});
 })();`;

@@ -1,12 +1,10 @@
-import { foldSamples, type ResponseSample, toMetricsDataPoint } from '@openvine/trending-core';
+import { foldSamples, INTERVALS, type ResponseSample, toMetricsDataPoint } from '@openvine/trending-core';
 import type { ApiEnv } from '../env.ts';
 import { IsolateBatch, msFromVar } from '../isolate-batch.ts';
 
 export function metricsStub(env: Pick<ApiEnv, 'METRICS'>, name: string) {
   return env.METRICS.get(env.METRICS.idFromName(name));
 }
-
-const DEFAULT_FLUSH_MS = 5_000;
 
 const batch = new IsolateBatch<ResponseSample & { at: number }, ApiEnv>('metrics', (env, name, samples) =>
   metricsStub(env, name).record(foldSamples(samples)),
@@ -36,6 +34,6 @@ export function recordResponse(
     ctx,
     metricsName,
     { ...sample, at: Date.now() },
-    msFromVar(env.METRICS_FLUSH_MS, DEFAULT_FLUSH_MS),
+    msFromVar(env.METRICS_FLUSH_MS, INTERVALS.metricsFlushMs),
   );
 }

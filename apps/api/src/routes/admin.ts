@@ -5,6 +5,7 @@ import {
   edgeCacheUrl,
   Hex64Schema,
   keyScope,
+  LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_FUTURE_SKEW_MS,
   MAX_LIMIT,
@@ -166,11 +167,18 @@ const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query
 export const SEED_EVENTS_PER_REQUEST = 2 * MAX_EVENTS_PER_BATCH;
 
 /** How long a seed's `next` stays usable: its events are generated for the first page's time. */
-export const SEED_CURSOR_MAX_AGE_MS = 60 * 60_000;
+export const SEED_CURSOR_MAX_AGE_MS = LIMITS.seed.cursorMaxAgeMs;
 
+const SEED = LIMITS.seed;
 const SeedBodySchema = v.strictObject({
-  events: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(50_000)), 24_000),
-  videos: v.optional(v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(2_000)), 320),
+  events: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(SEED.events.min), v.maxValue(SEED.events.max)),
+    SEED.events.default,
+  ),
+  videos: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(SEED.videos.min), v.maxValue(SEED.videos.max)),
+    SEED.videos.default,
+  ),
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)), 42),
   /** From a previous page's `next`: the time the workload is generated for, and where to go on. */
   now: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),

@@ -1,5 +1,6 @@
 /// <reference path="../modules.d.ts" />
 
+import { TTL_POLICY } from '@openvine/trending-core';
 import uplotJs from 'uplot/dist/uPlot.iife.min.js';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { DASHBOARD_HTML, DASHBOARD_JS } from '../dashboard/page.ts';
@@ -10,7 +11,8 @@ const asset = (body: string, type: string, maxAge: number) => () =>
   });
 
 /** GET /dashboard and its assets. */
-export const getDashboard = asset(DASHBOARD_HTML, 'text/html', 60);
-export const getDashboardJs = asset(DASHBOARD_JS, 'text/javascript', 60);
-export const getUplotJs = asset(uplotJs, 'text/javascript', 86_400);
-export const getUplotCss = asset(uplotCss, 'text/css', 86_400);
+const { pageMaxAgeS, chartLibraryMaxAgeS } = TTL_POLICY.dashboard;
+export const getDashboard = asset(DASHBOARD_HTML, 'text/html', pageMaxAgeS);
+export const getDashboardJs = asset(DASHBOARD_JS, 'text/javascript', pageMaxAgeS);
+export const getUplotJs = asset(uplotJs, 'text/javascript', chartLibraryMaxAgeS);
+export const getUplotCss = asset(uplotCss, 'text/css', chartLibraryMaxAgeS);

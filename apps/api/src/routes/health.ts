@@ -1,3 +1,4 @@
+import { RETRY_AFTER_S, TTL_POLICY } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { aggregatorName } from '../aggregator-name.ts';
 import { aggregatorStub } from '../cascade/aggregator-stub.ts';
@@ -26,7 +27,10 @@ export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Respon
     console.error('health: aggregator failed', err);
     return Response.json(
       { status: 'degraded', timestamp: new Date().toISOString(), aggregator: { ok: false } },
-      { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
+      {
+        status: 503,
+        headers: { 'Cache-Control': 'no-store', 'Retry-After': String(RETRY_AFTER_S.unavailable) },
+      },
     );
   }
 }
@@ -41,5 +45,7 @@ export async function getClientHealth(): Promise<Response> {
 
 /** GET /v1/openapi.json: the public API (src/openapi.ts). */
 export function getOpenApi(): Response {
-  return Response.json(OPENAPI_DOCUMENT, { headers: { 'Cache-Control': 'public, max-age=3600' } });
+  return Response.json(OPENAPI_DOCUMENT, {
+    headers: { 'Cache-Control': `public, max-age=${TTL_POLICY.openApi.maxAgeS}` },
+  });
 }

@@ -1,0 +1,61 @@
+// The policy numbers a Worker's platform config must carry too (a cron, a rate limiter, vars)
+// cannot be read from trending-core's table at deploy time: these tests check that each
+// wrangler.jsonc says what the table says, so the two cannot drift apart.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { INTERVALS, LAYER_BUDGETS_MS, LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
+import { withoutComments } from './stray-numbers.ts';
+
+const MINUTE_MS = 60_000;
+
+function wranglerConfig(app: string): Record<string, unknown> {
+  const path = fileURLToPath(new URL(`../../apps/${app}/wrangler.jsonc`, import.meta.url));
+  return JSON.parse(withoutComments(readFileSync(path, 'utf8'))) as Record<string, unknown>;
+}
+
+/**
+ * The interval of a cron that fires every n minutes (`* * * * *`, `*\/n * * * *`); any other
+ * schedule is not an interval this table can state.
+ */
+function cronIntervalMs(cron: string): number {
+  const match = /^(\*|\*\/(\d+)) \* \* \* \*$/.exec(cron.trim());
+  if (!match) throw new Error(`not an every-n-minutes cron: ${cron}`);
+  return (match[2] ? Number(match[2]) : 1) * MINUTE_MS;
+}
+
+describe('wrangler.jsonc and the policy table', () => {
+  it("precompute's cron fires every INTERVALS.precomputeCronMs, so the run lock ends before the next", () => {
+    const { triggers } = wranglerConfig('precompute') as { triggers: { crons: string[] } };
+    expect(triggers.crons.length).toBeGreaterThan(0);
+    for (const cron of triggers.crons) expect(cronIntervalMs(cron)).toBe(INTERVALS.precomputeCronMs);
+    expect(INTERVALS.runLockTtlMs).toBeLessThan(cronIntervalMs(triggers.crons[0] as string));
+  });
+
+  it("the api's ingest limiter is LIMITS.ingestPerClient", () => {
+    const { ratelimits } = wranglerConfig('api') as {
+      ratelimits: { name: string; simple: { limit: number; period: number } }[];
+    };
+    const limiter = ratelimits.find((r) => r.name === 'INGEST_LIMITER');
+    expect(limiter?.simple).toEqual({
+      limit: LIMITS.ingestPerClient.limit,
+      period: LIMITS.ingestPerClient.periodS,
+    });
+  });
+
+  it("the api's budget vars are LAYER_BUDGETS_MS", () => {
+    const { vars } = wranglerConfig('api') as { vars: Record<string, string> };
+    expect({
+      edge: Number(vars.EDGE_BUDGET_MS),
+      doSnapshot: Number(vars.DO_BUDGET_MS),
+      kv: Number(vars.KV_BUDGET_MS),
+      compute: Number(vars.COMPUTE_BUDGET_MS),
+    }).toEqual(LAYER_BUDGETS_MS);
+  });
+
+  it('reads cron intervals, and refuses a schedule that is not one', () => {
+    expect(cronIntervalMs('* * * * *')).toBe(60_000);
+    expect(cronIntervalMs('*/5 * * * *')).toBe(300_000);
+    expect(() => cronIntervalMs('0 * * * *')).toThrow(/not an every-n-minutes cron/);
+  });
+});
