@@ -17,7 +17,7 @@ export async function acquireRunLock(
 ): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   for (
-    let delay = INTERVALS.runLockRetryFirstMs;
+    let delay: number = INTERVALS.runLockRetryFirstMs;
     ;
     delay = Math.min(delay * 2, INTERVALS.runLockRetryMaxMs)
   ) {

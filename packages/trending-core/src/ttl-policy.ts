@@ -154,6 +154,8 @@ export const RETRY_AFTER_S = {
   unavailable: 5,
   /** Over the ingest rate: the limiter's whole period, the most a limited client waits. */
   rateLimited: LIMITS.ingestPerClient.periodS,
+  /** An invalidation found a precompute run holding the lock past its wait: runs take seconds. */
+  runLockBusy: 5,
 } as const;
 
 /** The read path's layers, top to bottom: each answers what the ones above it miss. */

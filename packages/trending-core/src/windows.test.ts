@@ -140,7 +140,7 @@ describe('TTL policy', () => {
         cursorMaxAgeMs: 3_600_000,
       },
     });
-    expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60 });
+    expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
     expect(MAX_AE_WRITES_PER_INVOCATION).toBe(250);
   });

@@ -11,6 +11,7 @@ import {
   MAX_LIMIT,
   normalizeViewEvent,
   RESPONSE_FORMATS,
+  RETRY_AFTER_S,
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
@@ -68,9 +69,6 @@ async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
   await Promise.all(deletions);
 }
 
-/** How soon to ask again when a precompute run kept the lock (it expires 55 s after it was taken). */
-const RUN_LOCK_RETRY_AFTER_S = 5;
-
 /**
  * POST /v1/admin/invalidate: the aggregator bumps the generation(s) and recomputes, precompute
  * overwrites KV (both under the precompute run lock), and this isolate raises its generation
@@ -96,7 +94,7 @@ export async function postInvalidate(
   const report = await env.PRECOMPUTE.invalidate(target, { aggregator });
   if (!report.ok) {
     throw new ApiError(503, report.reason, report.message, {
-      headers: { 'Retry-After': String(RUN_LOCK_RETRY_AFTER_S) },
+      headers: { 'Retry-After': String(RETRY_AFTER_S.runLockBusy) },
     });
   }
   const { windows } = report;
