@@ -84,5 +84,7 @@ export default defineConfig({
     name: 'api',
     include: ['src/**/*.test.ts'],
     testTimeout: 20_000,
+    // FUZZ_SEED=<n> runs src/fuzz.test.ts with another seed than CI's (to explore or replay).
+    provide: { fuzzSeed: process.env.FUZZ_SEED ?? '' },
   },
 });
