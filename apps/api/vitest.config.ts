@@ -109,6 +109,8 @@ function apiProject(
       include: files.include,
       exclude: [...configDefaults.exclude, ...(files.exclude ?? [])],
       testTimeout: 20_000,
+      // FUZZ_SEED=<n> runs src/fuzz.test.ts with another seed than CI's (to explore or replay).
+      provide: { fuzzSeed: process.env.FUZZ_SEED ?? '' },
     },
   };
 }

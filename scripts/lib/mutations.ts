@@ -107,8 +107,15 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'idempotency-off',
     behaviour: 'idempotency: a retried key counts again',
     file: 'apps/aggregator/src/rollups.ts',
-    find: 'return events.map((e) => e.dedupKey === undefined || fresh.delete(e.dedupKey));',
-    replace: 'return events.map(() => true);',
+    find: '      return key === undefined || fresh.delete(key);',
+    replace: '      return key === undefined || true;',
+  },
+  {
+    id: 'dedup-key-surrogates',
+    behaviour: 'idempotency: an event whose key holds a lone surrogate is dropped as a duplicate',
+    file: 'apps/aggregator/src/rollups.ts',
+    find: 'const keyOf = (e: NormalizedViewEvent) => e.dedupKey?.toWellFormed();',
+    replace: 'const keyOf = (e: NormalizedViewEvent) => e.dedupKey;',
   },
   {
     id: 'store-before-reject',

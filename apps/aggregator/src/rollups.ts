@@ -323,9 +323,15 @@ export class Rollups implements TotalsSource {
     return { accepted: fresh.length, duplicates: duplicateIndexes.length, duplicateIndexes };
   }
 
-  /** Records the batch's idempotency keys; false for an event whose key was seen before. */
+  /**
+   * Records the batch's idempotency keys; false for an event whose key was seen before. Keys are
+   * claimed and compared well-formed: SQLite keeps text as UTF-8, which cannot hold a lone
+   * surrogate, so such a key would come back changed, never match itself, and its event would be
+   * dropped as a duplicate of nothing.
+   */
   private claimDedupKeys(events: readonly NormalizedViewEvent[], now: number): boolean[] {
-    const keys = events.flatMap((e) => (e.dedupKey === undefined ? [] : [e.dedupKey]));
+    const keyOf = (e: NormalizedViewEvent) => e.dedupKey?.toWellFormed();
+    const keys = events.flatMap((e) => keyOf(e) ?? []);
     const fresh = new Set<string>();
     if (keys.length > 0) {
       const inserted = this.sql
@@ -339,7 +345,10 @@ export class Rollups implements TotalsSource {
       for (const row of inserted) fresh.add(row.dedup_key);
     }
     // The first event holding a new key claims it; a repeat inside the batch is a duplicate.
-    return events.map((e) => e.dedupKey === undefined || fresh.delete(e.dedupKey));
+    return events.map((e) => {
+      const key = keyOf(e);
+      return key === undefined || fresh.delete(key);
+    });
   }
 
   /** The batch's viewers as stored before it: latest view and views per hour. */

@@ -40,6 +40,18 @@ describe('POST /v1/events/views', () => {
     expect(video?.avgCompletion).toBe(0.5);
   });
 
+  // Found by fuzzing (fuzz.test.ts): SQLite cannot store a lone surrogate, so the key came back
+  // changed, never matched itself, and the event was answered and dropped as a duplicate.
+  it('counts an event whose idempotency key holds a lone surrogate once, and its retry as a duplicate', async () => {
+    const aggregator = newAggregator();
+    const event = viewEnd(randomHex64(), 'viewer', { idempotencyKey: 'key-\ud800-\udfff' });
+    const client = { 'cf-connecting-ip': '203.0.113.24' };
+    const first = await postJson(aggregator, '/v1/events/views', event, client);
+    expect(await first.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const retry = await postJson(aggregator, '/v1/events/views', event, client);
+    expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
   it('counts duplicates inside one batch once', async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
@@ -111,6 +123,23 @@ describe('POST /analytics/view (the OpenVine app)', () => {
     // The client's completionRate (0.1) is ignored: 4500 / 6000.
     expect(vines[0]?.completionRate).toBe(0.75);
     expect(vines[0]?.hashtags).toEqual(['cats', 'funny']);
+  });
+
+  // Found by fuzzing (fuzz.test.ts): the retry key (eventId, userId, eventType, timestamp) came
+  // back from SQLite changed when it held a lone surrogate, and every such view was dropped.
+  it('counts a view whose userId and timestamp hold lone surrogates, and its retry once', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    for (let i = 0; i < 5; i++) {
+      const body = mobileBody(videoId, `npub-\udc00-${i}`, `2026-11-26T10:00:0${i}\ud800`);
+      const client = { 'cf-connecting-ip': `2001:db8:5::${i + 1}` };
+      expect((await postJson(aggregator, '/analytics/view', body, client)).status).toBe(200);
+      expect((await postJson(aggregator, '/analytics/view', body, client)).status).toBe(200);
+    }
+    await refresh(aggregator, '1h');
+    const res = await api(aggregator, '/analytics/trending/vines?window=1h&limit=10');
+    const vines = ((await res.json()) as ClientVinesResponse).vines;
+    expect(vines.find((v) => v.eventId === videoId)).toMatchObject({ views: 5, uniqueViewers: 5 });
   });
 
   it('defaults eventType to view_start, which is not a view', async () => {
