@@ -1,6 +1,12 @@
 // The results: JSON (everything), a markdown table, and an SVG chart of latency per layer.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { ComputeResult, HerdResult, IngestResult, ScenarioResult, ZipfResult } from './scenarios.ts';
+import type {
+  ComputeResult,
+  HerdResult,
+  IngestResult,
+  ScenarioResult,
+  ZipfResult,
+} from './scenarios/index.ts';
 
 export interface Results {
   date: string;

@@ -3,7 +3,7 @@
 //   node bench/src/run.ts [--quick] [--rounds N] [--duration S] [--sizes 10000,100000] [--out DIR]
 //   node bench/src/run.ts --render bench/results/<date>.json   (rewrites its .md and .svg)
 //   --parts throughput,herd,zipf,ingest,compute and --scenarios edge,cache-peer run a subset
-//   (scenario ids in src/scenarios.ts), for investigating one target.
+//   (scenario ids in src/scenarios/layers.ts), for investigating one target.
 // --quick runs every scenario briefly (under 2 minutes) and writes to bench/tmp/results unless --out
 // is given. The exit code is non-zero only on functional errors (wrong counts, non-200s, more than
 // one computation in the herd), never on timing.
@@ -26,7 +26,7 @@ import {
   seedMain,
   throughput,
   zipf,
-} from './scenarios.ts';
+} from './scenarios/index.ts';
 import { startStack } from './stack.ts';
 
 const benchDir = new URL('../', import.meta.url).pathname;

@@ -1,41 +1,139 @@
-// The three Workers from their built bundles (apps/*/dist; `pnpm build`) in one Miniflare
-// process, the api on a direct socket: the local stack for tests that need a real HTTP origin
-// (the dashboard's browser test). Bindings come from each wrangler.jsonc via auxWorker().
+// The local stack: the three Workers from their built bundles (apps/*/dist; `pnpm build`) in one
+// Miniflare process, bindings derived from each wrangler.jsonc (auxWorker), every Worker on its own
+// direct socket. One builder for its three users, which pass only what differs:
+//   the bench          eight api instances with their own vars, its own Workers beside them, an
+//                      ingest limit it cannot reach, its log handler;
+//   the browser test   one api, metrics sent at once;
+//   ./scripts/dev      a fixed port, state kept on disk, the admin token, demo data.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ViewEventInput } from '@openvine/trending-core';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { auxWorker } from './aux-workers.ts';
 
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** One Worker running the api's bundle. */
+export interface ApiInstance {
+  /** Its Worker name; one must be `trending-api`, which precompute's API binding calls. */
+  name: string;
+  /** Vars of this instance only (LAYERS_OFF, TEST_SEAMS, METRICS_OFF, ...). */
+  vars?: Record<string, string>;
+}
+
+/** Miniflare options of a further Worker (the bench's own), by its name. */
+export type ExtraWorker = { name: string } & Record<string, unknown>;
+
+export interface LocalStackOptions {
+  /** The api instances, first one first in Miniflare's routing. Default: one, `trending-api`. */
+  apis?: ApiInstance[];
+  /** Vars of every api instance (ADMIN_TOKEN, METRICS_FLUSH_MS, ...), over its wrangler.jsonc's. */
+  vars?: Record<string, string>;
+  /** Replaces the per-client limit of the api's rate limiters (requests per minute). */
+  ingestLimitPerMinute?: number;
+  /** Workers to run beside the three, each on its own direct socket too. */
+  workers?: ExtraWorker[];
+  /**
+   * Miniflare's entry socket on 127.0.0.1, which routes to the first api and adds what Cloudflare's
+   * edge adds (CF-Connecting-IP, `request.cf`), as `wrangler dev` does. Default: a free port.
+   */
+  port?: number;
+  /** A state folder (KV, Durable Objects, cache) kept between runs, in `wrangler dev --persist-to`'s layout. */
+  persistTo?: string;
+  /** Further shared Miniflare options (log handling, an inspector port, ...). */
+  shared?: Record<string, unknown>;
+}
+
 export interface LocalStack {
-  url: string;
   mf: Miniflare;
+  /** Each Worker's direct socket by Worker name, without a trailing slash. */
+  url: Record<string, string>;
+  /** The first api's direct socket. */
+  apiUrl: string;
+  /** Miniflare's entry socket (see `port`), without a trailing slash. */
+  entryUrl: string;
+  /** Precompute's cron, as Cloudflare would fire it. */
   runCron(): Promise<void>;
+  /** Posts events through the first api's POST /v1/events/views, 100 a batch, one batch at a time. */
+  seed(events: readonly ViewEventInput[], onBatch?: (done: number, total: number) => void): Promise<number>;
   dispose(): Promise<void>;
 }
 
-export async function startLocalStack(bindings: Record<string, string> = {}): Promise<LocalStack> {
-  const api: ReturnType<typeof auxWorker> & { bindings?: Record<string, string> } = auxWorker('api');
+const DIRECT = [{ host: '127.0.0.1', port: 0 }];
+
+function appWorker(app: 'api' | 'aggregator' | 'precompute') {
+  if (!existsSync(`${repoRoot}apps/${app}/dist/index.js`))
+    throw new Error(`apps/${app}/dist/index.js is missing: run \`pnpm build\` first`);
+  return { ...auxWorker(app), unsafeDirectSockets: DIRECT };
+}
+
+/** Every rate limiter of the api with `limit` requests a minute per client. */
+function withLimit(ratelimits: Record<string, object> | undefined, limit: number) {
+  return Object.fromEntries(
+    Object.entries(ratelimits ?? {}).map(([name, limiter]) => [
+      name,
+      { ...limiter, simple: { limit, period: 60 } },
+    ]),
+  );
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const api: ReturnType<typeof appWorker> & {
+    bindings?: Record<string, string>;
+    ratelimits?: Record<string, object>;
+  } = appWorker('api');
+  const apis = (options.apis ?? [{ name: 'trending-api' }]).map((instance) => ({
+    ...api,
+    name: instance.name,
+    ...(options.ingestLimitPerMinute === undefined
+      ? {}
+      : { ratelimits: withLimit(api.ratelimits, options.ingestLimitPerMinute) }),
+    bindings: { ...api.bindings, ...options.vars, ...instance.vars },
+  }));
+  const workers = [
+    ...apis,
+    appWorker('aggregator'),
+    appWorker('precompute'),
+    ...(options.workers ?? []).map((worker) => ({ ...worker, unsafeDirectSockets: DIRECT })),
+  ];
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-      workers: [
-        {
-          ...api,
-          bindings: { ...api.bindings, ...bindings },
-          unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-        },
-        auxWorker('aggregator'),
-        auxWorker('precompute'),
-      ],
+      ...options.shared,
+      host: '127.0.0.1',
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.persistTo === undefined ? {} : { resourcePersistencePath: `${options.persistTo}/v3` }),
+      workers,
     } as Parameters<typeof convertV4MiniflareOptions>[0]),
   );
-  await mf.ready;
-  const url = (await mf.unsafeGetDirectURL('trending-api')).href.replace(/\/$/, '');
+  const entryUrl = (await mf.ready).href.replace(/\/$/, '');
+  const url: Record<string, string> = {};
+  for (const { name } of workers) url[name] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, '');
+  const apiUrl = url[apis[0]?.name ?? 'trending-api'] ?? entryUrl;
+
   return {
-    url,
     mf,
+    url,
+    apiUrl,
+    entryUrl,
     async runCron() {
       const precompute = (await mf.getWorker('trending-precompute')) as unknown as {
         scheduled(options: { cron: string }): Promise<unknown>;
       };
       await precompute.scheduled({ cron: '* * * * *' });
+    },
+    async seed(events, onBatch) {
+      let accepted = 0;
+      for (let i = 0; i < events.length; i += 100) {
+        const res = await fetch(`${apiUrl}/v1/events/views`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events: events.slice(i, i + 100) }),
+        });
+        if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+        accepted += ((await res.json()) as { accepted: number }).accepted;
+        onBatch?.(Math.min(events.length, i + 100), events.length);
+      }
+      return accepted;
     },
     dispose: () => mf.dispose(),
   };

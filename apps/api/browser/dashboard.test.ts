@@ -1,12 +1,12 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the three
-// Workers running locally (scripts/lib/local-stack.ts). Skipped, saying so, when Chromium is
+// Workers running locally (the local stack, scripts/lib/local-stack.ts). Skipped, saying so, when Chromium is
 // not installed (`apt-get install chromium`; .ci/run installs it).
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type LocalStack, startLocalStack } from '@openvine/scripts/local-stack';
+import { generateDemoData } from '@openvine/trending-core/demo-data';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoData } from '../../../packages/trending-core/src/demo-data.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/lib/local-stack.ts';
 
 const CHROMIUM =
   process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
@@ -18,20 +18,15 @@ describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ METRICS_FLUSH_MS: '0' });
+    stack = await startLocalStack({ vars: { METRICS_FLUSH_MS: '0' } });
     const { events } = generateDemoData({ now: Date.now(), videos: 40, events: 2000 });
-    for (let i = 0; i < events.length; i += 100) {
-      const res = await fetch(`${stack.url}/v1/events/views`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: events.slice(i, i + 100) }),
-      });
-      expect(res.status).toBe(202);
-    }
+    expect(await stack.seed(events)).toBe(events.length);
     await stack.runCron();
     for (let i = 0; i < 30; i++) {
       const window = ['1h', '24h', '7d'][i % 3];
-      const res = await fetch(`${stack.url}/v1/trending/videos?window=${window}&limit=${10 + (i % 2) * 10}`);
+      const res = await fetch(
+        `${stack.apiUrl}/v1/trending/videos?window=${window}&limit=${10 + (i % 2) * 10}`,
+      );
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
@@ -58,7 +53,7 @@ describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      await page.goto(`${stack.url}/dashboard`);
+      await page.goto(`${stack.apiUrl}/dashboard`);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
       for (const id of ['chart-ratio', 'chart-p50', 'chart-p99', 'chart-computes']) {
         const chart = page.locator(`#${id}`);
@@ -79,7 +74,7 @@ describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
       // Each window's table is the API's top 10 for it: rank, title, views and score, in order.
       expect(await page.locator('#tops table').count()).toBe(3);
       for (const [i, window] of ['1h', '24h', '7d'].entries()) {
-        const res = await fetch(`${stack.url}/v1/trending/videos?window=${window}&limit=10`);
+        const res = await fetch(`${stack.apiUrl}/v1/trending/videos?window=${window}&limit=10`);
         const { videos } = (await res.json()) as {
           videos: { rank: number; title?: string; videoId: string; views: number; score: number }[];
         };
