@@ -15,7 +15,7 @@ export interface PostResult {
 }
 
 export interface PostOptions {
-  /** x-test-aggregator: a bench aggregator of its own (the api instance must have TEST_SEAMS). */
+  /** x-test-aggregator: a bench aggregator of its own (the api instance must run the test entry: bench/src/stack.ts). */
   aggregator?: string;
   /** Batches in flight at once. */
   concurrency: number;

@@ -1,14 +1,21 @@
 // The system under test: the local stack (scripts/lib/local-stack.ts: the three Workers from their
 // production bundles in one Miniflare 5 process, each on its own direct socket) with the bench's own
 // Workers beside them (bench/dist: the hello-world floor, the cache peers and "before"). The api runs
-// as several instances of the same bundle that differ only in their LAYERS_OFF (and TEST_SEAMS) vars.
+// as several instances of the production bundle that differ only in their LAYERS_OFF and METRICS_OFF
+// vars, and two of the api's test-only entry, for what must reach aggregators of its own.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { type ExtraWorker, startLocalStack } from '@openvine/scripts/local-stack';
 import type { Miniflare } from 'miniflare';
 import { type BenchWorker, distDir } from './build-workers.ts';
 
-/** The api instances: name, layers switched off, and whether the test seams are on. */
+/**
+ * The api instances: name, layers switched off, and whether it runs the api's test-only entry
+ * (`seams`: apps/api/src/test-entry.ts, the production Worker behind the `x-test-*` headers)
+ * instead of the production bundle. Every per-layer scenario (memory, edge, DO, KV, the peers)
+ * measures the production bundle; only the cold computation (a forced miss) and the herd, ingest
+ * and compute-cost runs (aggregators of their own) go through the test entry.
+ */
 export const API_VARIANTS = {
   'trending-api': { off: '', seams: false },
   'trending-api-edge': { off: 'memory', seams: false },
@@ -71,9 +78,9 @@ export async function startStack(logPath: string, shared: Record<string, unknown
   const stack = await startLocalStack({
     apis: Object.entries(API_VARIANTS).map(([name, variant]) => ({
       name,
+      bundle: variant.seams ? ('test-entry' as const) : ('production' as const),
       vars: {
         ...(variant.off ? { LAYERS_OFF: variant.off } : {}),
-        ...(variant.seams ? { TEST_SEAMS: '1' } : {}),
         ...('metricsOff' in variant ? { METRICS_OFF: '1' } : {}),
       },
     })),

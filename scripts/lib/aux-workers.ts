@@ -17,16 +17,32 @@ interface ModuleRule {
  * Each is typed by the first of the Worker's module rules (its config's plus wrangler's defaults)
  * it matches; Miniflare 5 takes such an explicit list, not the rules themselves.
  */
-function bundleModules(distDir: string, rules: ModuleRule[]) {
-  const modules: { type: ModuleType; path: string }[] = [{ type: 'ESModule', path: `${distDir}index.js` }];
+function bundleModules(distDir: string, rules: ModuleRule[], main: string) {
+  const modules: { type: ModuleType; path: string }[] = [{ type: 'ESModule', path: `${distDir}${main}` }];
   for (const file of readdirSync(distDir).sort()) {
-    if (file === 'index.js' || file.endsWith('.map')) continue;
+    if (file === main || file.endsWith('.map')) continue;
     const rule = rules.find((r) => r.include.some((glob) => matchesGlob(file, glob)));
     const type = rule?.type ?? (/\.m?js$/.test(file) ? 'ESModule' : undefined);
     if (type) modules.push({ type, path: `${distDir}${file}` });
   }
   return modules;
 }
+
+/** Where a built bundle is, under its app's folder, and its main module. */
+export interface AppBundle {
+  dir: string;
+  main: string;
+}
+
+/** What `wrangler deploy --dry-run --outdir dist` writes: the Worker as deployed. */
+export const PRODUCTION_BUNDLE: AppBundle = { dir: 'dist', main: 'index.js' };
+
+/**
+ * The api's test-only entry (apps/api/src/test-entry.ts: the production Worker behind the test
+ * headers), bundled beside it by the api's build; never deployed. The bench's forced misses and
+ * its own aggregators go through it.
+ */
+export const API_TEST_ENTRY_BUNDLE: AppBundle = { dir: 'dist/test-entry', main: 'test-entry.js' };
 
 /**
  * Miniflare options for another Worker of this repo, derived from its wrangler.jsonc (so test
@@ -37,6 +53,7 @@ function bundleModules(distDir: string, rules: ModuleRule[]) {
 export function auxWorker(
   app: 'aggregator' | 'precompute' | 'api',
   serviceBindings: Record<string, { name: string; entrypoint?: string }> = {},
+  bundle: AppBundle = PRODUCTION_BUNDLE,
 ) {
   const appDir = `${repoRoot}apps/${app}/`;
   const configPath = `${appDir}wrangler.jsonc`;
@@ -53,7 +70,7 @@ export function auxWorker(
     ...options,
     name: config.name,
     serviceBindings: { ...(options.serviceBindings as object), ...serviceBindings },
-    modules: bundleModules(`${appDir}dist/`, (modulesRules ?? []) as ModuleRule[]),
-    modulesRoot: `${appDir}dist`,
+    modules: bundleModules(`${appDir}${bundle.dir}/`, (modulesRules ?? []) as ModuleRule[], bundle.main),
+    modulesRoot: `${appDir}${bundle.dir}`,
   };
 }

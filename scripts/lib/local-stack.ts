@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ViewEventInput } from '@openvine/trending-core';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
-import { auxWorker } from './aux-workers.ts';
+import { API_TEST_ENTRY_BUNDLE, type AppBundle, auxWorker, PRODUCTION_BUNDLE } from './aux-workers.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -17,8 +17,13 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export interface ApiInstance {
   /** Its Worker name; one must be `trending-api`, which precompute's API binding calls. */
   name: string;
-  /** Vars of this instance only (LAYERS_OFF, TEST_SEAMS, METRICS_OFF, ...). */
+  /** Vars of this instance only (LAYERS_OFF, METRICS_OFF, ...). */
   vars?: Record<string, string>;
+  /**
+   * `test-entry`: the api's test-only entry (the production Worker behind the `x-test-*`
+   * headers: per-request aggregators, faults, drops). Default: the production bundle.
+   */
+  bundle?: 'production' | 'test-entry';
 }
 
 /** Miniflare options of a further Worker (the bench's own), by its name. */
@@ -61,10 +66,10 @@ export interface LocalStack {
 
 const DIRECT = [{ host: '127.0.0.1', port: 0 }];
 
-function appWorker(app: 'api' | 'aggregator' | 'precompute') {
-  if (!existsSync(`${repoRoot}apps/${app}/dist/index.js`))
-    throw new Error(`apps/${app}/dist/index.js is missing: run \`pnpm build\` first`);
-  return { ...auxWorker(app), unsafeDirectSockets: DIRECT };
+function appWorker(app: 'api' | 'aggregator' | 'precompute', bundle: AppBundle = PRODUCTION_BUNDLE) {
+  const main = `apps/${app}/${bundle.dir}/${bundle.main}`;
+  if (!existsSync(`${repoRoot}${main}`)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
+  return { ...auxWorker(app, {}, bundle), unsafeDirectSockets: DIRECT };
 }
 
 /** Every rate limiter of the api with `limit` requests a minute per client. */
@@ -82,8 +87,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     bindings?: Record<string, string>;
     ratelimits?: Record<string, object>;
   } = appWorker('api');
+  const testEntry = options.apis?.some((i) => i.bundle === 'test-entry')
+    ? appWorker('api', API_TEST_ENTRY_BUNDLE)
+    : undefined;
   const apis = (options.apis ?? [{ name: 'trending-api' }]).map((instance) => ({
-    ...api,
+    ...(instance.bundle === 'test-entry' && testEntry ? testEntry : api),
     name: instance.name,
     ...(options.ingestLimitPerMinute === undefined
       ? {}
