@@ -1,19 +1,12 @@
 // Seeded choices of hostile values for the api's fuzz test (fuzz-requests.ts). Test-only. Every
 // choice goes through one Draw over one mulberry32 stream, so a seed names every value drawn.
 
+import { seededRandom } from '@openvine/trending-core/demo-data';
+
 export type Rng = () => number;
 
-/** mulberry32: a tiny, fast 32-bit PRNG, ample for choosing inputs. Values in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (trending-core's seededRandom, as the demo data uses): values in [0, 1). */
+export const mulberry32 = (seed: number): Rng => seededRandom(seed);
 
 /** Pieces of hostile text: control characters, lone surrogates, bidi overrides, injections. */
 const TEXT_PIECES = [
