@@ -1,16 +1,14 @@
 import type { InvalidationTarget } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
+  type InvalidateReport,
   keyScope,
-  type TrendingWindow,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor } from './precompute-run.ts';
 
-export interface InvalidateReport {
-  windows: { window: TrendingWindow; generation: number; kvKeys: string[] }[];
-}
+export type { InvalidateReport } from '@openvine/trending-core';
 
 /**
  * Bumps the targeted windows' generations in the aggregator (which recomputes them) and

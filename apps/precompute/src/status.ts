@@ -1,16 +1,8 @@
-import type { TrendingWindow } from '@openvine/trending-core';
+import type { PrecomputeReport, PrecomputeStatus, TrendingWindow } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
-import { aggregatorFor, type PrecomputeReport } from './precompute-run.ts';
+import { aggregatorFor } from './precompute-run.ts';
 
-export interface PrecomputeStatus {
-  now: number;
-  lastRun: PrecomputeReport | null;
-  /** Seconds since the last run finished (null before the first). */
-  lastRunAgeS: number | null;
-  nextCronAt: number;
-  windows: Record<TrendingWindow, { generation: number; snapshotAgeMs: number | null; computations: number }>;
-  lastAlarmAt: number | null;
-}
+export type { PrecomputeStatus } from '@openvine/trending-core';
 
 /** The state ops look at: the last run, the next cron, and each window's generation and age. */
 export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promise<PrecomputeStatus> {

@@ -1,3 +1,4 @@
+export * from './admin-reports.ts';
 export * from './analytics-engine-source.ts';
 export * from './events.ts';
 export * from './freshness.ts';
@@ -6,7 +7,9 @@ export * from './headers.ts';
 export * from './keys.ts';
 export * from './kv-writer.ts';
 export * from './metrics.ts';
+export * from './metrics-summary.ts';
 export * from './record-check.ts';
+export * from './response-schemas.ts';
 export * from './responses.ts';
 export * from './schemas.ts';
 export * from './scoring.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type KvWriter, writeSnapshotToKv } from './kv-writer.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 
 /** Records what a Workers KV namespace would be asked to store (the real KV is tested in the apps). */
 function recordingKv() {

@@ -1,5 +1,5 @@
 import { kvSnapshotEntries } from './keys.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 import { TTL_POLICY } from './ttl-policy.ts';
 
 /** The part of a Workers KV namespace this package writes through (structural: no Worker types here). */

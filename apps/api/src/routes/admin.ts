@@ -8,6 +8,7 @@ import {
   MAX_LIMIT,
   normalizeViewEvent,
   RESPONSE_FORMATS,
+  type SeedResult,
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
@@ -197,7 +198,7 @@ export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response
       accepted,
       duplicates,
       next,
-    },
+    } satisfies SeedResult,
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }

@@ -1,3 +1,4 @@
+import type { ClientHealth, HealthDegraded, HealthOk } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { aggregatorStub } from '../cascade/do-snapshot.ts';
 import type { ApiEnv } from '../env.ts';
@@ -19,13 +20,17 @@ export async function getHealth(request: IRequest, env: ApiEnv): Promise<Respons
           rows: stats.rows,
           generations: stats.generations,
         },
-      },
+      } satisfies HealthOk,
       { headers: { 'Cache-Control': 'no-store' } },
     );
   } catch (err) {
     console.error('health: aggregator failed', err);
     return Response.json(
-      { status: 'degraded', timestamp: new Date().toISOString(), aggregator: { ok: false } },
+      {
+        status: 'degraded',
+        timestamp: new Date().toISOString(),
+        aggregator: { ok: false },
+      } satisfies HealthDegraded,
       { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
     );
   }
@@ -34,7 +39,11 @@ export async function getHealth(request: IRequest, env: ApiEnv): Promise<Respons
 /** GET /analytics/health: the old backend's shape. */
 export async function getClientHealth(): Promise<Response> {
   return Response.json(
-    { status: 'healthy', environment: 'openvine-trending', timestamp: new Date().toISOString() },
+    {
+      status: 'healthy',
+      environment: 'openvine-trending',
+      timestamp: new Date().toISOString(),
+    } satisfies ClientHealth,
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }
