@@ -16,12 +16,17 @@ export const WindowSchema = v.picklist(WINDOWS, 'window must be one of 1h, 24h, 
 // ---------------------------------------------------------------------------------------------
 // Queries. Inputs are the lowercased first value of each query parameter; unknown ones are dropped.
 
+// Each pipe names its parsed type after the last transform (v.number(), v.integer()): the API
+// document describes parameters by what they parse to (typeMode 'output' in apps/api/src/openapi.ts).
 const LimitStrictSchema = v.pipe(
   v.string(),
   v.regex(/^\d{1,4}$/, 'limit must be an integer from 1 to 100'),
   v.transform(Number),
+  v.number(),
+  v.integer(),
   v.minValue(1, 'limit must be an integer from 1 to 100'),
   v.maxValue(MAX_LIMIT, 'limit must be an integer from 1 to 100'),
+  v.description('Out of range is a 400.'),
 );
 
 /** `/v1/trending/videos`: strict, out-of-range values are a 400. */
@@ -41,6 +46,9 @@ export const ClientTrendingQuerySchema = v.object({
         const n = Number.parseInt(raw, 10);
         return Number.isFinite(n) ? Math.min(MAX_LIMIT, Math.max(1, n)) : DEFAULT_LIMIT;
       }),
+      v.number(),
+      v.integer(),
+      v.description(`Clamped to 1..${MAX_LIMIT} (as the old backend did), never rejected.`),
     ),
     String(DEFAULT_LIMIT),
   ),
@@ -109,6 +117,10 @@ export const TimestampSchema = v.union(
   ],
   'timestamp must be epoch milliseconds or an ISO-8601 date',
 );
+const EventTimestampSchema = v.pipe(
+  TimestampSchema,
+  v.description('Epoch ms or ISO-8601 (UTC without an offset), within the last 7 days.'),
+);
 
 export const EventTypeSchema = v.picklist(
   ['view_start', 'view_end'],
@@ -123,7 +135,14 @@ export const ViewEventSchema = v.object({
     v.maxLength(128, 'viewerId is at most 128 characters'),
   ),
   eventType: EventTypeSchema,
-  idempotencyKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+  idempotencyKey: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.maxLength(128),
+      v.description('Retries with the same key count once.'),
+    ),
+  ),
   watchMs: v.optional(Milliseconds('watchMs')),
   durationMs: v.optional(Milliseconds('durationMs')),
   loops: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000))),
@@ -137,13 +156,13 @@ export const ViewEventSchema = v.object({
     v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'country is an ISO 3166 alpha-2 code'), v.toUpperCase()),
   ),
   source: v.optional(v.pipe(v.string(), v.maxLength(32))),
-  timestamp: v.optional(TimestampSchema),
+  timestamp: v.optional(EventTimestampSchema),
 });
 export type ViewEventInput = v.InferOutput<typeof ViewEventSchema>;
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
-const ViewEventsBatchSchema = v.object(
+export const ViewEventsBatchSchema = v.object(
   {
     events: v.pipe(
       v.array(ViewEventSchema),
@@ -192,18 +211,32 @@ function clampHashtags(value: unknown): string[] | undefined {
 
 /**
  * A field of the app's body that is clamped, never refused: `null` stays `null` (the app sends
- * null for what it does not know), a value `clamp` cannot use becomes absent.
+ * null for what it does not know), a value `clamp` cannot use becomes absent. `doc` is what the
+ * API document says the field should be (JSON Schema keywords); it does not change parsing.
  */
-const lenient = <T>(clamp: (value: unknown) => T | undefined) =>
+const lenient = <T>(clamp: (value: unknown) => T | undefined, doc: Record<string, unknown>) =>
   v.optional(
     v.pipe(
       v.unknown(),
+      v.metadata(doc),
       v.transform((value): T | null | undefined => (value === null ? null : clamp(value))),
     ),
   );
 
-const clampedString = (max: number) =>
-  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined));
+const clampedString = (max: number, description = '') =>
+  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined), {
+    type: ['string', 'null'],
+    maxLength: max,
+    description: `Longer is cut to ${max} characters.${description}`,
+  });
+
+const clampedCount = (max: number, unit: string) =>
+  lenient((value) => clampCount(value, max), {
+    type: ['number', 'null'],
+    minimum: 0,
+    maximum: max,
+    description: `${unit}Rounded and clamped to 0..${max}.`,
+  });
 
 const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
 
@@ -222,39 +255,72 @@ const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
  *   is not 64 hex, a timestamp that is neither a string nor a number (no retry key then);
  * - an unknown `eventType` reads as absent: `view_start`, which is not a view.
  */
-export const ClientViewSchema = v.object(
-  {
-    eventId: Hex64Schema,
-    userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars),
-    source: clampedString(VIEW_FIELD_LIMITS.sourceChars),
-    eventType: v.optional(
-      v.pipe(
-        v.unknown(),
-        v.transform((value): 'view_start' | 'view_end' =>
-          typeof value === 'string' && EVENT_TYPES.includes(value)
-            ? (value as 'view_start' | 'view_end')
-            : 'view_start',
+export const ClientViewSchema = v.pipe(
+  v.object(
+    {
+      eventId: v.pipe(Hex64Schema, v.description('The video id: required, strict.')),
+      userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars, ' null or not a string: a signed-out viewer.'),
+      source: clampedString(VIEW_FIELD_LIMITS.sourceChars),
+      eventType: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.metadata({
+            type: 'string',
+            enum: EVENT_TYPES,
+            description: 'Any other value reads as view_start (not a view).',
+          }),
+          v.transform((value): 'view_start' | 'view_end' =>
+            typeof value === 'string' && EVENT_TYPES.includes(value)
+              ? (value as 'view_start' | 'view_end')
+              : 'view_start',
+          ),
         ),
+        'view_start',
       ),
-      'view_start',
-    ),
-    /** 64 hex (lowercased), or '' as the app sends for signed-out uploads; anything else dropped. */
-    creatorPubkey: lenient((value) =>
-      typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
-    ),
-    hashtags: lenient(clampHashtags),
-    title: clampedString(VIEW_FIELD_LIMITS.titleChars),
-    timestamp: lenient((value) => {
-      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-      return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
-    }),
-    watchDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
-    totalDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
-    loopCount: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.loops)),
-    completedVideo: lenient((value) => (typeof value === 'boolean' ? value : undefined)),
-    completionRate: lenient((value) => (typeof value === 'number' ? value : undefined)),
-  },
-  'body must be a JSON object with an eventId',
+      /** 64 hex (lowercased), or '' as the app sends for signed-out uploads; anything else dropped. */
+      creatorPubkey: lenient(
+        (value) =>
+          typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
+        { type: ['string', 'null'], description: '64 hex, or empty; anything else is ignored.' },
+      ),
+      hashtags: lenient(clampHashtags, {
+        type: ['array', 'null'],
+        items: { type: 'string' },
+        description:
+          `Lowercased, leading # stripped, each cut to ${VIEW_FIELD_LIMITS.hashtagChars} characters, ` +
+          `the first ${VIEW_FIELD_LIMITS.hashtags} distinct kept; items that are not strings are ignored.`,
+      }),
+      title: clampedString(VIEW_FIELD_LIMITS.titleChars),
+      timestamp: lenient(
+        (value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+          return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
+        },
+        {
+          type: ['string', 'number', 'null'],
+          description:
+            `Only identifies retries (cut to ${VIEW_FIELD_LIMITS.timestampChars} characters); ` +
+            'the event time is the receive time.',
+        },
+      ),
+      watchDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, 'ms (24 h at most). '),
+      totalDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, 'ms (24 h at most). '),
+      loopCount: clampedCount(VIEW_FIELD_LIMITS.loops, ''),
+      completedVideo: lenient((value) => (typeof value === 'boolean' ? value : undefined), {
+        type: ['boolean', 'null'],
+      }),
+      completionRate: lenient((value) => (typeof value === 'number' ? value : undefined), {
+        type: ['number', 'null'],
+        description: 'Ignored: computed from the durations.',
+      }),
+    },
+    'body must be a JSON object with an eventId',
+  ),
+  v.description(
+    'Clamped, never refused: only a missing or invalid eventId (or a body that is not a JSON ' +
+      'object) is a 400. Longer strings, more hashtags and larger numbers than described are ' +
+      'accepted and cut or clamped, and a field of the wrong type is ignored as if absent.',
+  ),
 );
 export type ClientViewInput = v.InferOutput<typeof ClientViewSchema>;
 

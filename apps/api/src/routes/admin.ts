@@ -47,7 +47,7 @@ export function requireAdmin(request: IRequest, env: ApiEnv): void {
   }
 }
 
-const InvalidateBodySchema = v.union(
+export const InvalidateBodySchema = v.union(
   [
     v.strictObject({ window: WindowSchema }),
     v.strictObject({ videoId: Hex64Schema }),
@@ -100,7 +100,7 @@ export async function getStatus(request: IRequest, env: ApiEnv): Promise<Respons
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
 }
 
-const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
+export const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
 
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
 export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Response> {
@@ -114,7 +114,7 @@ export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Re
   return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
 }
 
-const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
+export const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
 
 /**
  * GET /v1/admin/record-check?window=24h: the live top 20 against the one computed from the record
@@ -141,7 +141,7 @@ export const SEED_EVENTS_PER_REQUEST = 2 * MAX_EVENTS_PER_BATCH;
 /** How long a seed's `next` stays usable: its events are generated for the first page's time. */
 export const SEED_CURSOR_MAX_AGE_MS = 60 * 60_000;
 
-const SeedBodySchema = v.strictObject({
+export const SeedBodySchema = v.strictObject({
   events: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(50_000)), 24_000),
   videos: v.optional(v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(2_000)), 320),
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)), 42),

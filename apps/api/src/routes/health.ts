@@ -2,7 +2,6 @@ import type { ClientHealth, HealthDegraded, HealthOk } from '@openvine/trending-
 import type { IRequest } from 'itty-router';
 import { aggregatorStub } from '../cascade/do-snapshot.ts';
 import type { ApiEnv } from '../env.ts';
-import { OPENAPI_DOCUMENT } from '../openapi.ts';
 import { aggregatorName } from '../test-seams.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
@@ -46,9 +45,4 @@ export async function getClientHealth(): Promise<Response> {
     } satisfies ClientHealth,
     { headers: { 'Cache-Control': 'no-store' } },
   );
-}
-
-/** GET /v1/openapi.json: the public API (src/openapi.ts). */
-export function getOpenApi(): Response {
-  return Response.json(OPENAPI_DOCUMENT, { headers: { 'Cache-Control': 'public, max-age=3600' } });
 }
