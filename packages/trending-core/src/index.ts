@@ -1,5 +1,6 @@
 export * from './admin-reports.ts';
 export * from './analytics-engine-source.ts';
+export * from './edge-warmer-rpc.ts';
 export * from './events.ts';
 export * from './freshness.ts';
 export * from './groups.ts';
