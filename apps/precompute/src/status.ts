@@ -1,4 +1,4 @@
-import type { PrecomputeReport, PrecomputeStatus, TrendingWindow } from '@openvine/trending-core';
+import { asPrecomputeReport, type PrecomputeStatus, type TrendingWindow } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor } from './precompute-run.ts';
 
@@ -9,7 +9,7 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
   const stub = aggregatorFor(env, aggregator);
   const [stats, lastRun] = await Promise.all([stub.stats(), stub.lastRunReport()]);
   const now = Date.now();
-  const run = (lastRun as PrecomputeReport | null) ?? null;
+  const run = asPrecomputeReport(lastRun);
   const windows = Object.fromEntries(
     (Object.keys(stats.generations) as TrendingWindow[]).map((w) => [
       w,

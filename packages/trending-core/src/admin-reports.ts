@@ -79,3 +79,11 @@ export const SeedResultSchema = v.object({
   next: v.nullable(SeedCursorSchema),
 });
 export type SeedResult = v.InferOutput<typeof SeedResultSchema>;
+
+/**
+ * A run report as the aggregator returns it (it keeps what any version of precompute stored), if
+ * it is of the report's shape; else null, as before the first run.
+ */
+export function asPrecomputeReport(value: unknown): PrecomputeReport | null {
+  return v.is(PrecomputeReportSchema, value) ? value : null;
+}

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { DESCRIPTIONS } from './api-docs.ts';
 import { type TrendingWindow, WINDOWS } from './windows.ts';
 
 /**
@@ -95,7 +96,7 @@ export const ClientVineSchema = v.object({
 });
 export type ClientVine = v.InferOutput<typeof ClientVineSchema>;
 
-const UpdatedAt = v.pipe(Count, v.description('epoch milliseconds'));
+const UpdatedAt = v.pipe(Count, v.description(DESCRIPTIONS.epochMs));
 
 /** `GET /analytics/trending/vines`: the shape the OpenVine app parses. */
 export const ClientVinesResponseSchema = v.object({

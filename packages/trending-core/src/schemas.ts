@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import { DESCRIPTIONS, CLIENT_VIEW_FIELD_DOCS as DOCS } from './api-docs.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ttl-policy.ts';
+import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
 import { WINDOWS } from './windows.ts';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
@@ -26,7 +28,7 @@ const LimitStrictSchema = v.pipe(
   v.integer(),
   v.minValue(1, 'limit must be an integer from 1 to 100'),
   v.maxValue(MAX_LIMIT, 'limit must be an integer from 1 to 100'),
-  v.description('Out of range is a 400.'),
+  v.description(DESCRIPTIONS.strictLimit),
 );
 
 /** `/v1/trending/videos`: strict, out-of-range values are a 400. */
@@ -48,7 +50,7 @@ export const ClientTrendingQuerySchema = v.object({
       }),
       v.number(),
       v.integer(),
-      v.description(`Clamped to 1..${MAX_LIMIT} (as the old backend did), never rejected.`),
+      v.description(DESCRIPTIONS.clampedLimit),
     ),
     String(DEFAULT_LIMIT),
   ),
@@ -57,23 +59,7 @@ export const ClientTrendingQuerySchema = v.object({
 // ---------------------------------------------------------------------------------------------
 // View events.
 
-/**
- * The bounds of a view's fields. `/v1/events/views` refuses (400) a value past them; the app's
- * `POST /analytics/view` clamps to them instead (see ClientViewSchema). Characters are UTF-16
- * code units, as JavaScript counts string length.
- */
-export const VIEW_FIELD_LIMITS = {
-  titleChars: 300,
-  hashtagChars: 64,
-  hashtags: 20,
-  viewerIdChars: 128,
-  sourceChars: 32,
-  /** The app's timestamp string, used only to recognise retries. */
-  timestampChars: 40,
-  /** Watch time and video duration: 24 hours in ms (24 * 3600 * 1000). */
-  durationMs: 86_400_000,
-  loops: 10_000,
-} as const;
+export { VIEW_FIELD_LIMITS };
 
 /** Cuts a string to at most `max` UTF-16 code units, never splitting a surrogate pair. */
 export function cutString(text: string, max: number): string {
@@ -117,10 +103,7 @@ export const TimestampSchema = v.union(
   ],
   'timestamp must be epoch milliseconds or an ISO-8601 date',
 );
-const EventTimestampSchema = v.pipe(
-  TimestampSchema,
-  v.description('Epoch ms or ISO-8601 (UTC without an offset), within the last 7 days.'),
-);
+const EventTimestampSchema = v.pipe(TimestampSchema, v.description(DESCRIPTIONS.eventTimestamp));
 
 export const EventTypeSchema = v.picklist(
   ['view_start', 'view_end'],
@@ -136,12 +119,7 @@ export const ViewEventSchema = v.object({
   ),
   eventType: EventTypeSchema,
   idempotencyKey: v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.maxLength(128),
-      v.description('Retries with the same key count once.'),
-    ),
+    v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.description(DESCRIPTIONS.idempotencyKey)),
   ),
   watchMs: v.optional(Milliseconds('watchMs')),
   durationMs: v.optional(Milliseconds('durationMs')),
@@ -223,20 +201,11 @@ const lenient = <T>(clamp: (value: unknown) => T | undefined, doc: Record<string
     ),
   );
 
-const clampedString = (max: number, description = '') =>
-  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined), {
-    type: ['string', 'null'],
-    maxLength: max,
-    description: `Longer is cut to ${max} characters.${description}`,
-  });
+const clampedString = (max: number, doc: Record<string, unknown>) =>
+  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined), doc);
 
-const clampedCount = (max: number, unit: string) =>
-  lenient((value) => clampCount(value, max), {
-    type: ['number', 'null'],
-    minimum: 0,
-    maximum: max,
-    description: `${unit}Rounded and clamped to 0..${max}.`,
-  });
+const clampedCount = (max: number, doc: Record<string, unknown>) =>
+  lenient((value) => clampCount(value, max), doc);
 
 const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
 
@@ -258,17 +227,13 @@ const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
 export const ClientViewSchema = v.pipe(
   v.object(
     {
-      eventId: v.pipe(Hex64Schema, v.description('The video id: required, strict.')),
-      userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars, ' null or not a string: a signed-out viewer.'),
-      source: clampedString(VIEW_FIELD_LIMITS.sourceChars),
+      eventId: v.pipe(Hex64Schema, v.description(DESCRIPTIONS.clientEventId)),
+      userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars, DOCS.userId),
+      source: clampedString(VIEW_FIELD_LIMITS.sourceChars, DOCS.source),
       eventType: v.optional(
         v.pipe(
           v.unknown(),
-          v.metadata({
-            type: 'string',
-            enum: EVENT_TYPES,
-            description: 'Any other value reads as view_start (not a view).',
-          }),
+          v.metadata(DOCS.eventType),
           v.transform((value): 'view_start' | 'view_end' =>
             typeof value === 'string' && EVENT_TYPES.includes(value)
               ? (value as 'view_start' | 'view_end')
@@ -281,46 +246,29 @@ export const ClientViewSchema = v.pipe(
       creatorPubkey: lenient(
         (value) =>
           typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
-        { type: ['string', 'null'], description: '64 hex, or empty; anything else is ignored.' },
+        DOCS.creatorPubkey,
       ),
-      hashtags: lenient(clampHashtags, {
-        type: ['array', 'null'],
-        items: { type: 'string' },
-        description:
-          `Lowercased, leading # stripped, each cut to ${VIEW_FIELD_LIMITS.hashtagChars} characters, ` +
-          `the first ${VIEW_FIELD_LIMITS.hashtags} distinct kept; items that are not strings are ignored.`,
-      }),
-      title: clampedString(VIEW_FIELD_LIMITS.titleChars),
-      timestamp: lenient(
-        (value) => {
-          if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-          return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
-        },
-        {
-          type: ['string', 'number', 'null'],
-          description:
-            `Only identifies retries (cut to ${VIEW_FIELD_LIMITS.timestampChars} characters); ` +
-            'the event time is the receive time.',
-        },
+      hashtags: lenient(clampHashtags, DOCS.hashtags),
+      title: clampedString(VIEW_FIELD_LIMITS.titleChars, DOCS.title),
+      timestamp: lenient((value) => {
+        if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+        return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
+      }, DOCS.timestamp),
+      watchDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, DOCS.watchDuration),
+      totalDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, DOCS.totalDuration),
+      loopCount: clampedCount(VIEW_FIELD_LIMITS.loops, DOCS.loopCount),
+      completedVideo: lenient(
+        (value) => (typeof value === 'boolean' ? value : undefined),
+        DOCS.completedVideo,
       ),
-      watchDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, 'ms (24 h at most). '),
-      totalDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, 'ms (24 h at most). '),
-      loopCount: clampedCount(VIEW_FIELD_LIMITS.loops, ''),
-      completedVideo: lenient((value) => (typeof value === 'boolean' ? value : undefined), {
-        type: ['boolean', 'null'],
-      }),
-      completionRate: lenient((value) => (typeof value === 'number' ? value : undefined), {
-        type: ['number', 'null'],
-        description: 'Ignored: computed from the durations.',
-      }),
+      completionRate: lenient(
+        (value) => (typeof value === 'number' ? value : undefined),
+        DOCS.completionRate,
+      ),
     },
     'body must be a JSON object with an eventId',
   ),
-  v.description(
-    'Clamped, never refused: only a missing or invalid eventId (or a body that is not a JSON ' +
-      'object) is a 400. Longer strings, more hashtags and larger numbers than described are ' +
-      'accepted and cut or clamped, and a field of the wrong type is ignored as if absent.',
-  ),
+  v.description(DESCRIPTIONS.clientView),
 );
 export type ClientViewInput = v.InferOutput<typeof ClientViewSchema>;
 
