@@ -1,13 +1,9 @@
-import type { MetricsAggregator } from './metrics-aggregator.ts';
-import type { TrendingAggregator } from './trending-aggregator.ts';
+/// <reference path="../worker-bindings.d.ts" />
 
 /**
- * The aggregator's own bindings. Declared here rather than taken from the global `Env`, because
- * the api and precompute programs type-check this source against their own `Env`.
+ * The aggregator's bindings, as `wrangler types` generates them from wrangler.jsonc
+ * (worker-bindings.d.ts, `pnpm types`). Generated under a name of their own rather than taken
+ * from the global `Env`, because the api and precompute programs compile this source beside
+ * their own `Env`; wrangler.jsonc expresses all of them, so nothing is added here.
  */
-export interface AggregatorEnv {
-  AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
-  METRICS: DurableObjectNamespace<MetricsAggregator>;
-  /** The production record of view events (dataset `openvine_view_events`): see view-record.ts. */
-  VIEW_EVENTS: AnalyticsEngineDataset;
-}
+export type AggregatorEnv = AggregatorBindings;

@@ -4,14 +4,27 @@ import {
   type LayerMinute,
   LIMITS,
   METRICS_SPANS_MS,
+  type MetricsPoint,
+  type MetricsSpan,
+  type MetricsSummary,
   MINUTE_MS,
   mergeHistograms,
+  type PrecomputeRunMetrics,
   percentile,
   RETENTION,
   SERVED_BY,
   type ServedBy,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
+
+// The summary's shapes are trending-core's schemas (the api validates and documents them).
+export type {
+  LayerSummary,
+  MetricsPoint,
+  MetricsSpan,
+  MetricsSummary,
+  PrecomputeRunMetrics,
+} from '@openvine/trending-core';
 
 /** Per-minute rows are kept this long: the dashboard's longest view. */
 const RETENTION_MS = RETENTION.metricsMs;
@@ -40,58 +53,6 @@ const SCHEMA = [
    )`,
   'CREATE INDEX IF NOT EXISTS precompute_runs_by_at ON precompute_runs (at)',
 ];
-
-export interface PrecomputeRunMetrics {
-  at: number;
-  durationMs: number;
-  rowsScanned: number;
-  keysWritten: number;
-  windows: { window: string; computeMs: number; rowsScanned: number; kvKeys: number }[];
-}
-
-export interface LayerSummary {
-  count: number;
-  /** Share of all responses in the span served by this layer. */
-  ratio: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
-export interface MetricsSpan {
-  requests: number;
-  memory_hits: number;
-  edge_hits: number;
-  edge_misses: number;
-  do_hits: number;
-  kv_hits: number;
-  kv_misses: number;
-  computes: number;
-  compute_ms: number;
-  stale_served: number;
-  errors: number;
-  layers: Record<ServedBy, LayerSummary>;
-}
-
-export interface MetricsPoint {
-  minute: number;
-  requests: number;
-  computes: number;
-  /** Responses per layer in this minute. */
-  count: Record<ServedBy, number>;
-  p50: Record<ServedBy, number | null>;
-  p95: Record<ServedBy, number | null>;
-  p99: Record<ServedBy, number | null>;
-}
-
-export interface MetricsSummary {
-  now: number;
-  last5m: MetricsSpan;
-  last1h: MetricsSpan;
-  /** One point per minute of the last hour that had traffic, oldest first. */
-  series: MetricsPoint[];
-  runs: PrecomputeRunMetrics[];
-}
 
 interface Row {
   minute: number;

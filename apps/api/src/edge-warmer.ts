@@ -1,5 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { edgeCacheUrl, type ReadTarget, type TrendingSnapshot } from '@openvine/trending-core';
+import {
+  type EdgeWarmerRpc,
+  edgeCacheUrl,
+  type ReadTarget,
+  type TrendingSnapshot,
+} from '@openvine/trending-core';
 import { toCachedBody } from './cascade/cached-body.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
 import { isOlder, newestServed } from './cascade/generations.ts';
@@ -9,9 +14,10 @@ import type { ApiEnv } from './env.ts';
  * Lets the precompute Worker fill the edge cache. The Cache API is per zone and per data center:
  * entries written by the precompute Worker itself would never be seen by the api's requests, so
  * precompute calls this entrypoint of the api Worker over a service binding, and the writes land
- * in the api's cache of the data center the run happens in.
+ * in the api's cache of the data center the run happens in. Its contract is trending-core's
+ * EdgeWarmerRpc (precompute cannot depend on this package: it is a dependency of it).
  */
-export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> {
+export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> implements EdgeWarmerRpc {
   /**
    * Writes each target's entry from its window's snapshot and returns the targets written, in
    * their order. A fence: a target is skipped when the edge already holds a newer copy, or when

@@ -1,19 +1,27 @@
-import type { MetricsAggregator, TrendingAggregator } from '@openvine/aggregator';
-import type PrecomputeEntrypoint from '@openvine/precompute';
-
-/** The api's bindings, declared explicitly so that other Workers' sources type-check against their own. */
-export interface ApiEnv {
-  AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
-  METRICS: DurableObjectNamespace<MetricsAggregator>;
-  PRECOMPUTE: Service<PrecomputeEntrypoint>;
-  TRENDING_KV: KVNamespace;
-  TRENDING_METRICS: AnalyticsEngineDataset;
+/**
+ * The api's bindings: the global `Env` that `wrangler types` generates from wrangler.jsonc
+ * (worker-configuration.d.ts, `pnpm types`; the aggregator's and precompute's configs give the
+ * Durable Object and service bindings their RPC types), with what it cannot express. The one
+ * place they are declared. No other Worker's program compiles this file, so the global `Env` is
+ * the api's here.
+ */
+export interface ApiEnv
+  extends Omit<
+    Env,
+    | 'INGEST_LIMITER'
+    | 'ADMIN_TOKEN'
+    | 'EDGE_BUDGET_MS'
+    | 'DO_BUDGET_MS'
+    | 'KV_BUDGET_MS'
+    | 'COMPUTE_BUDGET_MS'
+  > {
   /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
   INGEST_LIMITER?: RateLimit;
+  /** A secret; unset: the admin routes are off (404). */
   ADMIN_TOKEN?: string;
   /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
   AGGREGATOR_NAME?: string;
-  /** Layer budgets in ms (vars in wrangler.jsonc; defaults in trending-core's LAYER_BUDGETS_MS). */
+  /** Layer budgets in ms (vars in wrangler.jsonc, any value per deployment; defaults in trending-core's LAYER_BUDGETS_MS). */
   EDGE_BUDGET_MS?: string;
   DO_BUDGET_MS?: string;
   KV_BUDGET_MS?: string;

@@ -1,6 +1,6 @@
-import type PrecomputeEntrypoint from '@openvine/precompute';
-
-/** This Worker's bindings (explicit, so other Workers' sources type-check against their own env). */
-export interface OpsExampleEnv {
-  PRECOMPUTE: Service<PrecomputeEntrypoint>;
-}
+/**
+ * This Worker's bindings: the global `Env` that `wrangler types` generates from wrangler.jsonc
+ * (worker-configuration.d.ts; precompute's config types PRECOMPUTE with its RPC methods).
+ * wrangler.jsonc expresses all of them, and no other program compiles this file.
+ */
+export type OpsExampleEnv = Env;

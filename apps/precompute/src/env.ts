@@ -1,17 +1,23 @@
-import type { MetricsAggregator, TrendingAggregator } from '@openvine/aggregator';
-// A type-only import across apps (a package dependency would be circular: the api binds to us).
-import type { EdgeWarmer } from '../../api/src/edge-warmer.ts';
+/// <reference path="../worker-bindings.d.ts" />
+import type { EdgeWarmerRpc } from '@openvine/trending-core';
 
-/** The precompute Worker's bindings (explicit: the api type-checks this source with its own Env). */
-export interface PrecomputeEnv {
-  AGGREGATOR: DurableObjectNamespace<TrendingAggregator>;
-  METRICS: DurableObjectNamespace<MetricsAggregator>;
-  TRENDING_METRICS: AnalyticsEngineDataset;
-  TRENDING_KV: KVNamespace;
-  API: Service<EdgeWarmer>;
-  /** The record (Analytics Engine SQL API) for checkRecord: account id, token, dataset, endpoint. */
+/**
+ * The precompute Worker's bindings: what `wrangler types` generates from wrangler.jsonc
+ * (worker-bindings.d.ts, `pnpm types`; under a name of its own rather than the global `Env`,
+ * because the api and ops-example programs compile this source beside their own `Env`), with
+ * what it cannot express. The one place they are declared.
+ */
+export interface PrecomputeEnv extends Omit<PrecomputeBindings, 'API' | 'AE_ACCOUNT_ID' | 'AE_VIEW_DATASET'> {
+  /**
+   * The api's EdgeWarmer entrypoint. Typed from trending-core's contract: typing it from the
+   * api's source would need the api's config and source here, and the api depends on us.
+   */
+  API: Service<EdgeWarmerRpc & Rpc.WorkerEntrypointBranded>;
+  /** The record (Analytics Engine SQL API) for checkRecord: account id (a var, empty: off), dataset. */
   AE_ACCOUNT_ID?: string;
-  AE_API_TOKEN?: string;
   AE_VIEW_DATASET?: string;
+  /** Optional secret (Account Analytics: Read), so not in wrangler.jsonc's required secrets. */
+  AE_API_TOKEN?: string;
+  /** Tests point the record at a stand-in. */
   AE_SQL_ENDPOINT?: string;
 }

@@ -2,13 +2,13 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { InvalidationTarget } from '@openvine/aggregator';
 import type { TrendingWindow } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
-import { type InvalidateReport, runInvalidate } from './invalidate.ts';
+import { type InvalidateOutcome, runInvalidate } from './invalidate.ts';
 import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
 import { checkRecord, type RecordCheck } from './record-check.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
 
 export type { PrecomputeEnv } from './env.ts';
-export type { InvalidatedWindow, InvalidateReport } from './invalidate.ts';
+export type { InvalidatedWindow, InvalidateOutcome } from './invalidate.ts';
 export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
 export type { RecordCheck } from './record-check.ts';
 export type { PrecomputeStatus } from './status.ts';
@@ -50,7 +50,7 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   async invalidate(
     target: InvalidationTarget,
     options: { aggregator?: string } = {},
-  ): Promise<InvalidateReport> {
+  ): Promise<InvalidateOutcome> {
     return runInvalidate(this.env, target, options.aggregator);
   }
 }

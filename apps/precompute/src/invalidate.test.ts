@@ -1,10 +1,10 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { runInvalidate } from './invalidate.ts';
 import { runPrecompute } from './precompute-run.ts';
 import {
   aggregatorStub,
   aggregatorWatchingTheLock,
+  bindings,
   ingestVideo,
   kvHoldingPuts,
   kvSnapshot,
@@ -26,15 +26,15 @@ describe('invalidation and precompute runs', () => {
     await ingestVideo(aggregator, 6);
     // A run, paused just before its KV writes of 24h: it holds the run lock and 24h's snapshot
     // of generation 1.
-    const paused = kvHoldingPuts(env.TRENDING_KV, (key) => dayKeys(scope).includes(key));
-    const run = runPrecompute({ ...env, TRENDING_KV: paused.kv }, { aggregator });
+    const paused = kvHoldingPuts(bindings.TRENDING_KV, (key) => dayKeys(scope).includes(key));
+    const run = runPrecompute({ ...bindings, TRENDING_KV: paused.kv }, { aggregator });
     await paused.arrived;
 
     // The invalidation starts while the run is paused. Either it waits for the lock (and is
     // refused it at least once), or it goes ahead and is done: only then is the run let go.
-    const watched = aggregatorWatchingTheLock(env.AGGREGATOR);
+    const watched = aggregatorWatchingTheLock(bindings.AGGREGATOR);
     const invalidation = runInvalidate(
-      { ...env, AGGREGATOR: watched.namespace },
+      { ...bindings, AGGREGATOR: watched.namespace },
       { window: '24h' },
       aggregator,
     );
@@ -54,11 +54,11 @@ describe('invalidation and precompute runs', () => {
     const scope = `${aggregator}/`;
     const stub = aggregatorStub(aggregator);
     await ingestVideo(aggregator, 6);
-    await runPrecompute(env, { aggregator });
+    await runPrecompute(bindings, { aggregator });
     // Another run in progress, holding the lock for as long as precompute's runs do (55 s).
     expect(await stub.tryLockRun('another-run', 55_000)).toBe(true);
 
-    const refused = await runInvalidate(env, { window: '24h' }, aggregator, { lockWaitMs: 300 });
+    const refused = await runInvalidate(bindings, { window: '24h' }, aggregator, { lockWaitMs: 300 });
 
     expect((await stub.stats()).generations['24h']).toBe(1);
     for (const key of dayKeys(scope)) expect((await kvSnapshot(key))?.generation, key).toBe(1);
@@ -70,11 +70,11 @@ describe('invalidation and precompute runs', () => {
     // The other run's lock was left alone: once it lets go, the invalidation goes through.
     expect(await stub.tryLockRun('another-run', 55_000)).toBe(true);
     await stub.unlockRun('another-run');
-    expect(await runInvalidate(env, { window: '24h' }, aggregator, { lockWaitMs: 300 })).toMatchObject({
+    expect(await runInvalidate(bindings, { window: '24h' }, aggregator, { lockWaitMs: 300 })).toMatchObject({
       ok: true,
       windows: [{ window: '24h', generation: 2, kvKeys: dayKeys(scope), kvFailed: [] }],
     });
     // ...and it released the lock: the next run runs.
-    expect((await runPrecompute(env, { aggregator })).skipped).toBe(false);
+    expect((await runPrecompute(bindings, { aggregator })).skipped).toBe(false);
   });
 });

@@ -1,35 +1,17 @@
 import type { InvalidationTarget } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
-  type KvWriteFailure,
+  type InvalidatedWindow,
+  type InvalidateOutcome,
   keyScope,
-  type TrendingWindow,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor } from './precompute-run.ts';
 import { acquireRunLock, INVALIDATE_LOCK_WAIT_MS } from './run-lock.ts';
 
-export interface InvalidatedWindow {
-  window: TrendingWindow;
-  /** The window's new generation: the aggregator's bump stands whatever KV did. */
-  generation: number;
-  /** KV keys now holding the new snapshot. */
-  kvKeys: string[];
-  /** Keys left alone because they already held a newer copy; absent when none. */
-  kvSuperseded?: string[];
-  /**
-   * Keys KV refused after the retries (e.g. a 429 that outlasted them), with KV's message. They
-   * keep the older generation until the next precompute run (within a minute) overwrites them;
-   * readers that have seen the new generation refuse it meanwhile.
-   */
-  kvFailed: KvWriteFailure[];
-}
-
-export type InvalidateReport =
-  | { ok: true; windows: InvalidatedWindow[] }
-  /** A precompute run held the run lock for as long as the invalidation waited: nothing changed. */
-  | { ok: false; reason: 'run_lock_busy'; message: string };
+// The report's shapes are trending-core's schemas (the api documents them and passes them on).
+export type { InvalidatedWindow, InvalidateOutcome } from '@openvine/trending-core';
 
 export interface InvalidateOptions {
   /** How long to wait for a running precompute to release the run lock (INVALIDATE_LOCK_WAIT_MS). */
@@ -49,7 +31,7 @@ export async function runInvalidate(
   target: InvalidationTarget,
   aggregator = AGGREGATOR_OBJECT_NAME,
   options: InvalidateOptions = {},
-): Promise<InvalidateReport> {
+): Promise<InvalidateOutcome> {
   const stub = aggregatorFor(env, aggregator);
   const owner = `invalidate:${crypto.randomUUID()}`;
   const waitMs = options.lockWaitMs ?? INVALIDATE_LOCK_WAIT_MS;

@@ -4,7 +4,7 @@ import {
   describeKvFailures,
   keyScope,
   metricsObjectFor,
-  type ReadTarget,
+  type PrecomputeReport,
   type TrendingSnapshot,
   type TrendingWindow,
   WINDOWS,
@@ -14,34 +14,8 @@ import type { PrecomputeEnv } from './env.ts';
 import { RUN_LOCK_TTL_MS } from './run-lock.ts';
 import { MAX_WARMED_READS, warmingPlan, windowOrder } from './warming.ts';
 
-export interface WindowReport {
-  window: TrendingWindow;
-  generation: number;
-  videos: number;
-  /** Time the aggregator spent ranking the window (one computation per window per run). */
-  computeMs: number;
-  /** KV keys written with this run's snapshot. */
-  kvKeys: string[];
-  /** Keys left alone because they held a newer copy (an invalidation's, say); absent when none. */
-  kvSuperseded?: string[];
-}
-
-export interface PrecomputeReport {
-  startedAt: number;
-  durationMs: number;
-  /** True when another run held the lock: this one did nothing. */
-  skipped: boolean;
-  windows: WindowReport[];
-  /**
-   * Edge entries written through the api's EdgeWarmer, most requested first (not those the edge
-   * already held a newer copy of).
-   */
-  warmed: ReadTarget[];
-  /** Why warming the edge failed, if it did (the rest of the run still counts). */
-  warmError?: string;
-  /** Set when the run failed part-way (what it wrote before that stays written). */
-  error?: string;
-}
+// The run's report is trending-core's schema (the api documents it; admin routes pass it on).
+export type { PrecomputeReport, WindowReport } from '@openvine/trending-core';
 
 export interface PrecomputeOptions {
   windows?: TrendingWindow[];

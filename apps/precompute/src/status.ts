@@ -1,23 +1,20 @@
-import { INTERVALS, type TrendingWindow } from '@openvine/trending-core';
+import {
+  asPrecomputeReport,
+  INTERVALS,
+  type PrecomputeStatus,
+  type TrendingWindow,
+} from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
-import { aggregatorFor, type PrecomputeReport } from './precompute-run.ts';
+import { aggregatorFor } from './precompute-run.ts';
 
-export interface PrecomputeStatus {
-  now: number;
-  lastRun: PrecomputeReport | null;
-  /** Seconds since the last run finished (null before the first). */
-  lastRunAgeS: number | null;
-  nextCronAt: number;
-  windows: Record<TrendingWindow, { generation: number; snapshotAgeMs: number | null; computations: number }>;
-  lastAlarmAt: number | null;
-}
+export type { PrecomputeStatus } from '@openvine/trending-core';
 
 /** The state ops look at: the last run, the next cron, and each window's generation and age. */
 export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promise<PrecomputeStatus> {
   const stub = aggregatorFor(env, aggregator);
   const [stats, lastRun] = await Promise.all([stub.stats(), stub.lastRunReport()]);
   const now = Date.now();
-  const run = (lastRun as PrecomputeReport | null) ?? null;
+  const run = asPrecomputeReport(lastRun);
   const windows = Object.fromEntries(
     (Object.keys(stats.generations) as TrendingWindow[]).map((w) => [
       w,

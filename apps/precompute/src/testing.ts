@@ -7,6 +7,7 @@ import {
   type ResponseFormat,
   type TrendingWindow,
 } from '@openvine/trending-core';
+import type { PrecomputeEnv } from './env.ts';
 
 /**
  * This Worker as its callers reach it: the plugin's `exports.default` runs the default export's
@@ -14,6 +15,12 @@ import {
  * Fetcher of the entrypoint) omits `scheduled`.
  */
 export const precompute = exports.default;
+
+/**
+ * The test's bindings as the Worker's code takes them (PrecomputeEnv). The generated `Env`
+ * leaves API (the api's EdgeWarmer) untyped, as env.ts explains; the binding itself is real.
+ */
+export const bindings: PrecomputeEnv = { ...env, API: env.API as PrecomputeEnv['API'] };
 
 /**
  * What one run writes to KV, in key order, written out so a reader can check it: `top:{window}`

@@ -1,8 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { runPrecompute } from './precompute-run.ts';
 import {
   aggregatorStub,
+  bindings,
   ingestVideo,
   kvKeys,
   kvSnapshot,
@@ -77,7 +77,7 @@ describe('what a run writes', () => {
 
     // The run itself, as precompute() and the cron call it (a rejection that crosses the RPC
     // boundary is also logged by workerd as uncaught, which vitest would count as an error).
-    await expect(runPrecompute(env, { aggregator })).rejects.toThrow(/exceeds key length limit of 512/);
+    await expect(runPrecompute(bindings, { aggregator })).rejects.toThrow(/exceeds key length limit of 512/);
 
     const { lastRun } = await precompute.status({ aggregator });
     expect(lastRun?.skipped).toBe(false);
@@ -104,7 +104,7 @@ describe('what a run writes', () => {
     const ranked = await twelveVideos(aggregator);
     // 24h's top list as a writer of a newer generation left it (an invalidation, say: 5 > 1).
     const newer = { window: '24h', generation: 5, computedAt: Date.now(), computeMs: 1, videos: [] };
-    await env.TRENDING_KV.put(`${scope}top:24h`, JSON.stringify(newer), { expirationTtl: 300 });
+    await bindings.TRENDING_KV.put(`${scope}top:24h`, JSON.stringify(newer), { expirationTtl: 300 });
 
     const report = await precompute.precompute({ aggregator });
 

@@ -1,4 +1,4 @@
-import type { TrendingCreator, TrendingHashtag } from './schemas.ts';
+import type { TrendingCreator, TrendingHashtag } from './response-schemas.ts';
 import { round } from './scoring.ts';
 
 /** How many of a window's best-scored videos its hashtags and creators are drawn from. */

@@ -9,7 +9,7 @@ import {
   snapshotETag,
   trendingHeaders,
 } from './headers.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 
 // Expected header values are written out in full: they are the contract with browsers, CDNs and
 // the mobile app (docs/architecture.md's header table), so a change to the TTL table or to a

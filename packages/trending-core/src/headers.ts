@@ -1,5 +1,5 @@
 import type { ResponseFormat } from './keys.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 import { TTL_POLICY } from './ttl-policy.ts';
 
 /** Which layer of the cascade answered. */

@@ -1,4 +1,6 @@
+export * from './admin-reports.ts';
 export * from './analytics-engine-source.ts';
+export * from './edge-warmer-rpc.ts';
 export * from './events.ts';
 export * from './freshness.ts';
 export * from './groups.ts';
@@ -6,7 +8,9 @@ export * from './headers.ts';
 export * from './keys.ts';
 export * from './kv-writer.ts';
 export * from './metrics.ts';
+export * from './metrics-summary.ts';
 export * from './record-check.ts';
+export * from './response-schemas.ts';
 export * from './responses.ts';
 export * from './schemas.ts';
 export * from './scoring.ts';

@@ -16,7 +16,8 @@ import {
   metricsObjectFor,
   RESPONSE_FORMATS,
 } from './keys.ts';
-import { ClientTrendingQuerySchema, TrendingQuerySchema, type TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
+import { ClientTrendingQuerySchema, TrendingQuerySchema } from './schemas.ts';
 import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
 
 // Keys are written out in full: production data lives under them (KV, the edge cache, Durable

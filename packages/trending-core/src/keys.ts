@@ -1,6 +1,7 @@
-import type { TrendingSnapshot } from './schemas.ts';
-import { PRECOMPUTED_LIMITS } from './ttl-policy.ts';
-import type { TrendingWindow } from './windows.ts';
+import * as v from 'valibot';
+import type { TrendingSnapshot } from './response-schemas.ts';
+import { MAX_LIMIT, PRECOMPUTED_LIMITS } from './ttl-policy.ts';
+import { type TrendingWindow, WINDOWS } from './windows.ts';
 
 /**
  * Response formats share the cascade (one snapshot per window) but serialize differently, so each
@@ -101,8 +102,9 @@ export function kvSnapshotEntries(snapshot: TrendingSnapshot, scope = ''): [stri
 }
 
 /** One cacheable read: what the edge and isolate memory key on. */
-export interface ReadTarget {
-  format: ResponseFormat;
-  window: TrendingWindow;
-  limit: number;
-}
+export const ReadTargetSchema = v.object({
+  format: v.picklist(RESPONSE_FORMATS),
+  window: v.picklist(WINDOWS),
+  limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_LIMIT)),
+});
+export type ReadTarget = v.InferOutput<typeof ReadTargetSchema>;

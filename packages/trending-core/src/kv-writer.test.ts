@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeKvFailures, isKvRateLimited, type KvWriter, writeSnapshotToKv } from './kv-writer.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 
 /**
  * A Workers KV namespace in memory (the real KV is tested in the apps) that records every put it

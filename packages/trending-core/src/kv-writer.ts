@@ -1,17 +1,12 @@
+import type { KvWriteFailure } from './admin-reports.ts';
 import { kvSnapshotEntries } from './keys.ts';
-import type { TrendingSnapshot } from './schemas.ts';
+import type { TrendingSnapshot } from './response-schemas.ts';
 import { TTL_POLICY } from './ttl-policy.ts';
 
 /** The part of a Workers KV namespace this package writes through (structural: no Worker types here). */
 export interface KvWriter {
   get(key: string, type: 'json'): Promise<unknown>;
   put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown>;
-}
-
-/** A key KV did not take, and KV's message (never a stack). */
-export interface KvWriteFailure {
-  key: string;
-  error: string;
 }
 
 /** What became of each KV entry of one snapshot. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithRecord } from './record-check.ts';
-import type { RankedVideo } from './schemas.ts';
+import type { RankedVideo } from './response-schemas.ts';
 import type { VideoWindowStats } from './scoring.ts';
 
 const stats = (views: number, viewers: number): VideoWindowStats => ({

@@ -1,30 +1,34 @@
-import type { RankedVideo } from './schemas.ts';
+import * as v from 'valibot';
+import { type RankedVideo, TrendingWindowSchema } from './response-schemas.ts';
 import { rankByScore, round, type VideoWindowStats } from './scoring.ts';
 import type { TrendingWindow } from './windows.ts';
 
-export interface RecordVideo {
-  videoId: string;
-  views: number;
-  uniqueViewers: number;
-  score: number;
-}
+const RecordVideoSchema = v.object({
+  videoId: v.string(),
+  views: v.number(),
+  uniqueViewers: v.number(),
+  score: v.number(),
+});
+export type RecordVideo = v.InferOutput<typeof RecordVideoSchema>;
 
-export interface RecordComparison {
-  window: TrendingWindow;
+/** `GET /v1/admin/record-check`. */
+export const RecordComparisonSchema = v.object({
+  window: TrendingWindowSchema,
   /** How many of the top `top` are compared. */
-  top: number;
-  live: RecordVideo[];
-  record: RecordVideo[];
+  top: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  live: v.array(RecordVideoSchema),
+  record: v.array(RecordVideoSchema),
   /** Videos in both top lists. */
-  overlap: number;
+  overlap: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** In the record's top list but not in the live one (events the live store may have lost). */
-  missingFromLive: string[];
+  missingFromLive: v.array(v.string()),
   /**
    * Live views over record views, summed over the videos in both lists: about 1 when the live
    * store holds what the record holds (the record is sampled and uncapped, so not exactly 1).
    */
-  viewsRatio: number | null;
-}
+  viewsRatio: v.nullable(v.number()),
+});
+export type RecordComparison = v.InferOutput<typeof RecordComparisonSchema>;
 
 /**
  * Compares the live ranking (the aggregator's) with one computed from the record (Analytics

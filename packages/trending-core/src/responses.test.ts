@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { RankedVideo, TrendingSnapshot } from './response-schemas.ts';
 import {
   toClientCreatorsResponse,
   toClientHashtagsResponse,
   toClientVinesResponse,
   toTrendingVideosResponse,
 } from './responses.ts';
-import type { RankedVideo, TrendingSnapshot } from './schemas.ts';
 import { ALGORITHM } from './scoring.ts';
 
 const COMPUTED_AT = Date.UTC(2025, 11, 13, 19, 30, 0, 250);

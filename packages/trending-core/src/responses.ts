@@ -4,7 +4,7 @@ import type {
   ClientVinesResponse,
   TrendingSnapshot,
   TrendingVideosResponse,
-} from './schemas.ts';
+} from './response-schemas.ts';
 import { ALGORITHM } from './scoring.ts';
 
 /** Every limit is a slice of the one top-100 computed per window. */

@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import { DESCRIPTIONS, CLIENT_VIEW_FIELD_DOCS as DOCS } from './api-docs.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ttl-policy.ts';
+import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
 import { WINDOWS } from './windows.ts';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
@@ -16,12 +18,17 @@ export const WindowSchema = v.picklist(WINDOWS, 'window must be one of 1h, 24h, 
 // ---------------------------------------------------------------------------------------------
 // Queries. Inputs are the lowercased first value of each query parameter; unknown ones are dropped.
 
+// Each pipe names its parsed type after the last transform (v.number(), v.integer()): the API
+// document describes parameters by what they parse to (typeMode 'output' in apps/api/src/openapi.ts).
 const LimitStrictSchema = v.pipe(
   v.string(),
   v.regex(/^\d{1,4}$/, 'limit must be an integer from 1 to 100'),
   v.transform(Number),
+  v.number(),
+  v.integer(),
   v.minValue(1, 'limit must be an integer from 1 to 100'),
   v.maxValue(MAX_LIMIT, 'limit must be an integer from 1 to 100'),
+  v.description(DESCRIPTIONS.strictLimit),
 );
 
 /** `/v1/trending/videos`: strict, out-of-range values are a 400. */
@@ -41,6 +48,9 @@ export const ClientTrendingQuerySchema = v.object({
         const n = Number.parseInt(raw, 10);
         return Number.isFinite(n) ? Math.min(MAX_LIMIT, Math.max(1, n)) : DEFAULT_LIMIT;
       }),
+      v.number(),
+      v.integer(),
+      v.description(DESCRIPTIONS.clampedLimit),
     ),
     String(DEFAULT_LIMIT),
   ),
@@ -49,23 +59,7 @@ export const ClientTrendingQuerySchema = v.object({
 // ---------------------------------------------------------------------------------------------
 // View events.
 
-/**
- * The bounds of a view's fields. `/v1/events/views` refuses (400) a value past them; the app's
- * `POST /analytics/view` clamps to them instead (see ClientViewSchema). Characters are UTF-16
- * code units, as JavaScript counts string length.
- */
-export const VIEW_FIELD_LIMITS = {
-  titleChars: 300,
-  hashtagChars: 64,
-  hashtags: 20,
-  viewerIdChars: 128,
-  sourceChars: 32,
-  /** The app's timestamp string, used only to recognise retries. */
-  timestampChars: 40,
-  /** Watch time and video duration: 24 hours in ms (24 * 3600 * 1000). */
-  durationMs: 86_400_000,
-  loops: 10_000,
-} as const;
+export { VIEW_FIELD_LIMITS };
 
 /** Cuts a string to at most `max` UTF-16 code units, never splitting a surrogate pair. */
 export function cutString(text: string, max: number): string {
@@ -109,6 +103,7 @@ export const TimestampSchema = v.union(
   ],
   'timestamp must be epoch milliseconds or an ISO-8601 date',
 );
+const EventTimestampSchema = v.pipe(TimestampSchema, v.description(DESCRIPTIONS.eventTimestamp));
 
 export const EventTypeSchema = v.picklist(
   ['view_start', 'view_end'],
@@ -123,7 +118,9 @@ export const ViewEventSchema = v.object({
     v.maxLength(128, 'viewerId is at most 128 characters'),
   ),
   eventType: EventTypeSchema,
-  idempotencyKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+  idempotencyKey: v.optional(
+    v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.description(DESCRIPTIONS.idempotencyKey)),
+  ),
   watchMs: v.optional(Milliseconds('watchMs')),
   durationMs: v.optional(Milliseconds('durationMs')),
   loops: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000))),
@@ -137,13 +134,13 @@ export const ViewEventSchema = v.object({
     v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'country is an ISO 3166 alpha-2 code'), v.toUpperCase()),
   ),
   source: v.optional(v.pipe(v.string(), v.maxLength(32))),
-  timestamp: v.optional(TimestampSchema),
+  timestamp: v.optional(EventTimestampSchema),
 });
 export type ViewEventInput = v.InferOutput<typeof ViewEventSchema>;
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
-const ViewEventsBatchSchema = v.object(
+export const ViewEventsBatchSchema = v.object(
   {
     events: v.pipe(
       v.array(ViewEventSchema),
@@ -192,18 +189,23 @@ function clampHashtags(value: unknown): string[] | undefined {
 
 /**
  * A field of the app's body that is clamped, never refused: `null` stays `null` (the app sends
- * null for what it does not know), a value `clamp` cannot use becomes absent.
+ * null for what it does not know), a value `clamp` cannot use becomes absent. `doc` is what the
+ * API document says the field should be (JSON Schema keywords); it does not change parsing.
  */
-const lenient = <T>(clamp: (value: unknown) => T | undefined) =>
+const lenient = <T>(clamp: (value: unknown) => T | undefined, doc: Record<string, unknown>) =>
   v.optional(
     v.pipe(
       v.unknown(),
+      v.metadata(doc),
       v.transform((value): T | null | undefined => (value === null ? null : clamp(value))),
     ),
   );
 
-const clampedString = (max: number) =>
-  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined));
+const clampedString = (max: number, doc: Record<string, unknown>) =>
+  lenient((value) => (typeof value === 'string' ? cutString(value, max) : undefined), doc);
+
+const clampedCount = (max: number, doc: Record<string, unknown>) =>
+  lenient((value) => clampCount(value, max), doc);
 
 const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
 
@@ -222,143 +224,53 @@ const EVENT_TYPES: readonly string[] = ['view_start', 'view_end'];
  *   is not 64 hex, a timestamp that is neither a string nor a number (no retry key then);
  * - an unknown `eventType` reads as absent: `view_start`, which is not a view.
  */
-export const ClientViewSchema = v.object(
-  {
-    eventId: Hex64Schema,
-    userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars),
-    source: clampedString(VIEW_FIELD_LIMITS.sourceChars),
-    eventType: v.optional(
-      v.pipe(
-        v.unknown(),
-        v.transform((value): 'view_start' | 'view_end' =>
-          typeof value === 'string' && EVENT_TYPES.includes(value)
-            ? (value as 'view_start' | 'view_end')
-            : 'view_start',
+export const ClientViewSchema = v.pipe(
+  v.object(
+    {
+      eventId: v.pipe(Hex64Schema, v.description(DESCRIPTIONS.clientEventId)),
+      userId: clampedString(VIEW_FIELD_LIMITS.viewerIdChars, DOCS.userId),
+      source: clampedString(VIEW_FIELD_LIMITS.sourceChars, DOCS.source),
+      eventType: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.metadata(DOCS.eventType),
+          v.transform((value): 'view_start' | 'view_end' =>
+            typeof value === 'string' && EVENT_TYPES.includes(value)
+              ? (value as 'view_start' | 'view_end')
+              : 'view_start',
+          ),
         ),
+        'view_start',
       ),
-      'view_start',
-    ),
-    /** 64 hex (lowercased), or '' as the app sends for signed-out uploads; anything else dropped. */
-    creatorPubkey: lenient((value) =>
-      typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
-    ),
-    hashtags: lenient(clampHashtags),
-    title: clampedString(VIEW_FIELD_LIMITS.titleChars),
-    timestamp: lenient((value) => {
-      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-      return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
-    }),
-    watchDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
-    totalDuration: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.durationMs)),
-    loopCount: lenient((value) => clampCount(value, VIEW_FIELD_LIMITS.loops)),
-    completedVideo: lenient((value) => (typeof value === 'boolean' ? value : undefined)),
-    completionRate: lenient((value) => (typeof value === 'number' ? value : undefined)),
-  },
-  'body must be a JSON object with an eventId',
+      /** 64 hex (lowercased), or '' as the app sends for signed-out uploads; anything else dropped. */
+      creatorPubkey: lenient(
+        (value) =>
+          typeof value === 'string' && (value === '' || HEX64.test(value)) ? value.toLowerCase() : undefined,
+        DOCS.creatorPubkey,
+      ),
+      hashtags: lenient(clampHashtags, DOCS.hashtags),
+      title: clampedString(VIEW_FIELD_LIMITS.titleChars, DOCS.title),
+      timestamp: lenient((value) => {
+        if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+        return typeof value === 'string' ? cutString(value, VIEW_FIELD_LIMITS.timestampChars) : undefined;
+      }, DOCS.timestamp),
+      watchDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, DOCS.watchDuration),
+      totalDuration: clampedCount(VIEW_FIELD_LIMITS.durationMs, DOCS.totalDuration),
+      loopCount: clampedCount(VIEW_FIELD_LIMITS.loops, DOCS.loopCount),
+      completedVideo: lenient(
+        (value) => (typeof value === 'boolean' ? value : undefined),
+        DOCS.completedVideo,
+      ),
+      completionRate: lenient(
+        (value) => (typeof value === 'number' ? value : undefined),
+        DOCS.completionRate,
+      ),
+    },
+    'body must be a JSON object with an eventId',
+  ),
+  v.description(DESCRIPTIONS.clientView),
 );
 export type ClientViewInput = v.InferOutput<typeof ClientViewSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Responses.
-
-export interface RankedVideo {
-  rank: number;
-  videoId: string;
-  score: number;
-  views: number;
-  uniqueViewers: number;
-  avgCompletion: number;
-  loops: number;
-  title?: string;
-  creatorPubkey?: string;
-  hashtags?: string[];
-}
-
-/** One window's ranked top list as every layer stores it. */
-export interface TrendingSnapshot {
-  window: (typeof WINDOWS)[number];
-  /** Bumped by every invalidation; no layer may serve an older one afterwards. */
-  generation: number;
-  /** Epoch ms when the ranking was computed. */
-  computedAt: number;
-  computeMs: number;
-  /** Rollup rows the computation read (its cost, for monitoring). */
-  rowsScanned?: number;
-  videos: RankedVideo[];
-  /** The window's top hashtags and creators (see groups.ts); absent in snapshots of older versions. */
-  hashtags?: TrendingHashtag[];
-  creators?: TrendingCreator[];
-}
-
-/** A hashtag across the window's ranked videos (the OpenVine app's TrendingHashtag). */
-export interface TrendingHashtag {
-  tag: string;
-  /** Counted views of the tag's videos in the window (integer). */
-  views: number;
-  videoCount: number;
-  /** Mean trending score of the tag's videos. */
-  avgViralScore: number;
-}
-
-/** A creator across the window's ranked videos (the OpenVine app's TopCreator). */
-export interface TrendingCreator {
-  pubkey: string;
-  totalViews: number;
-  videoCount: number;
-  avgViralScore: number;
-}
-
-export interface ClientHashtagsResponse {
-  hashtags: TrendingHashtag[];
-  algorithm: string;
-  updatedAt: number;
-  period: (typeof WINDOWS)[number];
-  totalHashtags: number;
-}
-
-export interface ClientCreatorsResponse {
-  creators: TrendingCreator[];
-  algorithm: string;
-  updatedAt: number;
-  period: (typeof WINDOWS)[number];
-  totalCreators: number;
-}
-
-export interface TrendingVideosResponse {
-  window: (typeof WINDOWS)[number];
-  limit: number;
-  generatedAt: string;
-  videos: RankedVideo[];
-}
-
-export interface ClientVine {
-  eventId: string;
-  views: number;
-  score: number;
-  uniqueViewers: number;
-  avgCompletion: number;
-  completionRate: number;
-  title?: string;
-  creatorPubkey?: string;
-  hashtags?: string[];
-}
-
-export interface ClientVinesResponse {
-  vines: ClientVine[];
-  algorithm: string;
-  updatedAt: number;
-  period: (typeof WINDOWS)[number];
-  totalVines: number;
-}
-
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; issues?: { path: string; message: string }[] };
-}
 
 /** Flattens valibot issues into `{ path, message }` pairs clients can show. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): { path: string; message: string }[] {

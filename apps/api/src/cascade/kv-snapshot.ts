@@ -3,22 +3,23 @@ import {
   kvReadKey,
   kvTopKey,
   type TrendingSnapshot,
+  TrendingSnapshotSchema,
   type TrendingWindow,
   TTL_POLICY,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
+import * as v from 'valibot';
 import type { ApiEnv } from '../env.ts';
 import type { ReadScope } from './read-scope.ts';
 
+/**
+ * A KV value is only served if it is a snapshot of the window asked for: KV holds what any
+ * version of the precompute Worker wrote, so the value is checked against the snapshot's schema
+ * (the same one the responses are documented with). Runs on KV reads only, a few per minute per
+ * isolate: the hot path reads isolate memory and the edge.
+ */
 function isSnapshot(value: unknown, window: TrendingWindow): value is TrendingSnapshot {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<TrendingSnapshot>;
-  return (
-    v.window === window &&
-    typeof v.generation === 'number' &&
-    typeof v.computedAt === 'number' &&
-    Array.isArray(v.videos)
-  );
+  return v.is(TrendingSnapshotSchema, value) && value.window === window;
 }
 
 export interface KvRead {

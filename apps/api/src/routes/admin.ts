@@ -12,6 +12,7 @@ import {
   normalizeViewEvent,
   RESPONSE_FORMATS,
   RETRY_AFTER_S,
+  type SeedResult,
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
@@ -50,7 +51,7 @@ export function requireAdmin(request: IRequest, env: ApiEnv): void {
   }
 }
 
-const InvalidateBodySchema = v.union(
+export const InvalidateBodySchema = v.union(
   [
     v.strictObject({ window: WindowSchema }),
     v.strictObject({ videoId: Hex64Schema }),
@@ -126,7 +127,7 @@ export async function getStatus(request: IRequest, env: ApiEnv): Promise<Respons
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
 }
 
-const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
+export const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
 
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
 export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Response> {
@@ -140,7 +141,7 @@ export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Re
   return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
 }
 
-const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
+export const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
 
 /**
  * GET /v1/admin/record-check?window=24h: the live top 20 against the one computed from the record
@@ -168,7 +169,7 @@ export const SEED_EVENTS_PER_REQUEST = 2 * MAX_EVENTS_PER_BATCH;
 export const SEED_CURSOR_MAX_AGE_MS = LIMITS.seed.cursorMaxAgeMs;
 
 const SEED = LIMITS.seed;
-const SeedBodySchema = v.strictObject({
+export const SeedBodySchema = v.strictObject({
   events: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(SEED.events.min), v.maxValue(SEED.events.max)),
     SEED.events.default,
@@ -231,7 +232,7 @@ export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response
       accepted,
       duplicates,
       next,
-    },
+    } satisfies SeedResult,
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }

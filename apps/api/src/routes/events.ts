@@ -1,4 +1,5 @@
 import {
+  type ClientViewResult,
   ClientViewSchema,
   EventTimestampError,
   normalizeClientView,
@@ -48,5 +49,9 @@ export async function postClientView(request: IRequest, env: ApiEnv): Promise<Re
   const now = Date.now();
   const anonymous = `anon:${request.headers.get('cf-connecting-ip') ?? 'unknown'}`;
   await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)]);
-  return Response.json({ success: true, eventId: input.eventId, timestamp: new Date(now).toISOString() });
+  return Response.json({
+    success: true,
+    eventId: input.eventId,
+    timestamp: new Date(now).toISOString(),
+  } satisfies ClientViewResult);
 }

@@ -1,30 +1,20 @@
 import { CORS_PREFLIGHT_HEADERS } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { ApiError } from '../errors.ts';
+import { ROUTES } from '../route-table.ts';
 
-/** Every public path and its methods: the source of 405's Allow and of CORS preflights. */
-export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = {
-  '/v1/trending/videos': ['GET'],
-  '/v1/events/views': ['POST'],
-  '/v1/health': ['GET'],
-  '/v1/metrics': ['GET'],
-  '/v1/openapi.json': ['GET'],
-  '/dashboard': ['GET'],
-  '/analytics/trending/vines': ['GET'],
-  '/analytics/trending/hashtags': ['GET'],
-  '/analytics/trending/creators': ['GET'],
-  '/analytics/view': ['POST'],
-  '/analytics/health': ['GET'],
-  '/v1/admin/invalidate': ['POST'],
-  '/v1/admin/precompute': ['POST'],
-  '/v1/admin/status': ['GET'],
-  '/v1/admin/record-check': ['GET'],
-  '/v1/admin/seed': ['POST'],
-};
+/** Every public path and its methods (the route table's listed routes): Allow, preflights, 405. */
+export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = (() => {
+  const byPath: Record<string, string[]> = {};
+  for (const route of ROUTES) {
+    if (!route.unlisted) byPath[route.path] = [...(byPath[route.path] ?? []), route.method];
+  }
+  return byPath;
+})();
 
 /**
- * The methods a path answers, for Allow: its PUBLIC_ROUTES methods, HEAD beside every GET
- * (see answerHead), and OPTIONS.
+ * The methods a path answers, for Allow: its routes' methods, HEAD beside every GET (see
+ * answerHead), and OPTIONS.
  */
 export function allowFor(pathname: string): string | undefined {
   const methods = PUBLIC_ROUTES[pathname.replace(/\/+$/, '') || '/'];

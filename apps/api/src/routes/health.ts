@@ -1,9 +1,13 @@
-import { RETRY_AFTER_S, TTL_POLICY } from '@openvine/trending-core';
+import {
+  type ClientHealth,
+  type HealthDegraded,
+  type HealthOk,
+  RETRY_AFTER_S,
+} from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
 import { aggregatorName } from '../aggregator-name.ts';
 import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
-import { OPENAPI_DOCUMENT } from '../openapi.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
 export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Response> {
@@ -20,13 +24,17 @@ export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Respon
           rows: stats.rows,
           generations: stats.generations,
         },
-      },
+      } satisfies HealthOk,
       { headers: { 'Cache-Control': 'no-store' } },
     );
   } catch (err) {
     console.error('health: aggregator failed', err);
     return Response.json(
-      { status: 'degraded', timestamp: new Date().toISOString(), aggregator: { ok: false } },
+      {
+        status: 'degraded',
+        timestamp: new Date().toISOString(),
+        aggregator: { ok: false },
+      } satisfies HealthDegraded,
       {
         status: 503,
         headers: { 'Cache-Control': 'no-store', 'Retry-After': String(RETRY_AFTER_S.unavailable) },
@@ -38,14 +46,11 @@ export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Respon
 /** GET /analytics/health: the old backend's shape. */
 export async function getClientHealth(): Promise<Response> {
   return Response.json(
-    { status: 'healthy', environment: 'openvine-trending', timestamp: new Date().toISOString() },
+    {
+      status: 'healthy',
+      environment: 'openvine-trending',
+      timestamp: new Date().toISOString(),
+    } satisfies ClientHealth,
     { headers: { 'Cache-Control': 'no-store' } },
   );
-}
-
-/** GET /v1/openapi.json: the public API (src/openapi.ts). */
-export function getOpenApi(): Response {
-  return Response.json(OPENAPI_DOCUMENT, {
-    headers: { 'Cache-Control': `public, max-age=${TTL_POLICY.openApi.maxAgeS}` },
-  });
 }

@@ -1,6 +1,7 @@
 import type { MetricsSpan } from '@openvine/aggregator';
 import { SERVED_BY } from '@openvine/trending-core';
 import type { IRequest } from 'itty-router';
+import * as v from 'valibot';
 import { metricsName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { metricsStub } from '../metrics/recorder.ts';
@@ -57,6 +58,9 @@ function prometheus(spans: Record<string, MetricsSpan>): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The query of GET /v1/metrics as documented: any format but prometheus answers JSON. */
+export const MetricsQuerySchema = v.object({ format: v.optional(v.picklist(['json', 'prometheus'])) });
 
 /** GET /v1/metrics (JSON) and ?format=prometheus: per-layer hits, ratios, percentiles, computes. */
 export async function getMetrics(request: IRequest, env: ApiEnv): Promise<Response> {

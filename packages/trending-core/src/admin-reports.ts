@@ -1,0 +1,131 @@
+import * as v from 'valibot';
+import { ReadTargetSchema } from './keys.ts';
+import { ErrorBodySchema, perWindowSchema, TrendingWindowSchema } from './response-schemas.ts';
+
+/**
+ * What the admin routes answer (precompute's RPC results, passed through by the api), as valibot
+ * schemas: precompute's types are inferred from them and the api's OpenAPI document is generated
+ * from them.
+ */
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const WindowReportSchema = v.object({
+  window: TrendingWindowSchema,
+  generation: Count,
+  videos: Count,
+  /** Time the aggregator spent ranking the window (one computation per window per run). */
+  computeMs: v.number(),
+  /** KV keys written with this run's snapshot. */
+  kvKeys: v.array(v.string()),
+  /** Keys left alone because they held a newer copy (an invalidation's, say); absent when none. */
+  kvSuperseded: v.optional(v.array(v.string())),
+});
+export type WindowReport = v.InferOutput<typeof WindowReportSchema>;
+
+/** `POST /v1/admin/precompute`, and the last run in `GET /v1/admin/status`. */
+export const PrecomputeReportSchema = v.object({
+  startedAt: Count,
+  durationMs: v.number(),
+  /** True when another run held the lock: this one did nothing. */
+  skipped: v.boolean(),
+  windows: v.array(WindowReportSchema),
+  /**
+   * Edge entries written through the api's EdgeWarmer, most requested first (not those the edge
+   * already held a newer copy of).
+   */
+  warmed: v.array(ReadTargetSchema),
+  /** Why warming the edge failed, if it did (the rest of the run still counts). */
+  warmError: v.optional(v.string()),
+  /** Set when the run failed part-way (what it wrote before that stays written). */
+  error: v.optional(v.string()),
+});
+export type PrecomputeReport = v.InferOutput<typeof PrecomputeReportSchema>;
+
+/** A KV key that KV refused after the retries (a 429 is retried twice), with KV's message. */
+export const KvWriteFailureSchema = v.object({ key: v.string(), error: v.string() });
+export type KvWriteFailure = v.InferOutput<typeof KvWriteFailureSchema>;
+
+/** One window an invalidation bumped. */
+export const InvalidatedWindowSchema = v.object({
+  window: TrendingWindowSchema,
+  /** The window's new generation: the aggregator's bump stands whatever KV did. */
+  generation: Count,
+  /** KV keys now holding the new snapshot. */
+  kvKeys: v.array(v.string()),
+  /** Keys left alone because they already held a newer copy; absent when none. */
+  kvSuperseded: v.optional(v.array(v.string())),
+  /**
+   * Keys KV refused after the retries (e.g. a 429 that outlasted them). They keep the older
+   * generation until the next precompute run (within a minute) overwrites them; readers that have
+   * seen the new generation refuse it meanwhile.
+   */
+  kvFailed: v.array(KvWriteFailureSchema),
+});
+export type InvalidatedWindow = v.InferOutput<typeof InvalidatedWindowSchema>;
+
+/** `POST /v1/admin/invalidate` 200: the windows bumped, their new generations and KV keys. */
+export const InvalidateReportSchema = v.object({ windows: v.array(InvalidatedWindowSchema) });
+export type InvalidateReport = v.InferOutput<typeof InvalidateReportSchema>;
+
+/**
+ * `POST /v1/admin/invalidate` 502 `kv_write_failed`: the error envelope with the report (the
+ * generations stand; `kvFailed` names the keys KV refused).
+ */
+export const InvalidateKvFailedSchema = v.object({
+  ...ErrorBodySchema.entries,
+  windows: v.array(InvalidatedWindowSchema),
+});
+export type InvalidateKvFailed = v.InferOutput<typeof InvalidateKvFailedSchema>;
+
+/**
+ * What precompute's `invalidate` RPC returns: the report, or (a precompute run held the run lock
+ * for as long as the invalidation waited) that nothing changed.
+ */
+export type InvalidateOutcome =
+  | ({ ok: true } & InvalidateReport)
+  | { ok: false; reason: 'run_lock_busy'; message: string };
+
+/** `GET /v1/admin/status`: the last run, the next cron, each window's generation and age. */
+export const PrecomputeStatusSchema = v.object({
+  now: Count,
+  lastRun: v.nullable(PrecomputeReportSchema),
+  /** Seconds since the last run finished (null before the first). */
+  lastRunAgeS: v.nullable(v.number()),
+  nextCronAt: Count,
+  windows: perWindowSchema(
+    v.object({ generation: Count, snapshotAgeMs: v.nullable(v.number()), computations: Count }),
+  ),
+  lastAlarmAt: v.nullable(Count),
+});
+export type PrecomputeStatus = v.InferOutput<typeof PrecomputeStatusSchema>;
+
+/** The body of the next `POST /v1/admin/seed` page: the same workload, from `offset` on. */
+export const SeedCursorSchema = v.object({
+  events: Count,
+  videos: Count,
+  seed: Count,
+  now: Count,
+  offset: Count,
+});
+
+/** `POST /v1/admin/seed`: one page of the demo workload. */
+export const SeedResultSchema = v.object({
+  videos: Count,
+  events: Count,
+  offset: Count,
+  ingested: Count,
+  accepted: Count,
+  duplicates: Count,
+  /** null after the last page. */
+  next: v.nullable(SeedCursorSchema),
+});
+export type SeedResult = v.InferOutput<typeof SeedResultSchema>;
+
+/**
+ * A run report as the aggregator returns it (it keeps what any version of precompute stored), if
+ * it is of the report's shape; else null, as before the first run.
+ */
+export function asPrecomputeReport(value: unknown): PrecomputeReport | null {
+  return v.is(PrecomputeReportSchema, value) ? value : null;
+}
