@@ -1,13 +1,13 @@
 // The served OpenAPI document is generated from the route table and the valibot schemas; these
 // tests hold real responses of every route, and every example request in the document, to it.
 import { type Schema, Validator } from '@cfworker/json-schema';
-import { VIEW_FIELD_LIMITS, ViewEventSchema } from '@openvine/trending-core';
+import { keyScope, kvTopKey, VIEW_FIELD_LIMITS, ViewEventSchema } from '@openvine/trending-core';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteSpec } from './route-table.ts';
 import { PUBLIC_ROUTES } from './routes/fallback.ts';
-import { api, newAggregator, postJson, randomHex64 } from './testing.ts';
+import { api, newAggregator, postJson, precomputeKv, randomHex64 } from './testing.ts';
 
 const AUTH = { authorization: 'Bearer test-admin-token' };
 const CLIENT = { 'cf-connecting-ip': '203.0.113.9' };
@@ -217,6 +217,23 @@ describe('real responses agree with the document', () => {
       expect(res.status).toBe(status);
       expect(check(doc, error, await res.json())).toEqual([]);
     }
+  });
+
+  it('an invalidation whose KV write KV kept refusing is the documented 502, its report included', async () => {
+    const doc = await served();
+    const aggregator = await seeded();
+    expect((await postJson(aggregator, '/v1/admin/precompute', {}, AUTH)).status).toBe(200);
+    const top = kvTopKey('24h', keyScope(aggregator));
+    await precomputeKv().refusePuts([top], Number.POSITIVE_INFINITY);
+    const route = ROUTES.find((r) => r.path === '/v1/admin/invalidate') as RouteSpec;
+
+    const res = await postJson(aggregator, '/v1/admin/invalidate', { window: '24h' }, AUTH);
+
+    expect(res.status).toBe(502);
+    expect(((await res.clone().json()) as Json).windows).toMatchObject([
+      { window: '24h', kvFailed: [{ key: top }] },
+    ]);
+    await expectDocumented(doc, route, res);
   });
 
   it('a conditional read answers the documented 304', async () => {

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import {
   asPrecomputeReport,
+  InvalidateKvFailedSchema,
   InvalidateReportSchema,
   PrecomputeReportSchema,
   PrecomputeStatusSchema,
@@ -230,6 +231,27 @@ describe('the other answers', () => {
     expect(
       v.is(PrecomputeReportSchema, { ...report, warmed: [{ format: 'v2', window: '1h', limit: 10 }] }),
     ).toBe(false);
+    // A key left alone because KV held a newer copy is reported as such.
+    const superseded = { ...report.windows[0], kvKeys: [], kvSuperseded: ['pre:1h:10'] };
+    expect(v.is(PrecomputeReportSchema, { ...report, windows: [superseded] })).toBe(true);
+    expect(v.is(PrecomputeReportSchema, { ...report, windows: [{ ...superseded, kvSuperseded: 'x' }] })).toBe(
+      false,
+    );
+    // An invalidation: every window names the keys KV refused, none when all were written.
+    const invalidated = { window: '24h', generation: 2, kvKeys: ['pre:24h:10'], kvFailed: [] };
+    expect(v.is(InvalidateReportSchema, { windows: [invalidated] })).toBe(true);
+    const { kvFailed: _none, ...withoutKvFailed } = invalidated;
+    expect(v.is(InvalidateReportSchema, { windows: [withoutKvFailed] })).toBe(false);
+    const refused = { ...invalidated, kvFailed: [{ key: 'top:24h', error: 'KV PUT failed: 429' }] };
+    const kvWriteFailed = {
+      error: { code: 'kv_write_failed', message: '1 KV write failed' },
+      windows: [refused],
+    };
+    expect(v.is(InvalidateKvFailedSchema, kvWriteFailed)).toBe(true);
+    expect(
+      v.is(InvalidateKvFailedSchema, { ...kvWriteFailed, windows: [{ ...refused, kvFailed: [{}] }] }),
+    ).toBe(false);
+    expect(v.is(InvalidateKvFailedSchema, { windows: [refused] })).toBe(false);
     const windows = { generation: 1, snapshotAgeMs: null, computations: 2 };
     const status = {
       now: 5,
