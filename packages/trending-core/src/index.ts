@@ -1,4 +1,5 @@
 export * from './analytics-engine-source.ts';
+export * from './client-network.ts';
 export * from './events.ts';
 export * from './freshness.ts';
 export * from './groups.ts';
