@@ -11,6 +11,8 @@ export interface ApiEnv {
   /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
   INGEST_LIMITER?: RateLimit;
   ADMIN_TOKEN?: string;
+  /** The HMAC secret of viewer and network keys (keyed-digest.ts); unset: ingest answers 503. */
+  VIEWER_KEY_SECRET?: string;
   /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
   AGGREGATOR_NAME?: string;
   /** Layer budgets in ms (vars in wrangler.jsonc; defaults in trending-core's LAYER_BUDGETS_MS). */

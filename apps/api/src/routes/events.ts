@@ -1,5 +1,6 @@
 import {
   ClientViewSchema,
+  clientNetwork,
   EventTimestampError,
   normalizeClientView,
   normalizeViewEvent,
@@ -31,7 +32,8 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
     }
     throw err;
   }
-  const result = await ingestEvents(env, aggregator, events);
+  const network = clientNetwork(request.headers.get('cf-connecting-ip'));
+  const result = await ingestEvents(env, aggregator, events, network);
   return Response.json(result, { status: 202 });
 }
 
@@ -46,7 +48,8 @@ export async function postClientView(request: IRequest, env: ApiEnv): Promise<Re
   await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
   const now = Date.now();
-  const anonymous = `anon:${request.headers.get('cf-connecting-ip') ?? 'unknown'}`;
-  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)]);
+  const address = request.headers.get('cf-connecting-ip');
+  const anonymous = `anon:${address ?? 'unknown'}`;
+  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)], clientNetwork(address));
   return Response.json({ success: true, eventId: input.eventId, timestamp: new Date(now).toISOString() });
 }
