@@ -118,5 +118,5 @@ export function normalizeClientView(
  * Unambiguous: the network key is fixed-length hex and video ids are 64 hex characters.
  */
 export function scopedDedupKey(networkKey: string, event: NormalizedViewEvent): string | undefined {
-  return event.dedupKey === undefined ? undefined : `${networkKey}:${event.videoId}:${event.dedupKey}`;
+  return event.dedupKey === undefined ? undefined : [networkKey, event.videoId, event.dedupKey].join(':');
 }
