@@ -300,7 +300,9 @@ const ingestErrors = {
   '413': error('Body over 64 KiB.'),
   '415': error('Not application/json.'),
   '429': error("Over the client's ingest rate; Retry-After says when to retry. Nothing is stored."),
-  '503': error('The event store is unavailable; retry.'),
+  '503': error(
+    'The event store is unavailable (store_unavailable; retry), or VIEWER_KEY_SECRET is unset (misconfigured).',
+  ),
 };
 
 /** An integer body field's bounds and default, from the policy table. */
