@@ -71,6 +71,7 @@ function apiProject(
           bindings: {
             ...api.options.bindings,
             ADMIN_TOKEN: 'test-admin-token',
+            VIEWER_KEY_SECRET: 'test-viewer-key-secret',
             EDGE_BUDGET_MS: '1000',
             DO_BUDGET_MS: '1000',
             KV_BUDGET_MS: '1000',

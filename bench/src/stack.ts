@@ -84,7 +84,7 @@ export async function startStack(logPath: string, shared: Record<string, unknown
         ...('metricsOff' in variant ? { METRICS_OFF: '1' } : {}),
       },
     })),
-    vars: { ADMIN_TOKEN: adminToken },
+    vars: { ADMIN_TOKEN: adminToken, VIEWER_KEY_SECRET: randomBytes(32).toString('hex') },
     // The bench drives ingest from one client far past the per-client limit (it measures
     // throughput, and seeds a million events): the limiter stays, with a limit it cannot reach.
     ingestLimitPerMinute: 1_000_000_000,

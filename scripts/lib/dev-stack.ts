@@ -4,7 +4,15 @@
 // runs. It seeds demo data on first start, fires the precompute cron every minute (the aggregator's
 // alarms fire by themselves), and stops everything on Ctrl-C.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
 import { Log, LogLevel } from 'miniflare';
@@ -28,10 +36,17 @@ if (args.has('--reset')) {
 mkdirSync(stateDir, { recursive: true });
 mkdirSync(logDir, { recursive: true });
 
-// A local admin token (never committed: .dev.vars is ignored; .dev.vars.example documents it).
+// A local admin token and viewer key secret (never committed: .dev.vars is ignored;
+// .dev.vars.example documents them). The secret is kept with the state: with another one, viewers
+// seen before would count again. A .dev.vars from before the secret existed gets one added.
 const devVars = `${root}apps/api/.dev.vars`;
 if (!existsSync(devVars)) writeFileSync(devVars, `ADMIN_TOKEN=${randomBytes(16).toString('hex')}\n`);
-const adminToken = /ADMIN_TOKEN=(\S+)/.exec(readFileSync(devVars, 'utf8'))?.[1];
+if (!/^VIEWER_KEY_SECRET=/m.test(readFileSync(devVars, 'utf8'))) {
+  appendFileSync(devVars, `VIEWER_KEY_SECRET=${randomBytes(32).toString('hex')}\n`);
+}
+const devVarsText = readFileSync(devVars, 'utf8');
+const adminToken = /^ADMIN_TOKEN=(\S+)/m.exec(devVarsText)?.[1];
+const viewerKeySecret = /^VIEWER_KEY_SECRET=(\S+)/m.exec(devVarsText)?.[1];
 
 const log = createWriteStream(`${logDir}/workers.log`, { flags: 'w' });
 /** Miniflare's own lines (one per request, as `wrangler dev` logged them) go to the log file too. */
@@ -83,7 +98,10 @@ try {
   stack = await startLocalStack({
     port,
     persistTo: stateDir,
-    ...(adminToken ? { vars: { ADMIN_TOKEN: adminToken } } : {}),
+    vars: {
+      ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
+      ...(viewerKeySecret ? { VIEWER_KEY_SECRET: viewerKeySecret } : {}),
+    },
     shared: {
       inspectorPort: port + 1000,
       log: new FileLog(LogLevel.INFO),

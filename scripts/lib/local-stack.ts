@@ -4,7 +4,9 @@
 //   the bench          eight api instances with their own vars, its own Workers beside them, an
 //                      ingest limit it cannot reach, its log handler;
 //   the browser test   one api, metrics sent at once;
-//   ./scripts/dev      a fixed port, state kept on disk, the admin token, demo data.
+//   ./scripts/dev      a fixed port, state kept on disk, the admin token and viewer key secret,
+//                      demo data.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ViewEventInput } from '@openvine/trending-core';
@@ -32,7 +34,11 @@ export type ExtraWorker = { name: string } & Record<string, unknown>;
 export interface LocalStackOptions {
   /** The api instances, first one first in Miniflare's routing. Default: one, `trending-api`. */
   apis?: ApiInstance[];
-  /** Vars of every api instance (ADMIN_TOKEN, METRICS_FLUSH_MS, ...), over its wrangler.jsonc's. */
+  /**
+   * Vars of every api instance (ADMIN_TOKEN, METRICS_FLUSH_MS, ...), over its wrangler.jsonc's.
+   * VIEWER_KEY_SECRET (without it the api refuses ingest) is a fresh random one unless given here:
+   * a stack whose state is kept between runs must give the same one every time (./scripts/dev).
+   */
   vars?: Record<string, string>;
   /** Replaces the per-client limit of the api's rate limiters (requests per minute). */
   ingestLimitPerMinute?: number;
@@ -87,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     bindings?: Record<string, string>;
     ratelimits?: Record<string, object>;
   } = appWorker('api');
+  const viewerKeySecret = randomBytes(16).toString('hex');
   const testEntry = options.apis?.some((i) => i.bundle === 'test-entry')
     ? appWorker('api', API_TEST_ENTRY_BUNDLE)
     : undefined;
@@ -96,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.ingestLimitPerMinute === undefined
       ? {}
       : { ratelimits: withLimit(api.ratelimits, options.ingestLimitPerMinute) }),
-    bindings: { ...api.bindings, ...options.vars, ...instance.vars },
+    bindings: { ...api.bindings, VIEWER_KEY_SECRET: viewerKeySecret, ...options.vars, ...instance.vars },
   }));
   const workers = [
     ...apis,

@@ -118,12 +118,26 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'const keyOf = (e: NormalizedViewEvent) => e.dedupKey;',
   },
   {
+    id: 'idempotency-key-global',
+    behaviour: 'idempotency: a key claimed from another network swallows this network’s view',
+    file: 'packages/trending-core/src/events.ts',
+    find: '[networkKey, event.videoId, event.dedupKey].join',
+    replace: '[event.videoId, event.dedupKey].join',
+  },
+  {
+    id: 'viewer-key-unkeyed',
+    behaviour: 'viewer keys: the stored key of a known viewer id is recomputable without the secret',
+    file: 'apps/api/src/keyed-digest.ts',
+    find: "const mac = await crypto.subtle.sign(\n    'HMAC',\n    await hmacKey(secret),\n",
+    replace: "const mac = await crypto.subtle.digest(\n    'SHA-256',\n",
+  },
+  {
     id: 'store-before-reject',
     behaviour: '4xx stores nothing: a batch with one bad timestamp stores its good events',
     file: 'apps/api/src/routes/events.ts',
     find: '  } catch (err) {\n    if (err instanceof EventTimestampError) {',
     replace:
-      '  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)));',
+      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')));",
   },
   {
     id: 'invalidate-no-bump',

@@ -19,6 +19,8 @@ export interface ApiEnv
   INGEST_LIMITER?: RateLimit;
   /** A secret; unset: the admin routes are off (404). */
   ADMIN_TOKEN?: string;
+  /** The HMAC secret of viewer and network keys (keyed-digest.ts); unset: ingest answers 503. */
+  VIEWER_KEY_SECRET?: string;
   /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
   AGGREGATOR_NAME?: string;
   /** Layer budgets in ms (vars in wrangler.jsonc, any value per deployment; defaults in trending-core's LAYER_BUDGETS_MS). */

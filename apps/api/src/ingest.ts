@@ -1,21 +1,58 @@
-import { type IngestResult, type NormalizedViewEvent, RETRY_AFTER_S } from '@openvine/trending-core';
+import {
+  type IngestResult,
+  type NormalizedViewEvent,
+  RETRY_AFTER_S,
+  scopedDedupKey,
+} from '@openvine/trending-core';
 import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
-import { viewerKey } from './viewer-key.ts';
+import { networkKey, viewerKey } from './keyed-digest.ts';
+
+/**
+ * The network the admin seed's events are scoped to: not a client network (clientNetwork gives
+ * a CIDR block or `unknown`), so seeding from anywhere counts once and no client can claim its keys.
+ */
+export const SEED_NETWORK = 'admin-seed';
+
+let reportedMissingSecret = false;
+
+/**
+ * Without VIEWER_KEY_SECRET nothing is ingested (503 `misconfigured`): storing plain hashes
+ * instead would make viewers recomputable, and keys made later with the secret would not match
+ * them. Logged once per isolate, not once per request.
+ */
+function viewerKeySecret(env: ApiEnv): string {
+  if (env.VIEWER_KEY_SECRET) return env.VIEWER_KEY_SECRET;
+  if (!reportedMissingSecret) {
+    reportedMissingSecret = true;
+    console.error('VIEWER_KEY_SECRET is not set: ingest is refused (wrangler secret put VIEWER_KEY_SECRET)');
+  }
+  throw new ApiError(503, 'misconfigured', 'Ingest is not configured on this server');
+}
 
 /**
  * Stores validated events in the aggregator (the live store), which decides which are duplicates
  * and writes the others to Analytics Engine (the production record) where it commits them, so a
  * lost answer or a retry neither drops nor doubles a point (apps/aggregator/src/view-record.ts).
- * Viewer ids are replaced by their keys before they leave this Worker.
+ * Before they leave this Worker, viewer ids are replaced by their keys and dedup keys are scoped
+ * to the sender's network (`network`: clientNetwork of its address) and video.
  */
 export async function ingestEvents(
   env: ApiEnv,
   aggregator: string,
   events: NormalizedViewEvent[],
+  network: string,
 ): Promise<IngestResult> {
-  const keyed = await Promise.all(events.map(async (e) => ({ ...e, viewerId: await viewerKey(e.viewerId) })));
+  const secret = viewerKeySecret(env);
+  const scope = await networkKey(secret, network);
+  const keyed = await Promise.all(
+    events.map(async (e): Promise<NormalizedViewEvent> => {
+      const dedupKey = scopedDedupKey(scope, e);
+      const { dedupKey: _clientKey, ...rest } = e;
+      return { ...rest, viewerId: await viewerKey(secret, e.viewerId), ...(dedupKey ? { dedupKey } : {}) };
+    }),
+  );
   let outcome: Awaited<ReturnType<ReturnType<typeof aggregatorStub>['ingest']>>;
   try {
     outcome = await aggregatorStub(env, aggregator).ingest(keyed);

@@ -137,7 +137,9 @@ const INGEST_ERRORS: Record<string, ResponseSpec> = {
     "Over the client's ingest rate; Retry-After says when to retry. Nothing is stored.",
     RETRY_AFTER,
   ),
-  '503': error('The event store is unavailable; retry.'),
+  '503': error(
+    'The event store is unavailable (store_unavailable; retry), or VIEWER_KEY_SECRET is unset (misconfigured).',
+  ),
 };
 
 function admin(

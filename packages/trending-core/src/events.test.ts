@@ -5,6 +5,7 @@ import {
   MAX_FUTURE_SKEW_MS,
   normalizeClientView,
   normalizeViewEvent,
+  scopedDedupKey,
 } from './events.ts';
 import { ClientViewSchema, ViewEventSchema } from './schemas.ts';
 import { DAY_MS, MINUTE_MS } from './windows.ts';
@@ -271,5 +272,25 @@ describe('normalized events, field by field', () => {
     expect(() => normalizeViewEvent(viewEvent({ timestamp: NOW - SEVEN_DAYS - 1 }), NOW)).toThrow(
       'timestamp is older than 7 days',
     );
+  });
+});
+
+describe('scopedDedupKey', () => {
+  const keyed = (extra: Record<string, unknown> = {}) =>
+    normalizeViewEvent(viewEvent({ idempotencyKey: 'retry-1', ...extra }), NOW);
+
+  it('is the same for a retry from the same network', () => {
+    expect(scopedDedupKey('net-a', keyed())).toBe(scopedDedupKey('net-a', keyed()));
+  });
+
+  it('differs by network and by video for the same client key', () => {
+    const here = scopedDedupKey('net-a', keyed());
+    expect(scopedDedupKey('net-b', keyed())).not.toBe(here);
+    expect(scopedDedupKey('net-a', keyed({ videoId: 'cd'.repeat(32) }))).not.toBe(here);
+    expect(scopedDedupKey('net-a', keyed({ idempotencyKey: 'retry-2' }))).not.toBe(here);
+  });
+
+  it('leaves an event without a key without one', () => {
+    expect(scopedDedupKey('net-a', normalizeViewEvent(viewEvent(), NOW))).toBeUndefined();
   });
 });

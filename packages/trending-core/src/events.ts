@@ -11,7 +11,10 @@ export interface NormalizedViewEvent {
   viewerId: string;
   eventType: 'view_start' | 'view_end';
   timestampMs: number;
-  /** Retries carrying the same key count once. Absent: every delivery counts. */
+  /**
+   * Retries carrying the same key count once. Absent: every delivery counts. As normalized, the
+   * client's own key; the api scopes it (scopedDedupKey) before it is stored.
+   */
   dedupKey?: string;
   watchMs?: number;
   durationMs?: number;
@@ -106,4 +109,14 @@ export function normalizeClientView(
     title: input.title || undefined,
     source: input.source || undefined,
   });
+}
+
+/**
+ * The key an event is deduplicated by: the client's key within its network (the api's keyed
+ * digest of clientNetwork) and its video, so a key claimed from one network, or for one video,
+ * swallows no other network's or video's view; retries from the same network still count once.
+ * Unambiguous: the network key is fixed-length hex and video ids are 64 hex characters.
+ */
+export function scopedDedupKey(networkKey: string, event: NormalizedViewEvent): string | undefined {
+  return event.dedupKey === undefined ? undefined : [networkKey, event.videoId, event.dedupKey].join(':');
 }

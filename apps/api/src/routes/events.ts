@@ -1,6 +1,7 @@
 import {
   type ClientViewResult,
   ClientViewSchema,
+  clientNetwork,
   EventTimestampError,
   normalizeClientView,
   normalizeViewEvent,
@@ -32,7 +33,8 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
     }
     throw err;
   }
-  const result = await ingestEvents(env, aggregator, events);
+  const network = clientNetwork(request.headers.get('cf-connecting-ip'));
+  const result = await ingestEvents(env, aggregator, events, network);
   return Response.json(result, { status: 202 });
 }
 
@@ -47,8 +49,9 @@ export async function postClientView(request: IRequest, env: ApiEnv): Promise<Re
   await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
   const now = Date.now();
-  const anonymous = `anon:${request.headers.get('cf-connecting-ip') ?? 'unknown'}`;
-  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)]);
+  const address = request.headers.get('cf-connecting-ip');
+  const anonymous = `anon:${address ?? 'unknown'}`;
+  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)], clientNetwork(address));
   return Response.json({
     success: true,
     eventId: input.eventId,

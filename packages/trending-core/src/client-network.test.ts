@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { clientNetwork, UNKNOWN_NETWORK } from './client-network.ts';
+
+describe('clientNetwork', () => {
+  it('reduces an IPv4 address to its /24', () => {
+    expect(clientNetwork('203.0.113.5')).toBe('203.0.113.0/24');
+    expect(clientNetwork('203.0.113.250')).toBe('203.0.113.0/24');
+    expect(clientNetwork('198.51.100.7')).toBe('198.51.100.0/24');
+    expect(clientNetwork('  192.0.2.1 ')).toBe('192.0.2.0/24');
+    expect(clientNetwork('010.001.002.003')).toBe('10.1.2.0/24');
+  });
+
+  it('tells neighbouring /24s apart', () => {
+    expect(clientNetwork('203.0.113.5')).not.toBe(clientNetwork('203.0.114.5'));
+  });
+
+  it('reduces an IPv6 address to its /48, however it is written', () => {
+    expect(clientNetwork('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1::/48');
+    expect(clientNetwork('2001:0DB8:0001:ffff::1')).toBe('2001:db8:1::/48');
+    expect(clientNetwork('2001:db8::1')).toBe('2001:db8:0::/48');
+    expect(clientNetwork('2001:db8:0:0:0:0:0:1')).toBe('2001:db8:0::/48');
+    expect(clientNetwork('::1')).toBe('0:0:0::/48');
+    expect(clientNetwork('::')).toBe('0:0:0::/48');
+    expect(clientNetwork('fe80::1%eth0')).toBe('fe80:0:0::/48');
+    expect(clientNetwork('2001:db8:5::1')).not.toBe(clientNetwork('2001:db8:6::1'));
+  });
+
+  it('treats an IPv4-mapped IPv6 address as the IPv4 client it is', () => {
+    expect(clientNetwork('::ffff:203.0.113.5')).toBe('203.0.113.0/24');
+    expect(clientNetwork('::FFFF:cb00:7105')).toBe('203.0.113.0/24');
+    expect(clientNetwork('0:0:0:0:0:ffff:203.0.113.9')).toBe('203.0.113.0/24');
+  });
+
+  it('gives a missing or garbled address the one unknown network', () => {
+    for (const bad of [
+      null,
+      undefined,
+      '',
+      '   ',
+      'unknown',
+      'not-an-ip',
+      '999.999.999.999',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1.2.3.4, 5.6.7.8',
+      '::::',
+      '1:::2',
+      '1::2::3',
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4::5:6:7:8',
+      '12345::1',
+      'g::1',
+      ':1:2:3:4:5:6:7',
+      '1.2.3.4::',
+      '::ffff:1.2.3.256',
+      '-',
+    ]) {
+      expect(clientNetwork(bad), String(bad)).toBe(UNKNOWN_NETWORK);
+    }
+  });
+});
