@@ -10,6 +10,7 @@ export interface ApiEnv
     Env,
     | 'INGEST_LIMITER'
     | 'ADMIN_TOKEN'
+    | 'VIEWER_KEY_SECRET'
     | 'EDGE_BUDGET_MS'
     | 'DO_BUDGET_MS'
     | 'KV_BUDGET_MS'
