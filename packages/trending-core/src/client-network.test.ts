@@ -59,4 +59,21 @@ describe('clientNetwork', () => {
       expect(clientNetwork(bad), String(bad)).toBe(UNKNOWN_NETWORK);
     }
   });
+
+  it('names the unknown network literally, and keeps the edges of each form exact', () => {
+    expect(UNKNOWN_NETWORK).toBe('unknown');
+    expect(clientNetwork(null)).toBe('unknown');
+    // Octet 255 is valid, 256 is not.
+    expect(clientNetwork('255.255.255.255')).toBe('255.255.255.0/24');
+    expect(clientNetwork('256.1.1.1')).toBe('unknown');
+    // Mapped only when the first five groups are all zero.
+    expect(clientNetwork('0:0:0:0:1:ffff:102:304')).toBe('0:0:0::/48');
+    expect(clientNetwork('::ffff:198.51.100.7')).toBe('198.51.100.0/24');
+    // A dotted tail after `::` with groups before it; every hex word is checked, not only the first.
+    expect(clientNetwork('1:2:3::4:1.2.3.4')).toBe('1:2:3::/48');
+    expect(clientNetwork('1::zz:1.2.3.4')).toBe('unknown');
+    // `::` stands for at least one zero group: 7 written groups fit, 8 do not.
+    expect(clientNetwork('1:2:3:4:5::6:7')).toBe('1:2:3::/48');
+    expect(clientNetwork('1:2:3:4::5:6:1.2.3.4')).toBe('unknown');
+  });
 });

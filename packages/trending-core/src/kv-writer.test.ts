@@ -149,6 +149,12 @@ describe('writeSnapshotToKv under KV rate limiting (429)', () => {
     });
     expect(attempts.get('top:24h')).toBe(3);
     expect(describeKvFailures(outcome.failed)).toBe(`1 KV write failed: top:24h: ${RATE_LIMITED}`);
+    expect(
+      describeKvFailures([
+        { key: 'top:24h', error: 'a' },
+        { key: 'pre:24h:10', error: 'b' },
+      ]),
+    ).toBe('2 KV writes failed: top:24h: a; pre:24h:10: b');
   });
 
   it('does not retry the daily write quota (a 429 that seconds do not lift)', async () => {
@@ -207,7 +213,12 @@ describe('writeSnapshotToKv never replaces a newer copy', () => {
     const { kv, stored } = recordingKv();
     stored.set('top:24h', { ...SNAPSHOT, window: '7d', generation: 9 });
     stored.set('pre:24h:10', { generation: 9 });
+    // The window's, but with a generation or a computedAt that is not a number.
+    stored.set('pre:24h:20', { ...SNAPSHOT, generation: '9' });
+    stored.set('pre:24h:50', { ...SNAPSHOT, computedAt: '5000' });
     expect((await writeSnapshotToKv(kv, SNAPSHOT)).superseded).toEqual([]);
     expect(stored.get('top:24h')).toEqual(SNAPSHOT);
+    expect(stored.get('pre:24h:20')).toMatchObject({ generation: 2 });
+    expect(stored.get('pre:24h:50')).toMatchObject({ computedAt: 1_000 });
   });
 });
