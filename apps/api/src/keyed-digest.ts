@@ -6,23 +6,25 @@
  * Each purpose has its own label, so a viewer key never equals a network key of the same text.
  */
 
-/** The secret's imported key, one import per isolate and secret (a rotation imports the new one). */
-const imported = new Map<string, Promise<CryptoKey>>();
+/**
+ * The secret's imported key, one per isolate and secret (a rotation imports the new one). The
+ * key itself is kept, not the import's promise: a promise begun by one request is not awaited by
+ * another (workerd ties it to the request that made it); two first requests both importing is
+ * harmless.
+ */
+const imported = new Map<string, CryptoKey>();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = imported.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      'raw',
-      new TextEncoder().encode(secret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-    // A rejected import is not kept: the next call tries again.
-    key.catch(() => imported.delete(secret));
-    imported.set(secret, key);
-  }
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const held = imported.get(secret);
+  if (held) return held;
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  imported.set(secret, key);
   return key;
 }
 
