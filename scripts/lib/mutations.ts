@@ -21,14 +21,14 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'generation-floor-off',
     behaviour: 'generation floor: an older generation planted in KV or the edge is served',
-    file: 'apps/api/src/cascade/generations.ts',
+    file: 'packages/trending-core/src/computation.ts',
     find: '  if (value.generation !== than.generation) return value.generation < than.generation;\n',
     replace: '  if (value.generation !== than.generation) return false;\n',
   },
   {
     id: 'one-snapshot-off',
     behaviour: 'one snapshot per window: a larger limit shows an older list than the one already served',
-    file: 'apps/api/src/cascade/generations.ts',
+    file: 'packages/trending-core/src/computation.ts',
     find: '  return value.computedAt < than.computedAt;\n',
     replace: '  return false;\n',
   },

@@ -2,12 +2,13 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
   type EdgeWarmerRpc,
   edgeCacheUrl,
+  isOlder,
   type ReadTarget,
   type TrendingSnapshot,
 } from '@openvine/trending-core';
 import { toCachedBody } from './cascade/cached-body.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
-import { isOlder, newestServed } from './cascade/generations.ts';
+import { newestServed } from './cascade/generations.ts';
 import type { ApiEnv } from './env.ts';
 
 /**

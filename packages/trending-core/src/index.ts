@@ -1,6 +1,7 @@
 export * from './admin-reports.ts';
 export * from './analytics-engine-source.ts';
 export * from './client-network.ts';
+export * from './computation.ts';
 export * from './edge-warmer-rpc.ts';
 export * from './events.ts';
 export * from './freshness.ts';

@@ -1,4 +1,5 @@
 import type { KvWriteFailure } from './admin-reports.ts';
+import { isOlder } from './computation.ts';
 import { kvSnapshotEntries } from './keys.ts';
 import type { TrendingSnapshot } from './response-schemas.ts';
 import { TTL_POLICY } from './ttl-policy.ts';
@@ -46,10 +47,7 @@ function isNewer(held: unknown, snapshot: TrendingSnapshot): boolean {
   const { window, generation, computedAt } = held as Partial<TrendingSnapshot>;
   if (window !== snapshot.window || typeof generation !== 'number' || typeof computedAt !== 'number')
     return false;
-  return (
-    generation > snapshot.generation ||
-    (generation === snapshot.generation && computedAt > snapshot.computedAt)
-  );
+  return isOlder(snapshot, { generation, computedAt });
 }
 
 /** What KV holds at `key`; a read that fails counts as nothing known (the write then decides). */

@@ -1,10 +1,4 @@
-import type { TrendingWindow } from '@openvine/trending-core';
-
-/** What tells two computations of a window apart: its generation first, then when it ran. */
-export interface Computation {
-  generation: number;
-  computedAt: number;
-}
+import { type Computation, isOlder, type TrendingWindow } from '@openvine/trending-core';
 
 const NONE: Computation = { generation: 0, computedAt: 0 };
 
@@ -24,12 +18,6 @@ const newest = new Map<string, Computation>();
 /** The newest computation of a window served here (generation 0 when none yet). */
 export function newestServed(scope: string, window: TrendingWindow): Computation {
   return newest.get(`${scope}${window}`) ?? NONE;
-}
-
-/** True when `value` is an older computation than `than`: it may not be served after it. */
-export function isOlder(value: Computation, than: Computation): boolean {
-  if (value.generation !== than.generation) return value.generation < than.generation;
-  return value.computedAt < than.computedAt;
 }
 
 /** Records what a response was built from. */

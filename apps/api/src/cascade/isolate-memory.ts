@@ -1,6 +1,11 @@
-import { freshness, type TrendingWindow, TTL_POLICY } from '@openvine/trending-core';
+import {
+  type Computation,
+  freshness,
+  isOlder,
+  type TrendingWindow,
+  TTL_POLICY,
+} from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
-import { type Computation, isOlder } from './generations.ts';
 
 interface MemoryEntry extends CachedBody {
   storedAt: number;

@@ -1,7 +1,12 @@
-import type { CacheLayer, ResponseFormat, TrendingSnapshot, TrendingWindow } from '@openvine/trending-core';
+import type {
+  CacheLayer,
+  Computation,
+  ResponseFormat,
+  TrendingSnapshot,
+  TrendingWindow,
+} from '@openvine/trending-core';
 import type { ApiEnv } from '../env.ts';
 import { type CachedBody, toCachedBody } from './cached-body.ts';
-import type { Computation } from './generations.ts';
 import type { ReadScope } from './read-scope.ts';
 
 export type LayerName = 'memory' | 'edge' | 'do' | 'kv' | 'compute';

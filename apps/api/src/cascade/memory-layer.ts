@@ -1,6 +1,6 @@
-import { freshness, TTL_POLICY } from '@openvine/trending-core';
+import { freshness, isOlder, TTL_POLICY } from '@openvine/trending-core';
 import { toCachedBody } from './cached-body.ts';
-import { isOlder, newestServed } from './generations.ts';
+import { newestServed } from './generations.ts';
 import { isolateMemory } from './isolate-memory.ts';
 import type { Layer, LayerHit, LayerRequest } from './layer.ts';
 import { servedSnapshots } from './served-snapshots.ts';

@@ -1,6 +1,7 @@
 import {
   canonicalKey,
   edgeCacheUrl,
+  isOlder,
   RETRY_AFTER_S,
   type ResponseFormat,
   serverTimingValue,
@@ -9,7 +10,7 @@ import {
 import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { isOlder, newestServed } from './generations.ts';
+import { newestServed } from './generations.ts';
 import { answerOf, type Layer, type LayerHit, type LayerRequest, logFill } from './layer.ts';
 import { tryLayer } from './layer-budget.ts';
 import { readScope } from './read-scope.ts';

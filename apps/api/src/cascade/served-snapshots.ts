@@ -1,5 +1,4 @@
-import { LIMITS, type TrendingSnapshot, type TrendingWindow } from '@openvine/trending-core';
-import { isOlder } from './generations.ts';
+import { isOlder, LIMITS, type TrendingSnapshot, type TrendingWindow } from '@openvine/trending-core';
 
 /** A window's whole top-100 as this isolate last received it, and when it did. */
 export interface HeldSnapshot {
