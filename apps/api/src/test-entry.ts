@@ -10,19 +10,13 @@
 import { env as testEnv } from 'cloudflare:workers';
 import {
   ClientTrendingQuerySchema,
-  canonicalKey,
-  edgeCacheUrl,
-  keyScope,
   type ResponseFormat,
   TrendingQuerySchema,
   type TrendingWindow,
 } from '@openvine/trending-core';
 import * as v from 'valibot';
-import { aggregatorName } from './aggregator-name.ts';
-import { aggregatorStub } from './cascade/aggregator-stub.ts';
-import { edgeCache } from './cascade/edge-cache.ts';
-import { isolateMemory } from './cascade/isolate-memory.ts';
-import { servedSnapshots } from './cascade/served-snapshots.ts';
+import { layerOrder } from './cascade/layer-order.ts';
+import { layerRequestFor } from './cascade/read-through.ts';
 import type { ApiEnv } from './env.ts';
 import worker from './index.ts';
 import { canonicalParams } from './query.ts';
@@ -63,19 +57,13 @@ function readOf(
   return { format, window: parsed.output.window as TrendingWindow, limit: parsed.output.limit };
 }
 
-async function drop(request: Request, env: ApiEnv): Promise<void> {
-  const layers = list(request, 'x-test-drop');
-  const read = layers.length ? readOf(request) : undefined;
+/** Empties the layers named in `x-test-drop` of this request's entry, through each layer's own drop. */
+async function drop(request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<void> {
+  const names = list(request, 'x-test-drop');
+  const read = names.length ? readOf(request) : undefined;
   if (!read) return;
-  const scope = keyScope(aggregatorName(env));
-  for (const layer of layers) {
-    if (layer === 'memory') {
-      isolateMemory.delete(canonicalKey(read.format, read.window, read.limit, scope));
-      servedSnapshots.drop(scope, read.window);
-    }
-    if (layer === 'edge') await edgeCache.delete(edgeCacheUrl(read.format, read.window, read.limit, scope));
-    if (layer === 'do') await aggregatorStub(env, aggregatorName(env)).dropSnapshot(read.window);
-  }
+  const layerRequest = layerRequestFor(env, ctx, read);
+  for (const layer of layerOrder(new Set())) if (names.includes(layer.name)) await layer.drop(layerRequest);
 }
 
 /** The env one request runs with: its own aggregator, and the faults it asks for. */
@@ -89,7 +77,7 @@ function envFor(request: Request, env: ApiEnv): ApiEnv {
 export default {
   async fetch(request, env, ctx) {
     const bindings = envFor(request, env ?? (testEnv as ApiEnv));
-    await drop(request, bindings);
+    await drop(request, bindings, ctx);
     return worker.fetch(request, bindings, ctx);
   },
 } satisfies ExportedHandler<ApiEnv> & { fetch: NonNullable<ExportedHandler<ApiEnv>['fetch']> };

@@ -102,6 +102,19 @@ function unavailable(reply: Reply): never {
   });
 }
 
+/** A read as every layer sees it: its env's scope, its key in memory and its edge URL. */
+export function layerRequestFor(env: ApiEnv, ctx: ExecutionContext, read: TrendingRequest): LayerRequest {
+  const scope = readScope(env);
+  return {
+    env,
+    ctx,
+    scope,
+    ...read,
+    key: canonicalKey(read.format, read.window, read.limit, scope.keys),
+    edgeUrl: edgeCacheUrl(read.format, read.window, read.limit, scope.keys),
+  };
+}
+
 /**
  * The single read path of every trending route: the layers of the read's scope in turn
  * (layer-order.ts: isolate memory, edge cache, aggregator memory, KV, compute). A hit fills the
@@ -115,15 +128,8 @@ export async function serveTrending(
   read: TrendingRequest,
 ): Promise<Response> {
   const started = performance.now();
-  const scope = readScope(env);
-  const layerRequest: LayerRequest = {
-    env,
-    ctx,
-    scope,
-    ...read,
-    key: canonicalKey(read.format, read.window, read.limit, scope.keys),
-    edgeUrl: edgeCacheUrl(read.format, read.window, read.limit, scope.keys),
-  };
+  const layerRequest = layerRequestFor(env, ctx, read);
+  const { scope } = layerRequest;
   const reply: Reply = { request, read: layerRequest, timings: new Timings(), started };
   recordRead(env, ctx, scope.aggregator, read);
 
