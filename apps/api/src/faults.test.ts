@@ -9,6 +9,7 @@ import {
   kvPrecomputedKey,
   kvTopKey,
   PRECOMPUTED_LIMITS,
+  parseSnapshotETag,
   type TrendingSnapshot,
   type TrendingVideosResponse,
 } from '@openvine/trending-core';
@@ -95,7 +96,7 @@ async function nothingOlderStored(aggregator: string, generation: number) {
   const entry = await caches.default.match(edgeCacheUrl('v1', WINDOW, 10, scope));
   if (entry) {
     await entry.body?.cancel();
-    expect(Number(entry.headers.get('x-trending-generation'))).toBeGreaterThanOrEqual(generation);
+    expect(parseSnapshotETag(entry.headers.get('etag') ?? '')?.generation).toBeGreaterThanOrEqual(generation);
   }
 }
 

@@ -4,6 +4,7 @@ import type { InvalidationTarget, TrendingAggregator } from '@openvine/aggregato
 import {
   edgeCacheUrl,
   type NormalizedViewEvent,
+  parseSnapshotETag,
   type ResponseFormat,
   type TrendingWindow,
 } from '@openvine/trending-core';
@@ -113,7 +114,10 @@ export async function edgeEntry(
 ): Promise<{ generation: number; body: unknown } | null> {
   const res = await caches.default.match(edgeCacheUrl(format, window, limit, scope));
   if (!res) return null;
-  return { generation: Number(res.headers.get('x-trending-generation')), body: await res.json() };
+  return {
+    generation: parseSnapshotETag(res.headers.get('etag') ?? '')?.generation ?? Number.NaN,
+    body: await res.json(),
+  };
 }
 
 /**

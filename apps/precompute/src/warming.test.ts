@@ -1,5 +1,5 @@
 import type { AccessCount } from '@openvine/aggregator';
-import { edgeCacheUrl } from '@openvine/trending-core';
+import { edgeCacheUrl, snapshotETag } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import { aggregatorStub, edgeEntry, ingestVideo, newAggregator, precompute } from './testing.ts';
 
@@ -70,10 +70,8 @@ describe('warming order', () => {
         headers: {
           'Content-Type': 'application/json; charset=utf-8',
           'Cache-Control': 'public, max-age=300',
-          ETag: '"v1-24h-10-g5-planted"',
-          'x-trending-generation': '5',
-          'x-trending-computed-at': String(Date.now()),
-          'x-trending-window': '24h',
+          ETag: snapshotETag({ window: '24h', generation: 5, computedAt: Date.now() }, 10, 'v1'),
+          'x-trending-stored-at': String(Date.now()),
         },
       }),
     );

@@ -5,6 +5,7 @@ import {
   cacheControlValue,
   cdnCacheControlValue,
   ifNoneMatchHits,
+  parseSnapshotETag,
   serverTimingValue,
   snapshotETag,
   trendingHeaders,
@@ -116,6 +117,42 @@ describe('ETag', () => {
     expect(snapshotETag({ ...SNAPSHOT, window: '7d', computedAt: 1_679_616 }, 100, 'hashtags')).toBe(
       '"hashtags-7d-100-g7-10000"',
     );
+  });
+});
+
+describe('parseSnapshotETag', () => {
+  it('reads back what snapshotETag wrote', () => {
+    expect(parseSnapshotETag(snapshotETag(SNAPSHOT, 20, 'v1'))).toEqual({
+      format: 'v1',
+      window: '24h',
+      limit: 20,
+      generation: 7,
+      computedAt: SNAPSHOT.computedAt,
+    });
+    const computedAt = Date.UTC(2026, 11, 2, 3, 4, 5, 678);
+    expect(
+      parseSnapshotETag(
+        snapshotETag({ ...SNAPSHOT, window: '7d', generation: 0, computedAt }, 100, 'creators'),
+      ),
+    ).toEqual({ format: 'creators', window: '7d', limit: 100, generation: 0, computedAt });
+  });
+
+  it('refuses what it did not make', () => {
+    for (const etag of [
+      '',
+      '"',
+      'v1-24h-20-g7-rs',
+      'W/"v1-24h-20-g7-rs"',
+      '"v2-24h-20-g7-rs"',
+      '"v1-2h-20-g7-rs"',
+      '"v1-24h-20-7-rs"',
+      '"v1-24h-x-g7-rs"',
+      '"v1-24h-20-g7-r!"',
+      '"v1-24h-20-g7-0r"',
+      '"v1-24h-20-g7-rs-1"',
+      '"v1-24h-20-g7-"',
+    ])
+      expect(parseSnapshotETag(etag), etag).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
-import type { ResponseFormat } from './keys.ts';
+import { isResponseFormat, type ResponseFormat } from './keys.ts';
 import type { TrendingSnapshot } from './response-schemas.ts';
 import { TTL_POLICY } from './ttl-policy.ts';
+import { isTrendingWindow, type TrendingWindow } from './windows.ts';
 
 /** Which layer of the cascade answered. */
 export type CacheLayer = 'HIT-MEMORY' | 'HIT-EDGE' | 'HIT-DO' | 'HIT-KV' | 'MISS';
@@ -36,8 +37,43 @@ export function cdnCacheControlValue(): string {
  * A strong validator from what identifies the content exactly: the window's generation, the
  * computation time, the limit and the format. No hashing on the hot path.
  */
-export function snapshotETag(snapshot: TrendingSnapshot, limit: number, format: ResponseFormat): string {
+export function snapshotETag(
+  snapshot: Pick<TrendingSnapshot, 'window' | 'generation' | 'computedAt'>,
+  limit: number,
+  format: ResponseFormat,
+): string {
   return `"${format}-${snapshot.window}-${limit}-g${snapshot.generation}-${snapshot.computedAt.toString(36)}"`;
+}
+
+/** What a snapshot ETag names: enough to place a stored copy without any other header. */
+export interface SnapshotTag {
+  format: ResponseFormat;
+  window: TrendingWindow;
+  limit: number;
+  generation: number;
+  computedAt: number;
+}
+
+/** The inverse of snapshotETag; undefined for anything it did not make. */
+export function parseSnapshotETag(etag: string): SnapshotTag | undefined {
+  if (etag.length < 2 || etag[0] !== '"' || etag[etag.length - 1] !== '"') return undefined;
+  const parts = etag.slice(1, -1).split('-');
+  if (parts.length !== 5) return undefined;
+  const [format, window, limitText, generationText, computedAtText] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (!isResponseFormat(format) || !isTrendingWindow(window) || generationText[0] !== 'g') return undefined;
+  const limit = Number(limitText);
+  const generation = Number(generationText.slice(1));
+  const computedAt = Number.parseInt(computedAtText, 36);
+  // parseInt stops at the first character that is not a base-36 digit: a whole parse is as long.
+  const whole = Number.isSafeInteger(computedAt) && computedAt.toString(36).length === computedAtText.length;
+  if (!whole || !Number.isSafeInteger(limit) || !Number.isSafeInteger(generation)) return undefined;
+  return { format, window, limit, generation, computedAt };
 }
 
 export interface ServerTimingEntry {
@@ -61,23 +97,45 @@ export interface TrendingHeaderInput {
   timings: readonly ServerTimingEntry[];
 }
 
-/** Every header a trending read carries, in one place. */
 // Computed once: trendingHeaders runs on every hit, memory hits included.
 const CACHE_CONTROL = cacheControlValue();
 const CDN_CACHE_CONTROL = cdnCacheControlValue();
 
-export function trendingHeaders(input: TrendingHeaderInput): Record<string, string> {
+/**
+ * The headers of a trending read that depend on its content alone (the rest are per request:
+ * X-Cache, Age, Server-Timing). The edge layer stores these with its entry, so that a hit copies
+ * them with the body in one step instead of rebuilding them (`Cache-Control` is the one it must
+ * store differently, to set the entry's own lifetime, and set back per request).
+ */
+export function trendingContentHeaders(etag: string): Record<string, string> {
   return {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': CACHE_CONTROL,
     'CDN-Cache-Control': CDN_CACHE_CONTROL,
     'Cloudflare-CDN-Cache-Control': CDN_CACHE_CONTROL,
-    ETag: input.etag,
+    ETag: etag,
+    ...CORS_HEADERS,
+  };
+}
+
+/** The headers a trending read sets per request, on top of its content headers. */
+export function trendingRequestHeaders(input: Omit<TrendingHeaderInput, 'etag'>): {
+  'Cache-Control': string;
+  'X-Cache': string;
+  'Server-Timing': string;
+  Age: string;
+} {
+  return {
+    'Cache-Control': CACHE_CONTROL,
     'X-Cache': input.stale ? `${input.layer}, STALE` : input.layer,
     'Server-Timing': serverTimingValue(input.timings),
     Age: String(Math.max(0, Math.floor(input.ageS))),
-    ...CORS_HEADERS,
   };
+}
+
+/** Every header a trending read carries, in one place. */
+export function trendingHeaders(input: TrendingHeaderInput): Record<string, string> {
+  return { ...trendingContentHeaders(input.etag), ...trendingRequestHeaders(input) };
 }
 
 /** RFC 9110 If-None-Match: `*`, or any listed tag equal under weak comparison. */

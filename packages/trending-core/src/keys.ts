@@ -56,6 +56,12 @@ export function kvTopKey(window: TrendingWindow, scope = ''): string {
 }
 
 /**
+ * The format of what an edge entry stores (its headers: apps/api's edge-cache.ts), first in its
+ * key: raised when that changes, so that a deploy never reads an entry written by the one before.
+ */
+export const EDGE_ENTRY_FORMAT = 'e2';
+
+/**
  * Cache API key. Cache API keys must be URLs; a private host keeps them apart from any real
  * route, and the path holds only canonical parts so unknown query parameters never add entries.
  */
@@ -65,7 +71,7 @@ export function edgeCacheUrl(
   limit: number,
   scope = '',
 ): string {
-  return `https://trending-cache.internal/${encodeURIComponent(scope)}${format}/${window}/${limit}`;
+  return `https://trending-cache.internal/${EDGE_ENTRY_FORMAT}/${encodeURIComponent(scope)}${format}/${window}/${limit}`;
 }
 
 /**

@@ -1,9 +1,11 @@
-import { TTL_POLICY } from '@openvine/trending-core';
+import { parseSnapshotETag, TTL_POLICY, trendingContentHeaders } from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
 
-const GENERATION = 'x-trending-generation';
-const COMPUTED_AT = 'x-trending-computed-at';
-const WINDOW = 'x-trending-window';
+/**
+ * The one header an entry stores for the read path alone (never sent to a client): when this data
+ * center stored it. What the entry holds (window, generation, computation) is named by its ETag
+ * (trending-core's snapshotETag), so it needs no other copy of it.
+ */
 const STORED_AT = 'x-trending-stored-at';
 
 /** An edge entry found: what identifies it, and its body, not read until asked for. */
@@ -12,6 +14,12 @@ export interface EdgeEntry extends Omit<CachedBody, 'body'> {
   storedAt: number;
   /** The body as a stream, to pass through to the client untouched (read it once, or drop it). */
   body: ReadableStream | null;
+  /**
+   * The stored headers: the response's content headers (trendingContentHeaders), with the entry's
+   * own lifetime as Cache-Control and STORED_AT beside them. A hit answers with a copy
+   * (edgeAnswerHeaders).
+   */
+  headers: Headers;
   /** Reads the body into a CachedBody (to fill isolate memory). */
   read(): Promise<CachedBody>;
   /** Releases the unread body of an entry that is not served. */
@@ -28,21 +36,19 @@ export const edgeCache = {
   async get(url: string): Promise<EdgeEntry | undefined> {
     const response = await caches.default.match(url);
     if (!response) return undefined;
-    const generation = Number(response.headers.get(GENERATION));
-    const computedAt = Number(response.headers.get(COMPUTED_AT));
-    const window = response.headers.get(WINDOW);
     const etag = response.headers.get('etag');
-    if (!Number.isFinite(generation) || !Number.isFinite(computedAt) || !etag || !window) {
+    const tag = etag ? parseSnapshotETag(etag) : undefined;
+    const storedAt = Number(response.headers.get(STORED_AT));
+    if (!etag || !tag || !Number.isFinite(storedAt)) {
       await response.body?.cancel();
       return undefined;
     }
-    // An entry stored before this header existed counts from its computation, as it used to.
-    const storedAt = Number(response.headers.get(STORED_AT) ?? computedAt);
-    const meta = { etag, generation, computedAt, window: window as CachedBody['window'] };
+    const meta = { etag, generation: tag.generation, computedAt: tag.computedAt, window: tag.window };
     return {
       ...meta,
-      storedAt: Number.isFinite(storedAt) ? storedAt : computedAt,
+      storedAt,
       body: response.body,
+      headers: response.headers,
       read: async () => ({ ...meta, body: await response.text() }),
       drop: () => {
         response.body?.cancel().catch(() => {});
@@ -56,16 +62,20 @@ export const edgeCache = {
       url,
       new Response(value.body, {
         headers: {
-          'Content-Type': 'application/json; charset=utf-8',
+          ...trendingContentHeaders(value.etag),
           'Cache-Control': `public, max-age=${ttlS}`,
-          ETag: value.etag,
-          [GENERATION]: String(value.generation),
-          [COMPUTED_AT]: String(value.computedAt),
-          [WINDOW]: value.window,
           [STORED_AT]: String(now),
         },
       }),
     );
+  },
+
+  /** An answer's headers from an entry's: a copy of the stored ones, with `perRequest` set. */
+  answerHeaders(stored: Headers, perRequest: Record<string, string>): Headers {
+    const headers = new Headers(stored);
+    headers.delete(STORED_AT);
+    for (const name in perRequest) headers.set(name, perRequest[name] as string);
+    return headers;
   },
 
   async delete(url: string): Promise<boolean> {

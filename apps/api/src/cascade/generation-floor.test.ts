@@ -10,11 +10,13 @@ import {
   edgeCacheUrl,
   keyScope,
   kvPrecomputedKey,
+  snapshotETag,
   type TrendingSnapshot,
   type TrendingVideosResponse,
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adminPost, api, generationOf, ingestVideo, newAggregator, until } from '../testing.ts';
+import { edgeCache } from './edge-cache.ts';
 
 const PLANTED = 'a'.repeat(64);
 const path = (limit: number) => `/v1/trending/videos?window=24h&limit=${limit}`;
@@ -42,8 +44,7 @@ async function warm(aggregator: string) {
 }
 
 /**
- * An edge entry as another isolate's api would have stored it (the headers edge-cache.ts writes
- * and reads): generation `generation`, computed `computedAt`, listing only PLANTED.
+ * An edge entry as another isolate's api would have stored it (through edge-cache.ts): generation `generation`, computed `computedAt`, listing only PLANTED.
  */
 async function plantEdge(
   aggregator: string,
@@ -51,22 +52,9 @@ async function plantEdge(
   generation: number,
   computedAt: number,
 ) {
-  const etag = `"v1-24h-10-g${generation}-planted${computedAt.toString(36)}"`;
+  const etag = snapshotETag({ window: '24h', generation, computedAt }, 10, 'v1');
   const body = JSON.stringify({ ...real, videos: real.videos.map((v) => ({ ...v, videoId: PLANTED })) });
-  await caches.default.put(
-    EDGE_URL(aggregator),
-    new Response(body, {
-      headers: {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Cache-Control': 'public, max-age=300',
-        ETag: etag,
-        'x-trending-generation': String(generation),
-        'x-trending-computed-at': String(computedAt),
-        'x-trending-window': '24h',
-        'x-trending-stored-at': String(Date.now()),
-      },
-    }),
-  );
+  await edgeCache.put(EDGE_URL(aggregator), { body, etag, window: '24h', generation, computedAt });
   return etag;
 }
 

@@ -27,6 +27,8 @@ export interface LayerRequest {
 /** An edge entry's body, unread: streamed to the client untouched when no layer above needs it. */
 export interface UnreadBody extends Omit<CachedBody, 'body'> {
   body: ReadableStream | null;
+  /** The headers stored with it (edge-cache.ts): an answer copies them rather than rebuild them. */
+  headers: Headers;
   read(): Promise<CachedBody>;
   drop(): void;
 }

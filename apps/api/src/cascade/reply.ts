@@ -6,10 +6,12 @@ import {
   type ResponseSample,
   type ServedBy,
   type ServerTimingEntry,
-  trendingHeaders,
+  trendingContentHeaders,
+  trendingRequestHeaders,
 } from '@openvine/trending-core';
 import { recordResponse } from '../metrics/recorder.ts';
 import type { CachedBody } from './cached-body.ts';
+import { edgeCache } from './edge-cache.ts';
 import { markServed } from './generations.ts';
 import type { LayerRequest } from './layer.ts';
 
@@ -79,20 +81,25 @@ export function measure(
 /** The answer: headers from what it was built from, 304 on a matching If-None-Match. */
 export function respond(
   reply: Reply,
-  cached: Pick<CachedBody, 'etag' | 'computedAt' | 'generation'> & { body: string | ReadableStream | null },
+  cached: Pick<CachedBody, 'etag' | 'computedAt' | 'generation'> & {
+    body: string | ReadableStream | null;
+    headers?: Headers;
+  },
   layer: CacheLayer,
   stale: boolean,
   computeMs?: number,
 ): Response {
   markServed(reply.read.scope.keys, reply.read.window, cached);
   const totalMs = performance.now() - reply.started;
-  const headers = trendingHeaders({
-    etag: cached.etag,
+  const perRequest = trendingRequestHeaders({
     layer,
     stale,
     ageS: (Date.now() - cached.computedAt) / 1000,
     timings: [...reply.timings.entries, { name: 'total', durMs: totalMs }],
   });
+  const headers = cached.headers
+    ? edgeCache.answerHeaders(cached.headers, perRequest)
+    : { ...trendingContentHeaders(cached.etag), ...perRequest };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   measure(reply, SERVED_BY[layer], notModified ? 304 : 200, stale, totalMs, computeMs);
   if (!notModified) return new Response(cached.body, { status: 200, headers });
