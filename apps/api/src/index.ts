@@ -1,19 +1,12 @@
-import { CORS_HEADERS } from '@openvine/trending-core';
 import { type IRequest, Router } from 'itty-router';
 import type { ApiEnv } from './env.ts';
 
 export { EdgeWarmer } from './edge-warmer.ts';
 
 import { toErrorResponse } from './errors.ts';
+import { answerHotGet, withCors } from './hot-routes.ts';
 import { ROUTES } from './route-table.ts';
 import { answerHead, notFoundOrMethodNotAllowed, preflight } from './routes/fallback.ts';
-
-function withCors(response: Response): Response {
-  if (response.headers.has('Access-Control-Allow-Origin')) return response;
-  const copy = new Response(response.body, response);
-  for (const [name, value] of Object.entries(CORS_HEADERS)) copy.headers.set(name, value);
-  return copy;
-}
 
 const router = Router<IRequest, [ApiEnv, ExecutionContext]>({
   catch: toErrorResponse,
@@ -28,10 +21,15 @@ for (const route of ROUTES) {
 }
 router.options('*', preflight).all('*', notFoundOrMethodNotAllowed);
 
+// The trending reads first, by exact path (hot-routes.ts); then the router.
+function get(request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<Response> {
+  return answerHotGet(request, env, ctx) ?? router.fetch(request, env, ctx);
+}
+
 function handle(request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<Response> {
-  return request.method === 'HEAD'
-    ? answerHead(request, (get) => router.fetch(get, env, ctx))
-    : router.fetch(request, env, ctx);
+  if (request.method === 'GET') return get(request, env, ctx);
+  if (request.method === 'HEAD') return answerHead(request, (asGet) => get(asGet, env, ctx));
+  return router.fetch(request, env, ctx);
 }
 
 export default {

@@ -24,7 +24,6 @@ import {
   ViewEventSchema,
   ViewEventsBatchSchema,
 } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import * as v from 'valibot';
 import type { ApiEnv } from './env.ts';
 import { serveOpenApi } from './openapi.ts';
@@ -51,7 +50,7 @@ import {
 } from './routes/trending.ts';
 
 export type RouteHandler = (
-  request: IRequest,
+  request: Request,
   env: ApiEnv,
   ctx: ExecutionContext,
 ) => Response | Promise<Response>;
@@ -80,6 +79,8 @@ export interface RouteSpec {
   unlisted?: boolean;
   /** Needs `Authorization: Bearer <ADMIN_TOKEN>`. */
   admin?: boolean;
+  /** Most of the traffic (the trending reads): matched by exact path before the router (index.ts). */
+  hot?: boolean;
   /** The query the handler parses (each entry one parameter). */
   query?: v.GenericSchema & { readonly entries: v.ObjectEntries };
   /** The JSON body: its schema as documented, and requests that the tests send and validate. */
@@ -120,6 +121,7 @@ function trendingRead(
     handler,
     summary,
     query,
+    hot: true,
     responses: {
       '200': { description: 'Served by the first cache layer that holds it.', json, headers: CACHED_READ },
       '304': { description: 'If-None-Match matched the ETag.' },

@@ -103,9 +103,8 @@ const CDN_CACHE_CONTROL = cdnCacheControlValue();
 
 /**
  * The headers of a trending read that depend on its content alone (the rest are per request:
- * X-Cache, Age, Server-Timing). The edge layer stores these with its entry, so that a hit copies
- * them with the body in one step instead of rebuilding them (`Cache-Control` is the one it must
- * store differently, to set the entry's own lifetime, and set back per request).
+ * X-Cache, Age, Server-Timing). The edge layer stores exactly these with its entry, so that a hit
+ * answers with a copy of them and sets only the per-request three.
  */
 export function trendingContentHeaders(etag: string): Record<string, string> {
   return {
@@ -120,13 +119,11 @@ export function trendingContentHeaders(etag: string): Record<string, string> {
 
 /** The headers a trending read sets per request, on top of its content headers. */
 export function trendingRequestHeaders(input: Omit<TrendingHeaderInput, 'etag'>): {
-  'Cache-Control': string;
   'X-Cache': string;
   'Server-Timing': string;
   Age: string;
 } {
   return {
-    'Cache-Control': CACHE_CONTROL,
     'X-Cache': input.stale ? `${input.layer}, STALE` : input.layer,
     'Server-Timing': serverTimingValue(input.timings),
     Age: String(Math.max(0, Math.floor(input.ageS))),

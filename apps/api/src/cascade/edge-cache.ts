@@ -1,4 +1,4 @@
-import { parseSnapshotETag, TTL_POLICY, trendingContentHeaders } from '@openvine/trending-core';
+import { parseSnapshotETag, trendingContentHeaders } from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
 
 /**
@@ -27,10 +27,11 @@ export interface EdgeEntry extends Omit<CachedBody, 'body'> {
 }
 
 /**
- * Layer 1: `caches.default`, one data center's cache. The Cache API ignores
- * stale-while-revalidate, so entries are stored until their snapshot's age budget runs out
- * (300 s from computedAt) and freshness (30 s) is judged by the read path from when the entry
- * was stored (its `x-trending-stored-at`; see freshness.ts).
+ * Layer 1: `caches.default`, one data center's cache. An entry is stored with the answer's own
+ * content headers, so the cache keeps it for their `s-maxage` (300 s) and a hit answers with a
+ * copy of them; the Cache API ignores stale-while-revalidate, so freshness (30 s from when the
+ * entry was stored, its `x-trending-stored-at`) and expiry (its snapshot's age budget, 300 s from
+ * computedAt) are judged by the read path (freshness.ts), which drops an expired entry.
  */
 export const edgeCache = {
   async get(url: string): Promise<EdgeEntry | undefined> {
@@ -57,25 +58,28 @@ export const edgeCache = {
   },
 
   async put(url: string, value: CachedBody, now = Date.now()): Promise<void> {
-    const ttlS = Math.max(1, Math.ceil((TTL_POLICY.edge.staleMs - (now - value.computedAt)) / 1000));
     await caches.default.put(
       url,
       new Response(value.body, {
-        headers: {
-          ...trendingContentHeaders(value.etag),
-          'Cache-Control': `public, max-age=${ttlS}`,
-          [STORED_AT]: String(now),
-        },
+        headers: { ...trendingContentHeaders(value.etag), [STORED_AT]: String(now) },
       }),
     );
   },
 
-  /** An answer's headers from an entry's: a copy of the stored ones, with `perRequest` set. */
-  answerHeaders(stored: Headers, perRequest: Record<string, string>): Headers {
-    const headers = new Headers(stored);
-    headers.delete(STORED_AT);
-    for (const name in perRequest) headers.set(name, perRequest[name] as string);
-    return headers;
+  /**
+   * An answer from an entry: its body and a copy of its stored headers (copied by the runtime,
+   * not rebuilt), with STORED_AT removed and `perRequest` set.
+   */
+  answer(
+    stored: Headers,
+    body: ReadableStream | null,
+    status: number,
+    perRequest: Record<string, string>,
+  ): Response {
+    const response = new Response(body, { status, headers: stored });
+    response.headers.delete(STORED_AT);
+    for (const name in perRequest) response.headers.set(name, perRequest[name] as string);
+    return response;
   },
 
   async delete(url: string): Promise<boolean> {

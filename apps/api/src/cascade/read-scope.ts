@@ -1,4 +1,4 @@
-import { keyScope, LAYER_BUDGETS_MS, type LayerBudgets } from '@openvine/trending-core';
+import { keyScope, LAYER_BUDGETS_MS, type LayerBudgets, metricsObjectFor } from '@openvine/trending-core';
 import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import type { Layer } from './layer.ts';
@@ -11,6 +11,8 @@ const SWITCHABLE: readonly SwitchableLayer[] = ['memory', 'edge', 'do', 'kv'];
 /** What one request reads through: which aggregator, which key space, which budgets. */
 export interface ReadScope {
   aggregator: string;
+  /** The metrics Durable Object its responses are counted in (metricsObjectFor the aggregator). */
+  metricsObject: string;
   /** Prefix of every cache key derived from this aggregator ('' in production). */
   keys: string;
   budgets: LayerBudgets;
@@ -50,6 +52,7 @@ function buildScope(env: ApiEnv): ReadScope {
   const off = layersOff(env.LAYERS_OFF);
   return {
     aggregator,
+    metricsObject: metricsObjectFor(aggregator),
     keys: keyScope(aggregator),
     budgets: {
       edge: budget(env.EDGE_BUDGET_MS, LAYER_BUDGETS_MS.edge),

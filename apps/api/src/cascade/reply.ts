@@ -2,7 +2,6 @@ import {
   type CacheLayer,
   ifNoneMatchHits,
   limitBucket,
-  metricsObjectFor,
   type ResponseSample,
   type ServedBy,
   type ServerTimingEntry,
@@ -44,9 +43,17 @@ const SERVED_BY: Record<CacheLayer, ServedBy> = {
   MISS: 'compute',
 };
 
+/**
+ * The data center, for the metrics: the same for every request an isolate serves (an isolate
+ * never moves), so it is read from the first request's `cf` once, not parsed from every one.
+ */
+let isolateColo: string | undefined;
 function coloOf(request: Request): string {
-  const cf = (request as Request & { cf?: { colo?: unknown } }).cf;
-  return typeof cf?.colo === 'string' ? cf.colo : 'local';
+  if (isolateColo === undefined) {
+    const cf = (request as Request & { cf?: { colo?: unknown } }).cf;
+    isolateColo = typeof cf?.colo === 'string' ? cf.colo : 'local';
+  }
+  return isolateColo;
 }
 
 /** Records the response's metrics sample (off the response path; see metrics/recorder.ts). */
@@ -58,24 +65,32 @@ export function measure(
   totalMs: number,
   computeMs?: number,
 ): void {
-  const tried = new Set(reply.timings.entries.map((e) => e.name));
+  // One pass over the layers tried: which missed, and how long the one that answered took.
+  let triedEdge = false;
+  let triedKv = false;
+  let layerMs = 0;
+  for (const entry of reply.timings.entries) {
+    if (entry.name === 'edge') triedEdge = true;
+    else if (entry.name === 'kv') triedKv = true;
+    if (entry.name === servedBy) layerMs = entry.durMs;
+  }
   const missed: ('edge' | 'kv')[] = [];
-  if (tried.has('edge') && servedBy !== 'memory' && servedBy !== 'edge') missed.push('edge');
-  if (tried.has('kv') && (servedBy === 'compute' || servedBy === 'error')) missed.push('kv');
+  if (triedEdge && servedBy !== 'memory' && servedBy !== 'edge') missed.push('edge');
+  if (triedKv && (servedBy === 'compute' || servedBy === 'error')) missed.push('kv');
   const { env, ctx, scope, window, limit } = reply.read;
   const sample: ResponseSample = {
     servedBy,
     stale,
     status,
     totalMs,
-    layerMs: reply.timings.entries.find((e) => e.name === servedBy)?.durMs ?? 0,
+    layerMs,
     missed,
     window,
     limitBucket: limitBucket(limit),
     colo: coloOf(reply.request),
   };
   if (computeMs !== undefined) sample.computeMs = computeMs;
-  recordResponse(env, ctx, metricsObjectFor(scope.aggregator), sample);
+  recordResponse(env, ctx, scope.metricsObject, sample);
 }
 
 /** The answer: headers from what it was built from, 304 on a matching If-None-Match. */
@@ -97,12 +112,12 @@ export function respond(
     ageS: (Date.now() - cached.computedAt) / 1000,
     timings: [...reply.timings.entries, { name: 'total', durMs: totalMs }],
   });
-  const headers = cached.headers
-    ? edgeCache.answerHeaders(cached.headers, perRequest)
-    : { ...trendingContentHeaders(cached.etag), ...perRequest };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
-  measure(reply, SERVED_BY[layer], notModified ? 304 : 200, stale, totalMs, computeMs);
-  if (!notModified) return new Response(cached.body, { status: 200, headers });
-  if (cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
-  return new Response(null, { status: 304, headers });
+  const status = notModified ? 304 : 200;
+  measure(reply, SERVED_BY[layer], status, stale, totalMs, computeMs);
+  if (notModified && cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
+  const body = notModified ? null : cached.body;
+  if (cached.headers)
+    return edgeCache.answer(cached.headers, body as ReadableStream | null, status, perRequest);
+  return new Response(body, { status, headers: { ...trendingContentHeaders(cached.etag), ...perRequest } });
 }

@@ -17,7 +17,6 @@ import {
   WindowSchema,
 } from '@openvine/trending-core';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
-import type { IRequest } from 'itty-router';
 import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
 import { edgeCache } from '../cascade/edge-cache.ts';
@@ -40,7 +39,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /** Admin routes exist only when ADMIN_TOKEN is configured, and answer 401 without it. */
-export function requireAdmin(request: IRequest, env: ApiEnv): void {
+export function requireAdmin(request: Request, env: ApiEnv): void {
   if (!env.ADMIN_TOKEN) throw new ApiError(404, 'not_found', 'No such route');
   const header = request.headers.get('authorization') ?? '';
   const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
@@ -80,7 +79,7 @@ async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
  * precompute run kept the lock past the wait: nothing was invalidated.
  */
 export async function postInvalidate(
-  request: IRequest,
+  request: Request,
   env: ApiEnv,
   ctx: ExecutionContext,
 ): Promise<Response> {
@@ -121,7 +120,7 @@ export async function postInvalidate(
 }
 
 /** GET /v1/admin/status: last precompute run, next cron, each window's generation and age. */
-export async function getStatus(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getStatus(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const status = await env.PRECOMPUTE.status({ aggregator: aggregatorName(env) });
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
@@ -130,7 +129,7 @@ export async function getStatus(request: IRequest, env: ApiEnv): Promise<Respons
 export const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
 
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
-export async function postPrecompute(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function postPrecompute(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
   const body = parseOrThrow(PrecomputeBodySchema, text, 'Invalid precompute request');
@@ -147,7 +146,7 @@ export const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema
  * GET /v1/admin/record-check?window=24h: the live top 20 against the one computed from the record
  * (Analytics Engine). 503 with the reason when the record is not configured or does not answer.
  */
-export async function getRecordCheck(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getRecordCheck(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const { window } = parseRecordCheckQuery(request.url);
   const check = await env.PRECOMPUTE.checkRecord(window, { aggregator: aggregatorName(env) });
@@ -193,7 +192,7 @@ export const SeedBodySchema = v.strictObject({
  * until then. Events carry idempotency keys derived from the seed, scoped to SEED_NETWORK rather
  * than the caller's network, so a repeated page, or seeding twice from anywhere, counts once.
  */
-export async function postSeed(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function postSeed(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
   const body = parseOrThrow(SeedBodySchema, text, 'Invalid seed request');

@@ -7,7 +7,6 @@ import {
   normalizeViewEvent,
   ViewEventsBodySchema,
 } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
@@ -17,7 +16,7 @@ import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 
 /** POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }. */
-export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function postViewEvents(request: Request, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(env);
   await enforceIngestLimit(request, env, aggregator);
   const body = parseOrThrow(ViewEventsBodySchema, await readJsonBody(request), 'Invalid view events');
@@ -44,7 +43,7 @@ export async function postViewEvents(request: IRequest, env: ApiEnv): Promise<Re
  * body is clamped, never refused (ClientViewSchema); only a missing or invalid eventId, or a body
  * that is not a JSON object, is a 400.
  */
-export async function postClientView(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function postClientView(request: Request, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(env);
   await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');

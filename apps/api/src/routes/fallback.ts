@@ -1,5 +1,4 @@
 import { CORS_PREFLIGHT_HEADERS } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import { ApiError } from '../errors.ts';
 import { ROUTES } from '../route-table.ts';
 
@@ -24,7 +23,7 @@ export function allowFor(pathname: string): string | undefined {
 }
 
 /** CORS preflight for known paths. */
-export function preflight(request: IRequest): Response {
+export function preflight(request: Request): Response {
   const allow = allowFor(new URL(request.url).pathname);
   if (!allow) throw new ApiError(404, 'not_found', 'No such route');
   return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
@@ -47,7 +46,7 @@ export async function answerHead(request: Request, get: (request: Request) => Pr
 }
 
 /** Reached when no route matched: a known path with the wrong method is 405 with Allow, else 404. */
-export function notFoundOrMethodNotAllowed(request: IRequest): never {
+export function notFoundOrMethodNotAllowed(request: Request): never {
   const allow = allowFor(new URL(request.url).pathname);
   if (allow) {
     throw new ApiError(405, 'method_not_allowed', `Method ${request.method} not allowed; use ${allow}`, {

@@ -4,13 +4,12 @@ import {
   type HealthOk,
   RETRY_AFTER_S,
 } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import { aggregatorName } from '../aggregator-name.ts';
 import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
 
 /** GET /v1/health: the api and its event store. 503 when the store does not answer. */
-export async function getHealth(_request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getHealth(_request: Request, env: ApiEnv): Promise<Response> {
   const started = performance.now();
   try {
     const stats = await aggregatorStub(env, aggregatorName(env)).stats();

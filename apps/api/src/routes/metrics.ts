@@ -1,6 +1,5 @@
 import type { MetricsSpan } from '@openvine/aggregator';
 import { SERVED_BY } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import * as v from 'valibot';
 import { metricsName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
@@ -63,7 +62,7 @@ function prometheus(spans: Record<string, MetricsSpan>): string {
 export const MetricsQuerySchema = v.object({ format: v.optional(v.picklist(['json', 'prometheus'])) });
 
 /** GET /v1/metrics (JSON) and ?format=prometheus: per-layer hits, ratios, percentiles, computes. */
-export async function getMetrics(request: IRequest, env: ApiEnv): Promise<Response> {
+export async function getMetrics(request: Request, env: ApiEnv): Promise<Response> {
   const summary = await metricsStub(env, metricsName(env)).summary();
   const format = new URL(request.url).searchParams.get('format');
   if (format === 'prometheus') {

@@ -4,7 +4,6 @@ import {
   TrendingQuerySchema,
   type TrendingWindow,
 } from '@openvine/trending-core';
-import type { IRequest } from 'itty-router';
 import { serveTrending } from '../cascade/read-through.ts';
 import type { ApiEnv } from '../env.ts';
 import { queryParser } from '../query.ts';
@@ -14,7 +13,7 @@ const parseClientQuery = queryParser(ClientTrendingQuerySchema, 'Invalid query')
 
 /** GET /v1/trending/videos?window=1h|24h|7d&limit=1..100: strict, 400 on anything else. */
 export async function getTrendingVideos(
-  request: IRequest,
+  request: Request,
   env: ApiEnv,
   ctx: ExecutionContext,
 ): Promise<Response> {
@@ -24,7 +23,7 @@ export async function getTrendingVideos(
 
 /** The OpenVine app's routes: limit clamped to 1..100 like the old backend, unknown window 400. */
 function clientRoute(format: Exclude<ResponseFormat, 'v1'>) {
-  return (request: IRequest, env: ApiEnv, ctx: ExecutionContext): Promise<Response> => {
+  return (request: Request, env: ApiEnv, ctx: ExecutionContext): Promise<Response> => {
     const query = parseClientQuery(request.url);
     return serveTrending(request, env, ctx, {
       format,
