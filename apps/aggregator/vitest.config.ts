@@ -52,6 +52,8 @@ export default defineConfig({
   ],
   test: {
     include: ['src/**/*.test.ts'],
+    // The ranking-quality harness's seeds: 2 in every run, 20 through `pnpm bench:ranking`.
+    provide: { rankingSeeds: Number(process.env.RANKING_SEEDS ?? 2) },
     // Pins Date (the objects' too: they run in the tests' isolate) before each test.
     setupFiles: ['./src/test-setup.ts'],
     testTimeout: 20_000,

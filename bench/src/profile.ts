@@ -1,4 +1,4 @@
-// `node bench/src/profile.ts [--target trending-api-edge,bench-cache-peer-headers] [--seconds 6]`:
+// `node bench/src/profile.ts [--target trending-api-edge,bench-cache-peer-headers] [--seconds 6] [--warmup 2]`:
 // CPU profiles of Workers under the bench's load, through workerd's V8 inspector. For each target
 // it writes bench/tmp/profile/<target>.cpuprofile (open it in Chrome DevTools) and prints the
 // functions with the most self time, so that the cost of a hot path can be found, not guessed.
@@ -15,11 +15,13 @@ const { values: args } = parseArgs({
   options: {
     target: { type: 'string', default: 'trending-api-edge,bench-cache-peer-headers' },
     seconds: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '2' },
     port: { type: 'string', default: '9329' },
   },
 });
 const targets = (args.target ?? '').split(',') as Target[];
 const seconds = Number(args.seconds);
+const warmupSeconds = Number(args.warmup);
 const inspectorPort = Number(args.port);
 const benchDir = new URL('../', import.meta.url).pathname;
 const outDir = `${benchDir}tmp/profile/`;
@@ -112,7 +114,7 @@ try {
     await session.send('Profiler.setSamplingInterval', { interval: 100 });
     const url = stack.url[target];
     // Warm the target, then profile a measured run.
-    await measure({ url, path: TRENDING_PATH, connections: 10, durationS: 2, warmupS: 0 });
+    await measure({ url, path: TRENDING_PATH, connections: 10, durationS: warmupSeconds, warmupS: 0 });
     await session.send('Profiler.start');
     const result = await measure({
       url,

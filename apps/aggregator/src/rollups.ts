@@ -511,7 +511,11 @@ export class Rollups implements TotalsSource {
       'DELETE FROM hour_buckets WHERE bucket < ?',
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
-    deleted += this.sql.exec('DELETE FROM video_viewers WHERE last_ms < ?', now - RETENTION_MS).rowsWritten;
+    // Viewers are counted over a window's buckets (cursorAt): kept as long as the hour buckets.
+    deleted += this.sql.exec(
+      'DELETE FROM video_viewers WHERE last_ms < ?',
+      now - HOUR_RETENTION_MS,
+    ).rowsWritten;
     deleted += this.sql.exec(
       'DELETE FROM seen_events WHERE seen_ms < ?',
       now - DEDUP_RETENTION_MS,

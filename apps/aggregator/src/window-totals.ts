@@ -86,9 +86,12 @@ export function cursorAt(window: TrendingWindow, now: number): Omit<WindowCursor
   // Baselines end at the hour holding the window's start, or the 1h window's own views would
   // also count as "expected" ones (more so early in each hour).
   const baselineTo = Math.floor(windowStart / HOUR_MS) * HOUR_MS;
+  const bucketFrom = Math.floor(windowStart / spec.bucketMs) * spec.bucketMs;
   return {
-    bucketFrom: Math.floor(windowStart / spec.bucketMs) * spec.bucketMs,
-    viewersFrom: windowStart,
+    bucketFrom,
+    // Distinct viewers are counted over the same buckets as views: between two bucket boundaries
+    // nothing leaves the window, so refreshes with no new events give the same ranking.
+    viewersFrom: bucketFrom,
     baselineFrom: baselineTo - spec.baselineMs,
     baselineTo,
   };
