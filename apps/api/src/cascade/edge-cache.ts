@@ -1,4 +1,9 @@
-import { parseSnapshotETag, TTL_POLICY, trendingContentHeaders } from '@openvine/trending-core';
+import {
+  parseSnapshotETag,
+  TTL_POLICY,
+  trendingCacheTagValue,
+  trendingContentHeaders,
+} from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
 
 /**
@@ -56,13 +61,17 @@ export const edgeCache = {
     };
   },
 
-  async put(url: string, value: CachedBody, now = Date.now()): Promise<void> {
+  /**
+   * Stores an entry with its content headers, `Cache-Tag` included: Cloudflare's purge by tag
+   * drops Cache API entries by the tags they were stored with (`scope`: the key scope's tags).
+   */
+  async put(url: string, value: CachedBody, scope: string, now = Date.now()): Promise<void> {
     const ttlS = Math.max(1, Math.ceil((TTL_POLICY.edge.staleMs - (now - value.computedAt)) / 1000));
     await caches.default.put(
       url,
       new Response(value.body, {
         headers: {
-          ...trendingContentHeaders(value.etag),
+          ...trendingContentHeaders(value.etag, trendingCacheTagValue(scope, value.window, value.generation)),
           'Cache-Control': `public, max-age=${ttlS}`,
           [STORED_AT]: String(now),
         },

@@ -6,6 +6,7 @@ import {
   type ResponseSample,
   type ServedBy,
   type ServerTimingEntry,
+  trendingCacheTagValue,
   trendingContentHeaders,
   trendingRequestHeaders,
 } from '@openvine/trending-core';
@@ -99,7 +100,13 @@ export function respond(
   });
   const headers = cached.headers
     ? edgeCache.answerHeaders(cached.headers, perRequest)
-    : { ...trendingContentHeaders(cached.etag), ...perRequest };
+    : {
+        ...trendingContentHeaders(
+          cached.etag,
+          trendingCacheTagValue(reply.read.scope.keys, reply.read.window, cached.generation),
+        ),
+        ...perRequest,
+      };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   measure(reply, SERVED_BY[layer], notModified ? 304 : 200, stale, totalMs, computeMs);
   if (!notModified) return new Response(cached.body, { status: 200, headers });
