@@ -4,10 +4,13 @@
  * a binding, PURGE_RECORD, answered by `purgeRecord`. It speaks the real request
  * (POST /client/v4/zones/{zone_id}/purge_cache, bearer token, `{"tags": [...]}`) and answer
  * (Cloudflare's envelope), and keeps the tags of every call it took, in order. Both run in the
- * Node process that hosts Miniflare, so they share the list.
+ * Node process that hosts Miniflare, so they share the list. A call naming a tag of an aggregator
+ * whose name holds PURGE_REFUSED is answered as an outage (503 and an error envelope).
  */
 export const PURGE_ZONE = 'fedcba9876543210fedcba9876543210';
 export const PURGE_TOKEN = 'test-purge-token';
+
+export const PURGE_REFUSED = 'purge-refused';
 
 const calls: string[][] = [];
 
@@ -33,6 +36,12 @@ export async function answerPurge(request: Request): Promise<Response> {
   const body = (await request.json()) as { tags?: unknown };
   if (!Array.isArray(body.tags) || body.tags.length === 0 || body.tags.length > 30) {
     return Response.json({ success: false, errors: [{ code: 1080, message: 'Bad tags' }] }, { status: 400 });
+  }
+  if (body.tags.some((tag) => String(tag).includes(PURGE_REFUSED))) {
+    return Response.json(
+      { success: false, errors: [{ code: 10013, message: 'Service unavailable' }] },
+      { status: 503 },
+    );
   }
   calls.push(body.tags.map(String));
   return Response.json({ success: true, errors: [], messages: [], result: { id: PURGE_ZONE } });

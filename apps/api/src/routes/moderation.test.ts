@@ -14,6 +14,7 @@ import {
   WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import { PURGE_REFUSED } from '../../test-purge.ts';
 import {
   adminPost,
   aggregatorStats,
@@ -35,8 +36,7 @@ const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
  *   spam: creator B, #spam #dogs (20 viewers)
  *   dog: creator B, #dogs        (10 viewers)
  */
-async function threeVideos() {
-  const aggregator = newAggregator();
+async function threeVideos(aggregator = newAggregator()) {
   const creatorA = randomHex64();
   const creatorB = randomHex64();
   const videos = {
@@ -306,5 +306,22 @@ describe("purging every data center's edge by tag", () => {
     expect(after.headers.get('cache-tag')).toBe(
       `${scope}trending,${scope}trending-24h,${scope}trending-24h-g2`,
     );
+  });
+
+  it('a purge the API refuses is reported as failed; the change stands and this data center has it', async () => {
+    const { aggregator, videos } = await threeVideos(`${newAggregator()}-${PURGE_REFUSED}`);
+
+    const report = await moderate(aggregator, 'hide', {
+      kind: 'video',
+      value: videos.cat.videoId,
+      reason: 'r',
+    });
+
+    expect(report.edgePurge).toMatchObject({
+      status: 'failed',
+      message: 'The purge API answered 503: 10013 Service unavailable',
+    });
+    expect(await purgeCalls(aggregator)).toEqual([]);
+    expect((await lists(aggregator))['24h'].videos).toEqual([videos.spam.videoId, videos.dog.videoId]);
   });
 });
