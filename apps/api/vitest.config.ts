@@ -10,6 +10,7 @@ import {
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
 import { faultyKv, KV_FAULTS_BINDING, KV_STAND_IN } from '../../scripts/lib/kv-fault.ts';
 import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
+import { answerPurge, isPurgeRequest, PURGE_TOKEN, PURGE_ZONE, purgeRecord } from './test-purge.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
 // The api runs from source inside workerd; the aggregator and precompute Workers run beside it
@@ -17,11 +18,22 @@ import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.t
 /** The plugin runs the Worker under test as `vitest-plugin-runner-<project name>`. */
 const runnerOf = (project: string) => `vitest-plugin-runner-${project}`;
 
-function recordUnderTest<T extends { bindings?: object }>(worker: T) {
+/**
+ * precompute's Cloudflare API calls under test: the record's SQL (test-record.ts) and the purge by
+ * tag (test-purge.ts), each configured as in production and answered by its stand-in in Node.
+ */
+function cloudflareApiUnderTest<T extends { bindings?: object }>(worker: T) {
   return {
     ...worker,
-    bindings: { ...worker.bindings, AE_ACCOUNT_ID: RECORD_ACCOUNT, AE_API_TOKEN: RECORD_TOKEN },
-    outboundService: answerRecordQuery,
+    bindings: {
+      ...worker.bindings,
+      AE_ACCOUNT_ID: RECORD_ACCOUNT,
+      AE_API_TOKEN: RECORD_TOKEN,
+      PURGE_ZONE_ID: PURGE_ZONE,
+      PURGE_API_TOKEN: PURGE_TOKEN,
+    },
+    outboundService: (request: Request) =>
+      isPurgeRequest(request) ? answerPurge(request) : answerRecordQuery(request),
   };
 }
 
@@ -43,7 +55,9 @@ const api = apiUnderTest();
 /** precompute beside the api of project `name`, and the KV stand-in its TRENDING_KV goes through. */
 function precomputeWithKvStandIn(name: string) {
   const precompute = faultyKv(
-    recordUnderTest(auxWorker('precompute', { API: { name: runnerOf(name), entrypoint: 'EdgeWarmer' } })),
+    cloudflareApiUnderTest(
+      auxWorker('precompute', { API: { name: runnerOf(name), entrypoint: 'EdgeWarmer' } }),
+    ),
     'TRENDING_KV',
   );
   return [precompute.worker, precompute.standIn];
@@ -84,6 +98,8 @@ function apiProject(
             ...api.options.serviceBindings,
             [AE_RECORD_BINDING]: { name: AE_STAND_IN, entrypoint: 'Record' },
             [KV_FAULTS_BINDING]: { name: KV_STAND_IN, entrypoint: 'Faults' },
+            // What the purge API stand-in received (test-purge.ts), for src/testing.ts.
+            PURGE_RECORD: purgeRecord,
           },
           // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
           ratelimits: {
@@ -95,7 +111,8 @@ function apiProject(
             // the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every point written.
             recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
             // precompute's API binding names `trending-api`; under test that Worker is the runner.
-            // Its record (Analytics Engine's SQL API) is a stand-in answering in Node: test-record.ts.
+            // Its record (Analytics Engine's SQL API) and the purge API are stand-ins answering in
+            // Node: test-record.ts, test-purge.ts.
             // It writes KV through the KV stand-in (scripts/lib/kv-fault-stand-in.js), so that a
             // test can have KV refuse its writes with a 429 as production KV does; the api reads
             // the same namespace.

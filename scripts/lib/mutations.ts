@@ -182,4 +182,32 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '.then(() => (this.flushes === batch ? this.flush(env) : undefined)),',
     replace: '.then(() => undefined),',
   },
+  {
+    id: 'moderation-filter-off',
+    behaviour: 'moderation: a hidden video, creator or hashtag stays in the trending lists',
+    file: 'apps/aggregator/src/ranking.ts',
+    find: 'kept.length < count && !isHidden(hidden, meta)',
+    replace: 'kept.length < count',
+  },
+  {
+    id: 'moderation-local-drop-off',
+    behaviour: 'moderation: this data center keeps serving the old lists from memory and edge after a hide',
+    file: 'apps/api/src/routes/moderation.ts',
+    find: '  dropLocalCopies(keyScope(aggregator), report.windows, ctx);\n',
+    replace: '',
+  },
+  {
+    id: 'moderation-purge-unscoped',
+    behaviour: "moderation: the purge by tag names tags the key scope's answers do not carry",
+    file: 'apps/precompute/src/moderation.ts',
+    find: 'trendingWindowCacheTag(scope, window)',
+    replace: "trendingWindowCacheTag('', window)",
+  },
+  {
+    id: 'moderation-hidden-forgotten',
+    behaviour: 'moderation: what is hidden comes back after the aggregator restarts',
+    file: 'apps/aggregator/src/moderation.ts',
+    find: '    for (const statement of SCHEMA) this.sql.exec(statement);\n    this.hidden = hiddenSet(this.hiddenItems());\n',
+    replace: '    for (const statement of SCHEMA) this.sql.exec(statement);\n',
+  },
 ];

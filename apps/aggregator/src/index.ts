@@ -13,6 +13,7 @@ export type {
   AggregatorStats,
   InvalidationResult,
   InvalidationTarget,
+  ModerationResult,
   SnapshotRead,
 } from './trending-aggregator.ts';
 export { TrendingAggregator } from './trending-aggregator.ts';

@@ -2,16 +2,21 @@ import {
   averageCompletion,
   GROUPED_VIDEOS,
   groupTrending,
+  type HiddenSet,
+  isHidden,
   MAX_LIMIT,
+  NOTHING_HIDDEN,
   type RankedVideo,
   rankByScore,
   round,
   SCORING,
+  type ScoredEntry,
   type TrendingCreator,
   type TrendingHashtag,
   type TrendingWindow,
+  type VideoMetadata,
 } from '@openvine/trending-core';
-import type { Rollups } from './rollups.ts';
+import type { Rollups, VideoMetaRow } from './rollups.ts';
 import { rescanWindowStats } from './window-rescan.ts';
 import type { WindowVideoStats } from './window-totals.ts';
 
@@ -26,16 +31,18 @@ export interface RankingResult {
 /**
  * Computes a window's top list: decayed, capped views per video, exact distinct viewers, the
  * rising boost against the video's own baseline, then OpenVine's score. Reads the window's
- * running totals (one row per video in the window), never the events or their buckets.
+ * running totals (one row per video in the window), never the events or their buckets. Hidden
+ * videos (moderation.ts) are left out before anything is ranked or grouped.
  */
 export function rankWindow(
   rollups: Rollups,
   window: TrendingWindow,
   now: number,
+  hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(rollups, window, stats, hidden, limit), rowsScanned: rowsRead };
 }
 
 /** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
@@ -43,52 +50,91 @@ export function rankWindowByRescan(
   rollups: Rollups,
   window: TrendingWindow,
   now: number,
+  hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
-  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(rollups, window, stats, hidden, limit), rowsScanned: rowsRead };
 }
 
 /**
- * Scores, orders and labels a window's videos: the top `limit`, ranks from 1, and the window's
- * trending hashtags and creators from its best-scored videos.
+ * A video's metadata as the ranking sees it: what the moderation rule tests and the ranked rows
+ * carry. The one place it is read, so that its source (events' fields today) can change here.
+ */
+interface RankedMetadata extends VideoMetadata {
+  title?: string | undefined;
+}
+
+function rankedMetadata(videoId: string, row: VideoMetaRow | undefined): RankedMetadata {
+  return {
+    videoId,
+    title: row?.title ?? undefined,
+    creatorPubkey: row?.creator_pubkey ?? undefined,
+    hashtags: row?.hashtags ? (JSON.parse(row.hashtags) as string[]) : undefined,
+  };
+}
+
+type Scored = ScoredEntry<WindowVideoStats>;
+
+/**
+ * The first `count` visible videos of `scored` (best first) with their metadata. Metadata is read
+ * `count` videos at a time until enough are visible: with nothing hidden, one read, as before.
+ */
+function visibleVideos(
+  rollups: Rollups,
+  scored: readonly Scored[],
+  count: number,
+  hidden: HiddenSet,
+): { video: Scored; meta: RankedMetadata }[] {
+  const kept: { video: Scored; meta: RankedMetadata }[] = [];
+  for (let from = 0; from < scored.length && kept.length < count; from += count) {
+    const chunk = scored.slice(from, from + count);
+    const rows = rollups.videoMeta(chunk.map((t) => t.videoId));
+    for (const video of chunk) {
+      const meta = rankedMetadata(video.videoId, rows.get(video.videoId));
+      if (kept.length < count && !isHidden(hidden, meta)) kept.push({ video, meta });
+    }
+  }
+  return kept;
+}
+
+/**
+ * Scores, orders and labels a window's visible videos: the top `limit`, ranks from 1, and the
+ * window's trending hashtags and creators from its best-scored visible videos.
  */
 function rankStats(
   rollups: Rollups,
   window: TrendingWindow,
   stats: ReadonlyMap<string, WindowVideoStats>,
+  hidden: HiddenSet,
   limit: number,
 ): Omit<RankingResult, 'rowsScanned'> {
   const scored = rankByScore(window, stats);
-  const grouped = scored.slice(0, Math.max(limit, GROUPED_VIDEOS));
-  const meta = rollups.videoMeta(grouped.map((t) => t.videoId));
+  const grouped = visibleVideos(rollups, scored, Math.max(limit, GROUPED_VIDEOS), hidden);
 
   const { hashtags, creators } = groupTrending(
-    grouped.map(({ videoId, score, stats: acc }) => {
-      const m = meta.get(videoId);
-      return {
-        score,
-        views: acc.views,
-        creatorPubkey: m?.creator_pubkey ?? undefined,
-        hashtags: m?.hashtags ? (JSON.parse(m.hashtags) as string[]) : undefined,
-      };
-    }),
+    grouped.map(({ video, meta }) => ({
+      score: video.score,
+      views: video.stats.views,
+      creatorPubkey: meta.creatorPubkey,
+      hashtags: meta.hashtags,
+    })),
   );
-  const videos = scored.slice(0, limit).map(({ videoId, score, stats: acc }, i): RankedVideo => {
-    const m = meta.get(videoId);
-    const video: RankedVideo = {
+  const videos = grouped.slice(0, limit).map(({ video, meta }, i): RankedVideo => {
+    const acc = video.stats;
+    const ranked: RankedVideo = {
       rank: i + 1,
-      videoId,
-      score: round(score),
+      videoId: video.videoId,
+      score: round(video.score),
       views: acc.views,
       uniqueViewers: acc.uniqueViewers,
       avgCompletion: round(averageCompletion(acc)),
       loops: acc.loops,
     };
-    if (m?.title) video.title = m.title;
-    if (m?.creator_pubkey) video.creatorPubkey = m.creator_pubkey;
-    if (m?.hashtags) video.hashtags = JSON.parse(m.hashtags) as string[];
-    return video;
+    if (meta.title) ranked.title = meta.title;
+    if (meta.creatorPubkey) ranked.creatorPubkey = meta.creatorPubkey;
+    if (meta.hashtags) ranked.hashtags = [...meta.hashtags];
+    return ranked;
   });
   return { videos, hashtags, creators };
 }

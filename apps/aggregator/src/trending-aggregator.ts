@@ -3,13 +3,18 @@ import {
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_LIMIT,
+  type ModerationAuditEntry,
+  type ModerationChange,
+  type ModerationList,
   type NormalizedViewEvent,
+  parseModerationChange,
   type TrendingSnapshot,
   type TrendingWindow,
   TTL_POLICY,
   WINDOWS,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
+import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups } from './rollups.ts';
@@ -21,6 +26,11 @@ export interface InvalidationResult {
   windows: { window: TrendingWindow; generation: number }[];
   /** The recomputed snapshots, so the caller can overwrite the layers it owns (KV, edge). */
   snapshots: TrendingSnapshot[];
+}
+
+/** A moderation change applied: its audit row, and the windows bumped and recomputed without it. */
+export interface ModerationResult extends InvalidationResult {
+  entry: ModerationAuditEntry;
 }
 
 /** True when a video is in the top LIMITS.generationBumpTop of `after` but not of `before`. */
@@ -57,6 +67,7 @@ const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWind
 export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly rollups: Rollups;
   private readonly ops: OpsState;
+  private readonly moderation: Moderation;
   private readonly snapshots = new Map<TrendingWindow, TrendingSnapshot>();
   private readonly generations = new Map<TrendingWindow, number>();
   private readonly computations = perWindow(() => 0);
@@ -67,9 +78,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     super(ctx, env);
     this.rollups = new Rollups(ctx.storage.sql);
     this.ops = new OpsState(ctx.storage.sql);
+    this.moderation = new Moderation(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.rollups.migrate();
       this.ops.migrate();
+      this.moderation.migrate();
       for (const w of WINDOWS) this.generations.set(w, this.rollups.generation(w));
       await this.ensureAlarm();
     });
@@ -145,7 +158,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   async rescan(window: TrendingWindow): Promise<TrendingSnapshot> {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(
+      this.rollups,
+      window,
+      computedAt,
+      this.moderation.hiddenSet(),
+    );
     return {
       window,
       generation: this.currentGeneration(window),
@@ -175,6 +193,22 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       return this.compute(window);
     });
     return { windows: snapshots.map((s) => ({ window: s.window, generation: s.generation })), snapshots };
+  }
+
+  /**
+   * Hides or unhides a video, creator or hashtag (with its audit row, in one transaction), then
+   * bumps and recomputes every window as `invalidate({ all: true })` does: the new generations
+   * leave it out (or bring it back) of every list, and every layer drops the older ones.
+   */
+  async moderate(change: ModerationChange): Promise<ModerationResult> {
+    const checked = parseModerationChange(change);
+    const entry = this.ctx.storage.transactionSync(() => this.moderation.apply(checked, Date.now()));
+    return { entry, ...(await this.invalidate({ all: true })) };
+  }
+
+  /** What is hidden now, and the audit list, newest first. */
+  async moderationList(): Promise<ModerationList> {
+    return this.moderation.list();
   }
 
   async stats(): Promise<AggregatorStats> {
@@ -263,7 +297,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindow(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindow(
+      this.rollups,
+      window,
+      computedAt,
+      this.moderation.hiddenSet(),
+    );
     const computeMs = performance.now() - started;
     const previous = this.snapshots.get(window);
     if (

@@ -37,7 +37,7 @@ export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> implements EdgeWarmerRp
         const held = await edgeCache.get(url);
         held?.drop();
         if (held && isOlder(snapshot, held)) return;
-        await edgeCache.put(url, toCachedBody(snapshot, target.format, target.limit));
+        await edgeCache.put(url, toCachedBody(snapshot, target.format, target.limit), scope);
         written.add(target);
       }),
     );

@@ -6,9 +6,11 @@ import {
   ClientViewSchema,
   ClientVineSchema,
   ClientVinesResponseSchema,
+  EdgePurgeSchema,
   ErrorBodySchema,
   HealthDegradedSchema,
   HealthOkSchema,
+  HiddenItemSchema,
   IngestResultSchema,
   InvalidatedWindowSchema,
   InvalidateKvFailedSchema,
@@ -18,6 +20,11 @@ import {
   MetricsPointSchema,
   MetricsSpanSchema,
   MetricsSummarySchema,
+  ModerationAuditEntrySchema,
+  ModerationKvFailedSchema,
+  ModerationListSchema,
+  ModerationReportSchema,
+  ModerationRequestSchema,
   PrecomputeReportSchema,
   PrecomputeRunMetricsSchema,
   PrecomputeStatusSchema,
@@ -54,6 +61,7 @@ const REQUEST_COMPONENTS = {
   ViewEvent: ViewEventSchema,
   ViewEventsBatch: ViewEventsBatchSchema,
   ClientView: ClientViewSchema,
+  ModerationRequest: ModerationRequestSchema,
 };
 
 /** Named response schemas. */
@@ -87,6 +95,12 @@ const RESPONSE_COMPONENTS = {
   PrecomputeStatus: PrecomputeStatusSchema,
   RecordComparison: RecordComparisonSchema,
   SeedResult: SeedResultSchema,
+  ModerationAuditEntry: ModerationAuditEntrySchema,
+  HiddenItem: HiddenItemSchema,
+  ModerationList: ModerationListSchema,
+  EdgePurge: EdgePurgeSchema,
+  ModerationReport: ModerationReportSchema,
+  ModerationKvFailed: ModerationKvFailedSchema,
 };
 
 type Mode = 'input' | 'output';

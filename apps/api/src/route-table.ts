@@ -15,6 +15,10 @@ import {
   InvalidateReportSchema,
   MAX_EVENTS_PER_BATCH,
   MetricsSummarySchema,
+  ModerationKvFailedSchema,
+  ModerationListSchema,
+  ModerationReportSchema,
+  ModerationRequestSchema,
   PrecomputeReportSchema,
   PrecomputeStatusSchema,
   RecordComparisonSchema,
@@ -42,6 +46,7 @@ import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
 import { getMetrics, MetricsQuerySchema } from './routes/metrics.ts';
+import { getModeration, postHide, postUnhide } from './routes/moderation.ts';
 import {
   getClientTrendingCreators,
   getClientTrendingHashtags,
@@ -177,6 +182,41 @@ const OPENAPI_DOCUMENT_SHAPE = v.looseObject({
 
 const EXAMPLE_VIDEO = '3f9a1c0b8e7d6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a';
 const EXAMPLE_CREATOR = 'b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a3f9a1c0b8e7d6f5a4b3c2d1e0f9a8';
+
+const MODERATION_EXAMPLES = {
+  video: { kind: 'video', value: EXAMPLE_VIDEO, reason: 'reported as spam', by: 'ops@openvine' },
+  creator: { kind: 'creator', value: EXAMPLE_CREATOR, reason: 'impersonation' },
+  hashtag: { kind: 'hashtag', value: 'spam', reason: 'coordinated boosting' },
+};
+
+/** The hide and unhide routes: the same body, opposite changes. */
+function moderationChange(path: string, handler: RouteHandler, summary: string): RouteSpec {
+  return admin(
+    {
+      method: 'POST',
+      path,
+      handler,
+      summary,
+      body: { schema: ModerationRequestSchema, required: true, examples: MODERATION_EXAMPLES },
+    },
+    ModerationReportSchema,
+    {
+      '502': {
+        description:
+          '`kv_write_failed`: applied (the audit row written, the generations raised, this data ' +
+          "center's edge purged), but KV refused some writes even after retrying; `kvFailed` names them.",
+        json: ModerationKvFailedSchema,
+      },
+      '503': error(
+        '`run_lock_busy`: a precompute run kept the run lock for the whole wait; nothing changed. ' +
+          'Retry-After says when to try again.',
+        RETRY_AFTER,
+      ),
+    },
+    "Applied; `edgePurge` says whether every data center's edge was purged by tag (`skipped` " +
+      'without a purge token, `failed` with the reason).',
+  );
+}
 
 /**
  * Every route the api serves, in one place: the router (index.ts) registers them, 405's Allow
@@ -435,5 +475,27 @@ export const ROUTES: readonly RouteSpec[] = [
       },
     },
     SeedResultSchema,
+  ),
+  moderationChange(
+    '/v1/admin/moderation/hide',
+    postHide,
+    'Hide a video, a creator (pubkey: all their videos) or a hashtag (every video carrying it) ' +
+      'from every trending list, with a reason (an audit row); every window is bumped and ' +
+      "recomputed under the run lock, KV rewritten, this data center's edge and memory dropped " +
+      'and, with a purge token, every edge purged by tag',
+  ),
+  moderationChange(
+    '/v1/admin/moderation/unhide',
+    postUnhide,
+    'Bring back what was hidden, with a reason (an audit row); the same invalidation as hiding',
+  ),
+  admin(
+    {
+      method: 'GET',
+      path: '/v1/admin/moderation',
+      handler: getModeration,
+      summary: 'What is hidden now, and the audit list of every hide and unhide, newest first',
+    },
+    ModerationListSchema,
   ),
 ];

@@ -1,7 +1,7 @@
 // Helpers for the api's tests (imported by *.test.ts only; never by the Worker).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import type { TrendingWindow, ViewEventInput } from '@openvine/trending-core';
+import { keyScope, type TrendingWindow, type ViewEventInput } from '@openvine/trending-core';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
 import {
   type RecordedPoint,
@@ -162,4 +162,16 @@ interface KvFaults {
  */
 export function precomputeKv(): KvFaults {
   return (env as unknown as { KV_FAULTS: KvFaults }).KV_FAULTS;
+}
+
+/**
+ * The tag lists of every purge call (Cloudflare's purge API stand-in, test-purge.ts) of the
+ * aggregator's key scope, in order.
+ */
+export async function purgeCalls(aggregator: string): Promise<string[][]> {
+  const record = (env as unknown as { PURGE_RECORD: Fetcher }).PURGE_RECORD;
+  const res = await record.fetch(
+    `https://purge-record.test/?scope=${encodeURIComponent(keyScope(aggregator))}`,
+  );
+  return (await res.json()) as string[][];
 }

@@ -7,7 +7,8 @@ import type { EdgeWarmerRpc } from '@openvine/trending-core';
  * because the api and ops-example programs compile this source beside their own `Env`), with
  * what it cannot express. The one place they are declared.
  */
-export interface PrecomputeEnv extends Omit<PrecomputeBindings, 'API' | 'AE_ACCOUNT_ID' | 'AE_VIEW_DATASET'> {
+export interface PrecomputeEnv
+  extends Omit<PrecomputeBindings, 'API' | 'AE_ACCOUNT_ID' | 'AE_VIEW_DATASET' | 'PURGE_ZONE_ID'> {
   /**
    * The api's EdgeWarmer entrypoint. Typed from trending-core's contract: typing it from the
    * api's source would need the api's config and source here, and the api depends on us.
@@ -20,4 +21,12 @@ export interface PrecomputeEnv extends Omit<PrecomputeBindings, 'API' | 'AE_ACCO
   AE_API_TOKEN?: string;
   /** Tests point the record at a stand-in. */
   AE_SQL_ENDPOINT?: string;
+  /**
+   * Cloudflare's purge by tag for moderation (moderation.ts): the api's zone id (a var, empty:
+   * off) and a token with Zone: Cache Purge (an optional secret); unset, the purge is skipped.
+   */
+  PURGE_ZONE_ID?: string;
+  PURGE_API_TOKEN?: string;
+  /** Tests point the purge API at a stand-in. */
+  PURGE_API_ENDPOINT?: string;
 }

@@ -1,8 +1,14 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { InvalidationTarget } from '@openvine/aggregator';
-import type { TrendingWindow } from '@openvine/trending-core';
+import type {
+  ModerateOutcome,
+  ModerationChange,
+  ModerationList,
+  TrendingWindow,
+} from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { type InvalidateOutcome, runInvalidate } from './invalidate.ts';
+import { readModeration, runModeration } from './moderation.ts';
 import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
 import { checkRecord, type RecordCheck } from './record-check.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
@@ -52,5 +58,20 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
     options: { aggregator?: string } = {},
   ): Promise<InvalidateOutcome> {
     return runInvalidate(this.env, target, options.aggregator);
+  }
+
+  /**
+   * Hides or unhides a video, creator or hashtag (with its audit row), under the run lock as
+   * `invalidate` is: every window is bumped and recomputed without what is hidden, KV rewritten,
+   * and every data center's edge purged by tag when a purge token is configured (else the report
+   * says it was skipped). `ok: false` when the lock stayed busy and nothing changed.
+   */
+  async moderate(change: ModerationChange, options: { aggregator?: string } = {}): Promise<ModerateOutcome> {
+    return runModeration(this.env, change, options.aggregator);
+  }
+
+  /** What is hidden now, and the audit list, newest first. */
+  async moderation(options: { aggregator?: string } = {}): Promise<ModerationList> {
+    return readModeration(this.env, options.aggregator);
   }
 }

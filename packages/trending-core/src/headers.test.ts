@@ -8,6 +8,8 @@ import {
   parseSnapshotETag,
   serverTimingValue,
   snapshotETag,
+  trendingCacheTags,
+  trendingCacheTagValue,
   trendingHeaders,
 } from './headers.ts';
 import type { TrendingSnapshot } from './response-schemas.ts';
@@ -26,6 +28,7 @@ const SNAPSHOT: TrendingSnapshot = {
 
 const baseInput = {
   etag: '"v1-24h-20-g7-1000"',
+  cacheTag: 'trending,trending-24h,trending-24h-g7',
   layer: 'HIT-EDGE',
   stale: false,
   ageS: 12.8,
@@ -49,6 +52,7 @@ describe('trendingHeaders', () => {
       'Cache-Control': 'public, max-age=60, s-maxage=300, stale-while-revalidate=240',
       'CDN-Cache-Control': 'public, max-age=300, stale-while-revalidate=240',
       'Cloudflare-CDN-Cache-Control': 'public, max-age=300, stale-while-revalidate=240',
+      'Cache-Tag': 'trending,trending-24h,trending-24h-g7',
       ETag: '"v1-24h-20-g7-1000"',
       'X-Cache': 'HIT-EDGE',
       'Server-Timing': '',
@@ -56,6 +60,15 @@ describe('trendingHeaders', () => {
       'Access-Control-Allow-Origin': '*',
       'Access-Control-Expose-Headers': 'ETag, X-Cache, Server-Timing, Age',
     });
+  });
+
+  it('tags an answer for purging: every answer, its window, its window and generation, in its key scope', () => {
+    expect(trendingCacheTagValue('', '24h', 7)).toBe('trending,trending-24h,trending-24h-g7');
+    expect(trendingCacheTags('test-1/', '1h', 2)).toEqual([
+      'test-1/trending',
+      'test-1/trending-1h',
+      'test-1/trending-1h-g2',
+    ]);
   });
 
   it('names the layer in X-Cache and appends ", STALE" for a stale copy', () => {

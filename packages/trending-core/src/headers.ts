@@ -90,6 +90,8 @@ export function serverTimingValue(entries: readonly ServerTimingEntry[]): string
 
 export interface TrendingHeaderInput {
   etag: string;
+  /** trendingCacheTagValue of the answer's scope, window and generation. */
+  cacheTag: string;
   layer: CacheLayer;
   stale: boolean;
   /** Seconds since the ranking was computed. */
@@ -102,23 +104,44 @@ const CACHE_CONTROL = cacheControlValue();
 const CDN_CACHE_CONTROL = cdnCacheControlValue();
 
 /**
+ * The purge tags of a trending answer (Cloudflare's `Cache-Tag`): every trending answer of the
+ * key scope, those of its window, those of its window and generation. A moderation change purges
+ * every data center's edge by the window tags (cache-purge.ts); the scope ('' in production)
+ * keeps another aggregator's purge (a staging one, a test's) off this one's entries.
+ */
+export function trendingCacheTags(scope: string, window: TrendingWindow, generation: number): string[] {
+  return [`${scope}trending`, `${scope}trending-${window}`, `${scope}trending-${window}-g${generation}`];
+}
+
+/** The tag every answer of a window carries, whatever its generation: what a purge names. */
+export function trendingWindowCacheTag(scope: string, window: TrendingWindow): string {
+  return `${scope}trending-${window}`;
+}
+
+/** The `Cache-Tag` value of an answer (comma separated, as Cloudflare reads it). */
+export function trendingCacheTagValue(scope: string, window: TrendingWindow, generation: number): string {
+  return trendingCacheTags(scope, window, generation).join(',');
+}
+
+/**
  * The headers of a trending read that depend on its content alone (the rest are per request:
  * X-Cache, Age, Server-Timing). The edge layer stores exactly these with its entry, so that a hit
  * answers with a copy of them and sets only the per-request three.
  */
-export function trendingContentHeaders(etag: string): Record<string, string> {
+export function trendingContentHeaders(etag: string, cacheTag: string): Record<string, string> {
   return {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': CACHE_CONTROL,
     'CDN-Cache-Control': CDN_CACHE_CONTROL,
     'Cloudflare-CDN-Cache-Control': CDN_CACHE_CONTROL,
+    'Cache-Tag': cacheTag,
     ETag: etag,
     ...CORS_HEADERS,
   };
 }
 
 /** The headers a trending read sets per request, on top of its content headers. */
-export function trendingRequestHeaders(input: Omit<TrendingHeaderInput, 'etag'>): {
+export function trendingRequestHeaders(input: Omit<TrendingHeaderInput, 'etag' | 'cacheTag'>): {
   'X-Cache': string;
   'Server-Timing': string;
   Age: string;
@@ -132,7 +155,7 @@ export function trendingRequestHeaders(input: Omit<TrendingHeaderInput, 'etag'>)
 
 /** Every header a trending read carries, in one place. */
 export function trendingHeaders(input: TrendingHeaderInput): Record<string, string> {
-  return { ...trendingContentHeaders(input.etag), ...trendingRequestHeaders(input) };
+  return { ...trendingContentHeaders(input.etag, input.cacheTag), ...trendingRequestHeaders(input) };
 }
 
 /** RFC 9110 If-None-Match: `*`, or any listed tag equal under weak comparison. */

@@ -1,5 +1,6 @@
 export * from './admin-reports.ts';
 export * from './analytics-engine-source.ts';
+export * from './cache-purge.ts';
 export * from './client-network.ts';
 export * from './computation.ts';
 export * from './edge-warmer-rpc.ts';
@@ -11,6 +12,7 @@ export * from './keys.ts';
 export * from './kv-writer.ts';
 export * from './metrics.ts';
 export * from './metrics-summary.ts';
+export * from './moderation.ts';
 export * from './record-check.ts';
 export * from './response-schemas.ts';
 export * from './responses.ts';

@@ -32,17 +32,17 @@ describe('canonical read keys', () => {
   });
 
   it('are one private-host URL per (format, window, limit), with no query string', () => {
-    expect(edgeCacheUrl('v1', '24h', 20)).toBe('https://trending-cache.internal/e2/v1/24h/20');
-    expect(edgeCacheUrl('hashtags', '7d', 100)).toBe('https://trending-cache.internal/e2/hashtags/7d/100');
+    expect(edgeCacheUrl('v1', '24h', 20)).toBe('https://trending-cache.internal/e3/v1/24h/20');
+    expect(edgeCacheUrl('hashtags', '7d', 100)).toBe('https://trending-cache.internal/e3/hashtags/7d/100');
     // The scope is one path segment: its "/" is escaped.
     expect(edgeCacheUrl('vines', '1h', 10, 'test-abc/')).toBe(
-      'https://trending-cache.internal/e2/test-abc%2Fvines/1h/10',
+      'https://trending-cache.internal/e3/test-abc%2Fvines/1h/10',
     );
   });
 
   it('give each edge entry its own refresh lock entry, which is no entry of any other key', () => {
     expect(edgeRefreshLockUrl(edgeCacheUrl('v1', '24h', 20))).toBe(
-      'https://trending-cache.internal/e2/v1/24h/20/refresh-lock',
+      'https://trending-cache.internal/e3/v1/24h/20/refresh-lock',
     );
     const all = RESPONSE_FORMATS.flatMap((format) =>
       (['1h', '24h', '7d'] as const).flatMap((w) => [1, 20, 100].map((l) => edgeCacheUrl(format, w, l))),

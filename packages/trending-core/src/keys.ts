@@ -57,9 +57,10 @@ export function kvTopKey(window: TrendingWindow, scope = ''): string {
 
 /**
  * The format of what an edge entry stores (its headers: apps/api's edge-cache.ts), first in its
- * key: raised when that changes, so that a deploy never reads an entry written by the one before.
+ * key: raised when that changes, so that a deploy never reads an entry written by the one before
+ * (e3: entries carry `Cache-Tag`, so that moderation's purge by tag reaches every one of them).
  */
-export const EDGE_ENTRY_FORMAT = 'e2';
+export const EDGE_ENTRY_FORMAT = 'e3';
 
 /**
  * Cache API key. Cache API keys must be URLs; a private host keeps them apart from any real

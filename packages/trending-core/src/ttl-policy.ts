@@ -70,6 +70,8 @@ export const INTERVALS = {
    * lock this long is stuck, and the invalidation answers so instead of waiting out its lock.
    */
   invalidateLockWaitMs: 20_000,
+  /** How long a Cloudflare cache purge call (moderation) may take before it counts as failed. */
+  cachePurgeTimeoutMs: 5_000,
   /** Between two asks for the run lock: the first wait, doubled up to the last. */
   runLockRetryFirstMs: 50,
   runLockRetryMaxMs: 1_000,
@@ -146,6 +148,12 @@ export const LIMITS = {
     videos: { min: 20, max: 2_000, default: 320 },
     cursorMaxAgeMs: HOUR_MS,
   },
+  /**
+   * Moderation (POST /v1/admin/moderation/hide|unhide): a reason's and an actor's length, the
+   * audit rows GET /v1/admin/moderation lists (newest first), and the tags one Cloudflare purge
+   * call takes (its documented per-call maximum for purge by tag).
+   */
+  moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
 } as const;
 
 /** Retry-After of the api's 429 and 503 answers, in seconds. */

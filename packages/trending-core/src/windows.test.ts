@@ -110,6 +110,7 @@ describe('TTL policy', () => {
       precomputeCronMs: 60_000,
       runLockTtlMs: 55_000,
       invalidateLockWaitMs: 20_000,
+      cachePurgeTimeoutMs: 5_000,
       runLockRetryFirstMs: 50,
       runLockRetryMaxMs: 1_000,
       metricsFlushMs: 5_000,
@@ -139,6 +140,7 @@ describe('TTL policy', () => {
         videos: { min: 20, max: 2_000, default: 320 },
         cursorMaxAgeMs: 3_600_000,
       },
+      moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);

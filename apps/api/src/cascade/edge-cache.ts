@@ -1,4 +1,4 @@
-import { parseSnapshotETag, trendingContentHeaders } from '@openvine/trending-core';
+import { parseSnapshotETag, trendingCacheTagValue, trendingContentHeaders } from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
 
 /**
@@ -57,11 +57,18 @@ export const edgeCache = {
     };
   },
 
-  async put(url: string, value: CachedBody, now = Date.now()): Promise<void> {
+  /**
+   * Stores an entry with its content headers, `Cache-Tag` included: Cloudflare's purge by tag
+   * drops Cache API entries by the tags they were stored with (`scope`: the key scope's tags).
+   */
+  async put(url: string, value: CachedBody, scope: string, now = Date.now()): Promise<void> {
     await caches.default.put(
       url,
       new Response(value.body, {
-        headers: { ...trendingContentHeaders(value.etag), [STORED_AT]: String(now) },
+        headers: {
+          ...trendingContentHeaders(value.etag, trendingCacheTagValue(scope, value.window, value.generation)),
+          [STORED_AT]: String(now),
+        },
       }),
     );
   },

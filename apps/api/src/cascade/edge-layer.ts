@@ -26,7 +26,9 @@ export const edgeLayer: Layer = {
   },
 
   fill(request, answer) {
-    request.ctx.waitUntil(edgeCache.put(request.edgeUrl, answer.body).catch(logFill('edge')));
+    request.ctx.waitUntil(
+      edgeCache.put(request.edgeUrl, answer.body, request.scope.keys).catch(logFill('edge')),
+    );
   },
 
   async drop(request) {

@@ -54,7 +54,11 @@ async function plantEdge(
 ) {
   const etag = snapshotETag({ window: '24h', generation, computedAt }, 10, 'v1');
   const body = JSON.stringify({ ...real, videos: real.videos.map((v) => ({ ...v, videoId: PLANTED })) });
-  await edgeCache.put(EDGE_URL(aggregator), { body, etag, window: '24h', generation, computedAt });
+  await edgeCache.put(
+    EDGE_URL(aggregator),
+    { body, etag, window: '24h', generation, computedAt },
+    keyScope(aggregator),
+  );
   return etag;
 }
 

@@ -5,6 +5,7 @@ import {
   type ResponseSample,
   type ServedBy,
   type ServerTimingEntry,
+  trendingCacheTagValue,
   trendingContentHeaders,
   trendingRequestHeaders,
 } from '@openvine/trending-core';
@@ -117,7 +118,12 @@ export function respond(
   measure(reply, SERVED_BY[layer], status, stale, totalMs, computeMs);
   if (notModified && cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
   const body = notModified ? null : cached.body;
-  if (cached.headers)
-    return edgeCache.answer(cached.headers, body as ReadableStream | null, status, perRequest);
-  return new Response(body, { status, headers: { ...trendingContentHeaders(cached.etag), ...perRequest } });
+  // An edge entry's body streams through with a copy of the headers stored beside it.
+  if (cached.headers && typeof body !== 'string')
+    return edgeCache.answer(cached.headers, body, status, perRequest);
+  const cacheTag = trendingCacheTagValue(reply.read.scope.keys, reply.read.window, cached.generation);
+  return new Response(body, {
+    status,
+    headers: { ...trendingContentHeaders(cached.etag, cacheTag), ...perRequest },
+  });
 }

@@ -70,6 +70,23 @@ async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
 }
 
 /**
+ * What the api does for each window precompute bumped (an invalidation, a moderation change):
+ * raise this isolate's generation floor (none of its layers serves an older generation from here
+ * on), drop the window from isolate memory, and purge this data center's edge entries of it.
+ */
+export function dropLocalCopies(
+  scope: string,
+  windows: readonly { window: TrendingWindow; generation: number }[],
+  ctx: ExecutionContext,
+): void {
+  for (const { window, generation } of windows) {
+    observeGeneration(scope, window, generation);
+    isolateMemory.dropWindow(scope, window);
+    ctx.waitUntil(purgeEdge(scope, window));
+  }
+}
+
+/**
  * POST /v1/admin/invalidate: the aggregator bumps the generation(s) and recomputes, precompute
  * overwrites KV (both under the precompute run lock), and this isolate raises its generation
  * floor (so none of its layers serves the old generation from here on) and purges this data
@@ -98,11 +115,7 @@ export async function postInvalidate(
     });
   }
   const { windows } = report;
-  for (const { window, generation } of windows) {
-    observeGeneration(scope, window, generation);
-    isolateMemory.dropWindow(scope, window);
-    ctx.waitUntil(purgeEdge(scope, window));
-  }
+  dropLocalCopies(scope, windows, ctx);
   const failed = windows.flatMap((w) => w.kvFailed);
   if (failed.length === 0) {
     return Response.json({ windows }, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
