@@ -12,6 +12,7 @@ import {
   type TrendingWindow,
 } from '@openvine/trending-core';
 import type { Rollups } from './rollups.ts';
+import type { VideoMetaSource } from './video-events.ts';
 import { rescanWindowStats } from './window-rescan.ts';
 import type { WindowVideoStats } from './window-totals.ts';
 
@@ -26,42 +27,46 @@ export interface RankingResult {
 /**
  * Computes a window's top list: decayed, capped views per video, exact distinct viewers, the
  * rising boost against the video's own baseline, then OpenVine's score. Reads the window's
- * running totals (one row per video in the window), never the events or their buckets.
+ * running totals (one row per video in the window), never the events or their buckets. Titles,
+ * creators and hashtags come from `meta` (signed video events) only.
  */
 export function rankWindow(
   rollups: Rollups,
+  meta: VideoMetaSource,
   window: TrendingWindow,
   now: number,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(meta, window, stats, limit), rowsScanned: rowsRead };
 }
 
 /** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
 export function rankWindowByRescan(
   rollups: Rollups,
+  meta: VideoMetaSource,
   window: TrendingWindow,
   now: number,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
-  return { ...rankStats(rollups, window, stats, limit), rowsScanned: rowsRead };
+  return { ...rankStats(meta, window, stats, limit), rowsScanned: rowsRead };
 }
 
 /**
  * Scores, orders and labels a window's videos: the top `limit`, ranks from 1, and the window's
- * trending hashtags and creators from its best-scored videos.
+ * trending hashtags and creators from its best-scored videos. A video without a signed event
+ * ranks by its id alone and counts in no hashtag or creator.
  */
 function rankStats(
-  rollups: Rollups,
+  source: VideoMetaSource,
   window: TrendingWindow,
   stats: ReadonlyMap<string, WindowVideoStats>,
   limit: number,
 ): Omit<RankingResult, 'rowsScanned'> {
   const scored = rankByScore(window, stats);
   const grouped = scored.slice(0, Math.max(limit, GROUPED_VIDEOS));
-  const meta = rollups.videoMeta(grouped.map((t) => t.videoId));
+  const meta = source.videoMeta(grouped.map((t) => t.videoId));
 
   const { hashtags, creators } = groupTrending(
     grouped.map(({ videoId, score, stats: acc }) => {
@@ -69,8 +74,8 @@ function rankStats(
       return {
         score,
         views: acc.views,
-        creatorPubkey: m?.creator_pubkey ?? undefined,
-        hashtags: m?.hashtags ? (JSON.parse(m.hashtags) as string[]) : undefined,
+        creatorPubkey: m?.creatorPubkey,
+        hashtags: m?.hashtags,
       };
     }),
   );
@@ -86,8 +91,8 @@ function rankStats(
       loops: acc.loops,
     };
     if (m?.title) video.title = m.title;
-    if (m?.creator_pubkey) video.creatorPubkey = m.creator_pubkey;
-    if (m?.hashtags) video.hashtags = JSON.parse(m.hashtags) as string[];
+    if (m) video.creatorPubkey = m.creatorPubkey;
+    if (m?.hashtags.length) video.hashtags = [...m.hashtags];
     return video;
   });
   return { videos, hashtags, creators };

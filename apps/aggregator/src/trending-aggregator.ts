@@ -7,12 +7,14 @@ import {
   type TrendingSnapshot,
   type TrendingWindow,
   TTL_POLICY,
+  type VideoEventRecord,
   WINDOWS,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankWindow, rankWindowByRescan } from './ranking.ts';
-import { type IngestOutcome, Rollups } from './rollups.ts';
+import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
+import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
 
 export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
@@ -41,7 +43,7 @@ export interface AggregatorStats {
   lastComputeMs: Record<TrendingWindow, number>;
   generations: Record<TrendingWindow, number>;
   snapshotAgeMs: Record<TrendingWindow, number | null>;
-  rows: ReturnType<Rollups['counts']>;
+  rows: ReturnType<Rollups['counts']> & ReturnType<VideoEvents['counts']>;
   lastAlarmAt: number | null;
 }
 
@@ -56,6 +58,7 @@ const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWind
  */
 export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly rollups: Rollups;
+  private readonly videoEvents: VideoEvents;
   private readonly ops: OpsState;
   private readonly snapshots = new Map<TrendingWindow, TrendingSnapshot>();
   private readonly generations = new Map<TrendingWindow, number>();
@@ -66,9 +69,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
     this.rollups = new Rollups(ctx.storage.sql);
+    this.videoEvents = new VideoEvents(ctx.storage.sql);
     this.ops = new OpsState(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.rollups.migrate();
+      this.videoEvents.migrate();
       this.ops.migrate();
       for (const w of WINDOWS) this.generations.set(w, this.rollups.generation(w));
       await this.ensureAlarm();
@@ -90,6 +95,29 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);
     await this.ensureAlarm();
     return outcome;
+  }
+
+  /**
+   * Registers signed video events the api verified (trending-core's verifyVideoEvent), all or
+   * none: `ok: false` names the events older than their address's stored version, and nothing
+   * changed. The new metadata shows from the next computation of each window.
+   */
+  async registerVideos(records: VideoEventRecord[]): Promise<VideoRegistration> {
+    if (!Array.isArray(records) || records.length > LIMITS.videoEvents.perBatch) {
+      throw new RangeError(`registerVideos takes 0..${LIMITS.videoEvents.perBatch} events`);
+    }
+    const now = Date.now();
+    return this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
+  }
+
+  /** The signed metadata of videos, by id (ops and tests). */
+  async videoMetadata(videoIds: string[]): Promise<Record<string, SignedVideoMeta>> {
+    return Object.fromEntries(this.videoEvents.videoMeta(videoIds.slice(0, LIMITS.rowsPerCall)));
+  }
+
+  /** What view bodies said of videos, by id: hints, never shown (ops and tests). */
+  async viewHints(videoIds: string[]): Promise<Record<string, ViewHintsRow>> {
+    return Object.fromEntries(this.rollups.viewHints(videoIds.slice(0, LIMITS.rowsPerCall)));
   }
 
   /**
@@ -145,7 +173,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   async rescan(window: TrendingWindow): Promise<TrendingSnapshot> {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(
+      this.rollups,
+      this.videoEvents,
+      window,
+      computedAt,
+    );
     return {
       window,
       generation: this.currentGeneration(window),
@@ -187,7 +220,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
         const s = this.snapshots.get(w);
         return s ? now - s.computedAt : null;
       }),
-      rows: this.rollups.counts(),
+      rows: { ...this.rollups.counts(), ...this.videoEvents.counts() },
       lastAlarmAt: this.lastAlarmAt,
     };
   }
@@ -222,6 +255,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const now = Date.now();
     this.lastAlarmAt = now;
     this.rollups.prune(now);
+    this.videoEvents.prune(now);
     for (const window of WINDOWS) this.compute(window);
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
   }
@@ -263,7 +297,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private compute(window: TrendingWindow): TrendingSnapshot {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindow(this.rollups, window, computedAt);
+    const { videos, hashtags, creators, rowsScanned } = rankWindow(
+      this.rollups,
+      this.videoEvents,
+      window,
+      computedAt,
+    );
     const computeMs = performance.now() - started;
     const previous = this.snapshots.get(window);
     if (

@@ -11,6 +11,7 @@ export * from './keys.ts';
 export * from './kv-writer.ts';
 export * from './metrics.ts';
 export * from './metrics-summary.ts';
+export * from './nostr-video.ts';
 export * from './record-check.ts';
 export * from './response-schemas.ts';
 export * from './responses.ts';
