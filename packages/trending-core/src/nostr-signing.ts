@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { type EventTemplate, finalizeEvent, getEventHash, getPublicKey } from 'nostr-tools/pure';
-import { DIVINE_VIDEO_KIND, type NostrEvent } from './nostr-video.ts';
+import { DIVINE_VIDEO_KIND } from './nostr-kinds.ts';
+import type { NostrEvent } from './nostr-video.ts';
 
 /**
  * Signing with deterministic keys, for the demo workload and tests (never for real users: the

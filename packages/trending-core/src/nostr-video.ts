@@ -3,6 +3,7 @@ import { hexToBytes } from '@noble/curves/utils.js';
 import { getEventHash } from 'nostr-tools/pure';
 import * as v from 'valibot';
 import { MAX_FUTURE_SKEW_MS } from './events.ts';
+import { DIVINE_VIDEO_KIND, VIDEO_EVENT_KINDS } from './nostr-kinds.ts';
 import { clampHashtags, cutString } from './schemas.ts';
 import { LIMITS } from './ttl-policy.ts';
 import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
@@ -17,11 +18,7 @@ import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
  * and object spread copies symbols, so an edited copy of a verified event would pass unchecked.
  */
 
-/** diVine's video event: addressable (NIP-01), one video per (pubkey, kind, `d` tag). */
-export const DIVINE_VIDEO_KIND = 34236;
-/** NIP-71's regular video events (normal and short): each event is its own address. */
-export const NIP71_VIDEO_KINDS = [21, 22] as const;
-export const VIDEO_EVENT_KINDS: readonly number[] = [...NIP71_VIDEO_KINDS, DIVINE_VIDEO_KIND];
+export { DIVINE_VIDEO_KIND, NIP71_VIDEO_KINDS, VIDEO_EVENT_KINDS } from './nostr-kinds.ts';
 
 const CAPS = LIMITS.videoEvents;
 
