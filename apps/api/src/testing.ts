@@ -47,6 +47,24 @@ export function aggregatorStats(aggregator: string) {
   return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).stats();
 }
 
+/**
+ * What view bodies said of a video, as the aggregator keeps it apart (hints: never ranked or
+ * shown), hashtags parsed; undefined when no view of it was stored.
+ */
+export async function viewHintsOf(
+  aggregator: string,
+  videoId: string,
+): Promise<{ title: string | null; creatorPubkey: string | null; hashtags: string[] | null } | undefined> {
+  const hints = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).viewHints([videoId]);
+  const row = hints[videoId];
+  if (!row) return undefined;
+  return {
+    title: row.title,
+    creatorPubkey: row.creator_pubkey,
+    hashtags: row.hashtags === null ? null : (JSON.parse(row.hashtags) as string[]),
+  };
+}
+
 /** A 64-hex id that is unique per call. */
 export function randomHex64(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
