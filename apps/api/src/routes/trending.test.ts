@@ -10,7 +10,6 @@ import {
   api,
   newAggregator,
   postJson,
-  randomHex64,
   refresh,
   registerVideos,
   seedDemo,
