@@ -274,7 +274,8 @@ export const ROUTES: readonly RouteSpec[] = [
       },
       '400': error(
         'An event refused (code of the first: invalid_event, unsigned_event, unsupported_kind, ' +
-          'event_too_large, event_in_future, bad_event_id, bad_signature; issues name each); nothing is stored.',
+          'event_too_large, event_in_future, bad_event_id, bad_signature; issues name each), a malformed ' +
+          'batch (invalid_request) or body (invalid_json); nothing is stored.',
       ),
       '409': error(
         '`stale_version`: an event is older than the stored version of its address (issues name it); nothing is stored.',
