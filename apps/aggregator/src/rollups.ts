@@ -20,8 +20,9 @@ import {
 
 /**
  * SQLite schema and queries of the event store. `videos`: one row per video with events (its view
- * hints and activity; signed metadata lives in video-events.ts). One row per (video, minute) for the 1h window,
- * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers and the
+ * hints and activity; signed metadata lives in video-events.ts). One row per (video, minute) for
+ * the 1h window, one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct
+ * viewers and the
  * per-viewer cap, and the seen idempotency keys. Everything older
  * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
  * by history.
