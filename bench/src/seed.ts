@@ -1,6 +1,13 @@
-// Events into the api through POST /v1/events/views in batches of 100, the path clients use.
-import { generateDemoData } from '../../packages/trending-core/src/demo-data.ts';
+// Events into the api through POST /v1/events/views in batches of 100, the path clients use; the
+// videos' signed Nostr events first, through POST /v1/videos (their titles, creators and hashtags
+// come from those only).
+import {
+  type DemoVideo,
+  demoVideoEvents,
+  generateDemoData,
+} from '../../packages/trending-core/src/demo-data.ts';
 import { MAX_EVENTS_PER_BATCH, type ViewEventInput } from '../../packages/trending-core/src/schemas.ts';
+import { LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 
 export const BATCH = MAX_EVENTS_PER_BATCH;
 
@@ -79,12 +86,52 @@ export async function postEvents(
 }
 
 /**
- * The demo workload (trending-core's generateDemoData) at a given size: videos grow with events
- * at the demo's own ratio (24,000 events over 320 videos). Sorted oldest first, so that a long
- * seeding run never sends an event after it has passed the 7-day retention.
+ * Signs the videos' events (their creators' deterministic demo keys) and posts them through
+ * POST /v1/videos, 50 a request, `concurrency` requests at once; a 429 or 503 is retried
+ * (registering a version again changes nothing). Returns how many the api recorded.
  */
-export function demoEvents(events: number, seed = 42): ViewEventInput[] {
+export async function postVideos(
+  apiUrl: string,
+  videos: readonly DemoVideo[],
+  options: Omit<PostOptions, 'onProgress'>,
+): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.aggregator) headers['x-test-aggregator'] = options.aggregator;
+  const perRequest = LIMITS.videoEvents.perBatch;
+  const signed = demoVideoEvents(videos);
+  let registered = 0;
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (;;) {
+      const offset = next;
+      next += perRequest;
+      if (offset >= signed.length) return;
+      const body = JSON.stringify({ events: signed.slice(offset, offset + perRequest) });
+      for (let attempt = 0; ; attempt++) {
+        const res = await fetch(`${apiUrl}/v1/videos`, { method: 'POST', headers, body });
+        if (res.status === 200) {
+          registered += ((await res.json()) as { results: unknown[] }).results.length;
+          break;
+        }
+        const text = await res.text();
+        if ((res.status !== 429 && res.status !== 503) || attempt >= 20) {
+          throw new Error(`POST /v1/videos answered ${res.status}: ${text.slice(0, 300)}`);
+        }
+        await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
+  return registered;
+}
+
+/**
+ * The demo workload (trending-core's generateDemoData) at a given size: videos grow with events
+ * at the demo's own ratio (24,000 events over 320 videos). Events sorted oldest first, so that a
+ * long seeding run never sends an event after it has passed the 7-day retention.
+ */
+export function demoEvents(events: number, seed = 42): { videos: DemoVideo[]; events: ViewEventInput[] } {
   const videos = Math.max(320, Math.round(events / 75));
   const data = generateDemoData({ now: Date.now(), events, videos, seed });
-  return data.events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  return { videos: data.videos, events: data.events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0)) };
 }

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generateDemoData } from '@openvine/trending-core/demo-data';
+import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
 import { Log, LogLevel } from 'miniflare';
 import { type LocalStack, startLocalStack } from './local-stack.ts';
 
@@ -72,6 +72,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function seed(running: LocalStack): Promise<void> {
   const { videos, events } = generateDemoData({ now: Date.now() });
+  // The videos' signed events first (deterministic demo keys): their titles, creators and hashtags
+  // come from those only, the views carry hints.
+  console.log(`→ registering ${videos.length} signed video events`);
+  await running.registerVideos(demoVideoEvents(videos));
   const batches = Math.ceil(events.length / 100);
   const accepted = await running.seed(events, (done, total) => {
     // A progress line that rewrites itself on a terminal, and a line per quarter elsewhere.

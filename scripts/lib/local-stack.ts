@@ -9,8 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ViewEventInput } from '@openvine/trending-core';
+import type { NostrEvent, ViewEventInput } from '@openvine/trending-core';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 import { API_TEST_ENTRY_BUNDLE, type AppBundle, auxWorker, PRODUCTION_BUNDLE } from './aux-workers.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,6 +68,8 @@ export interface LocalStack {
   runCron(): Promise<void>;
   /** Posts events through the first api's POST /v1/events/views, 100 a batch, one batch at a time. */
   seed(events: readonly ViewEventInput[], onBatch?: (done: number, total: number) => void): Promise<number>;
+  /** Posts signed video events through the first api's POST /v1/videos, 50 a request; returns those recorded. */
+  registerVideos(events: readonly NostrEvent[]): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -149,6 +152,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         onBatch?.(Math.min(events.length, i + 100), events.length);
       }
       return accepted;
+    },
+    async registerVideos(events) {
+      let registered = 0;
+      const perRequest = LIMITS.videoEvents.perBatch;
+      for (let i = 0; i < events.length; i += perRequest) {
+        const res = await fetch(`${apiUrl}/v1/videos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events: events.slice(i, i + perRequest) }),
+        });
+        if (res.status !== 200)
+          throw new Error(`registering videos failed: ${res.status} ${await res.text()}`);
+        registered += ((await res.json()) as { results: unknown[] }).results.length;
+      }
+      return registered;
     },
     dispose: () => mf.dispose(),
   };

@@ -55,6 +55,27 @@ export const MUTATIONS: readonly Mutation[] = [
       '    await this.ensureAlarm();\n    recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);',
   },
   {
+    id: 'video-signature-unchecked',
+    behaviour: 'signed metadata: an event signed by another key (or a changed signature) retitles a video',
+    file: 'packages/trending-core/src/nostr-video.ts',
+    find: '  if (!signatureHolds(hash, event.sig, event.pubkey)) {\n',
+    replace: '  if (!signatureHolds(hash, event.sig, event.pubkey) && hash === event.sig) {\n',
+  },
+  {
+    id: 'video-id-unchecked',
+    behaviour: 'signed metadata: an event whose fields were changed after signing is stored',
+    file: 'packages/trending-core/src/nostr-video.ts',
+    find: "  if (hash !== event.id) return refuse('bad_event_id',",
+    replace: "  if (hash === event.sig) return refuse('bad_event_id',",
+  },
+  {
+    id: 'video-stale-version-accepted',
+    behaviour: 'signed metadata: an older version of a video replaces or joins the newer one',
+    file: 'apps/aggregator/src/video-events.ts',
+    find: '    if (stale.length > 0) return { ok: false, stale };\n',
+    replace: '',
+  },
+  {
     id: 'precompute-cron-noop',
     behaviour: 'precompute: the cron does nothing',
     file: 'apps/precompute/src/index.ts',

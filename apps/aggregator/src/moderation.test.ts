@@ -1,7 +1,14 @@
 import { evictDurableObject } from 'cloudflare:test';
-import { GROUPED_VIDEOS, type ModerationChange } from '@openvine/trending-core';
+import { GROUPED_VIDEOS, LIMITS, type ModerationChange } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { distinctViews, ingestAll, newAggregator, randomVideoId } from './testing.ts';
+import {
+  distinctViews,
+  ingestAll,
+  newAggregator,
+  randomVideoId,
+  registerVideos,
+  signedVideo,
+} from './testing.ts';
 
 const hide = (change: Omit<ModerationChange, 'action' | 'reason'>): ModerationChange =>
   ({ ...change, reason: 'test', action: 'hide' }) as ModerationChange;
@@ -9,16 +16,24 @@ const hide = (change: Omit<ModerationChange, 'action' | 'reason'>): ModerationCh
 describe('moderation in the aggregator', () => {
   it('refills the lists from further down: groups count every visible video however many are hidden above', async () => {
     const stub = newAggregator();
-    const top = randomVideoId(); // the creator of the 100 best videos
-    const rest = randomVideoId(); // the creator of the next GROUPED_VIDEOS - 50 videos
+    // Signed videos (the ranking's only metadata): 100 best by creator "top", the next
+    // GROUPED_VIDEOS - 50 by creator "rest".
     const restCount = GROUPED_VIDEOS - 50;
+    const seed = crypto.randomUUID();
+    const topVideos = Array.from({ length: 100 }, (_, i) =>
+      signedVideo(`top-${seed}`, { d: `top-${i}`, hashtags: ['top'] }),
+    );
+    const restVideos = Array.from({ length: restCount }, (_, i) =>
+      signedVideo(`rest-${seed}`, { d: `rest-${i}`, hashtags: ['rest'] }),
+    );
+    const all = [...topVideos, ...restVideos];
+    for (let i = 0; i < all.length; i += LIMITS.videoEvents.perBatch)
+      await registerVideos(stub, ...all.slice(i, i + LIMITS.videoEvents.perBatch));
+    const top = topVideos[0]?.pubkey as string;
+    const rest = restVideos[0]?.pubkey as string;
     const events = [
-      ...Array.from({ length: 100 }, () =>
-        distinctViews(randomVideoId(), 7, { extra: { creatorPubkey: top, hashtags: ['top'] } }),
-      ),
-      ...Array.from({ length: restCount }, () =>
-        distinctViews(randomVideoId(), 5, { extra: { creatorPubkey: rest, hashtags: ['rest'] } }),
-      ),
+      ...topVideos.map((v) => distinctViews(v.id, 7)),
+      ...restVideos.map((v) => distinctViews(v.id, 5)),
     ].flat();
     await ingestAll(stub, events);
     const before = await stub.refresh('24h');

@@ -16,7 +16,8 @@ import {
   type TrendingWindow,
   type VideoMetadata,
 } from '@openvine/trending-core';
-import type { Rollups, VideoMetaRow } from './rollups.ts';
+import type { Rollups } from './rollups.ts';
+import type { SignedVideoMeta, VideoMetaSource } from './video-events.ts';
 import { rescanWindowStats } from './window-rescan.ts';
 import type { WindowVideoStats } from './window-totals.ts';
 
@@ -31,46 +32,49 @@ export interface RankingResult {
 /**
  * Computes a window's top list: decayed, capped views per video, exact distinct viewers, the
  * rising boost against the video's own baseline, then OpenVine's score. Reads the window's
- * running totals (one row per video in the window), never the events or their buckets. Hidden
- * videos (moderation.ts) are left out before anything is ranked or grouped.
+ * running totals (one row per video in the window), never the events or their buckets. Titles,
+ * creators and hashtags come from `meta` (signed video events) only; hidden videos
+ * (moderation.ts) are left out before anything is ranked or grouped.
  */
 export function rankWindow(
   rollups: Rollups,
+  meta: VideoMetaSource,
   window: TrendingWindow,
   now: number,
   hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { ...rankStats(rollups, window, stats, hidden, limit), rowsScanned: rowsRead };
+  return { ...rankStats(meta, window, stats, hidden, limit), rowsScanned: rowsRead };
 }
 
 /** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
 export function rankWindowByRescan(
   rollups: Rollups,
+  meta: VideoMetaSource,
   window: TrendingWindow,
   now: number,
   hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
   const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
-  return { ...rankStats(rollups, window, stats, hidden, limit), rowsScanned: rowsRead };
+  return { ...rankStats(meta, window, stats, hidden, limit), rowsScanned: rowsRead };
 }
 
 /**
  * A video's metadata as the ranking sees it: what the moderation rule tests and the ranked rows
- * carry. The one place it is read, so that its source (events' fields today) can change here.
+ * carry, from its signed event only (video-events.ts). A video without one has its id alone.
  */
 interface RankedMetadata extends VideoMetadata {
   title?: string | undefined;
 }
 
-function rankedMetadata(videoId: string, row: VideoMetaRow | undefined): RankedMetadata {
+function rankedMetadata(videoId: string, signed: SignedVideoMeta | undefined): RankedMetadata {
   return {
     videoId,
-    title: row?.title ?? undefined,
-    creatorPubkey: row?.creator_pubkey ?? undefined,
-    hashtags: row?.hashtags ? (JSON.parse(row.hashtags) as string[]) : undefined,
+    title: signed?.title,
+    creatorPubkey: signed?.creatorPubkey,
+    hashtags: signed?.hashtags.length ? signed.hashtags : undefined,
   };
 }
 
@@ -81,7 +85,7 @@ type Scored = ScoredEntry<WindowVideoStats>;
  * `count` videos at a time until enough are visible: with nothing hidden, one read, as before.
  */
 function visibleVideos(
-  rollups: Rollups,
+  source: VideoMetaSource,
   scored: readonly Scored[],
   count: number,
   hidden: HiddenSet,
@@ -89,7 +93,7 @@ function visibleVideos(
   const kept: { video: Scored; meta: RankedMetadata }[] = [];
   for (let from = 0; from < scored.length && kept.length < count; from += count) {
     const chunk = scored.slice(from, from + count);
-    const rows = rollups.videoMeta(chunk.map((t) => t.videoId));
+    const rows = source.videoMeta(chunk.map((t) => t.videoId));
     for (const video of chunk) {
       const meta = rankedMetadata(video.videoId, rows.get(video.videoId));
       if (kept.length < count && !isHidden(hidden, meta)) kept.push({ video, meta });
@@ -100,17 +104,18 @@ function visibleVideos(
 
 /**
  * Scores, orders and labels a window's visible videos: the top `limit`, ranks from 1, and the
- * window's trending hashtags and creators from its best-scored visible videos.
+ * window's trending hashtags and creators from its best-scored visible videos. A video without a
+ * signed event ranks by its id alone and counts in no hashtag or creator.
  */
 function rankStats(
-  rollups: Rollups,
+  source: VideoMetaSource,
   window: TrendingWindow,
   stats: ReadonlyMap<string, WindowVideoStats>,
   hidden: HiddenSet,
   limit: number,
 ): Omit<RankingResult, 'rowsScanned'> {
   const scored = rankByScore(window, stats);
-  const grouped = visibleVideos(rollups, scored, Math.max(limit, GROUPED_VIDEOS), hidden);
+  const grouped = visibleVideos(source, scored, Math.max(limit, GROUPED_VIDEOS), hidden);
 
   const { hashtags, creators } = groupTrending(
     grouped.map(({ video, meta }) => ({

@@ -10,6 +10,8 @@ import {
   pinClock,
   randomVideoId,
   ranking,
+  registerVideos,
+  signedVideo,
   viewEnd,
   viewStart,
 } from './testing.ts';
@@ -133,28 +135,28 @@ describe('what counts as a view', () => {
 });
 
 describe('top(window, n)', () => {
-  it('ranks 1..n by descending score, with metadata and exact viewer counts', async () => {
+  it('ranks 1..n by descending score, with signed metadata and exact viewer counts', async () => {
     const stub = newAggregator();
     const t = Date.now();
-    const videos = Array.from({ length: 6 }, (_, i) => ({
-      id: randomVideoId(),
-      viewers: 5 + i,
-      title: `Video ${i}`,
-      creatorPubkey: randomVideoId(),
-      hashtags: [`tag${i}`, 'vine'],
-    }));
+    const keys = crypto.randomUUID();
+    const videos = Array.from({ length: 6 }, (_, i) => {
+      const record = signedVideo(`${keys}:creator-${i}`, {
+        title: `Video ${i}`,
+        hashtags: [`tag${i}`, 'vine'],
+      });
+      return {
+        id: record.id,
+        record,
+        viewers: 5 + i,
+        title: `Video ${i}`,
+        creatorPubkey: record.pubkey,
+        hashtags: [`tag${i}`, 'vine'],
+      };
+    });
+    await registerVideos(stub, ...videos.map((v) => v.record));
     for (const v of videos) {
-      const [first, ...rest] = distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } });
-      // Metadata arrives once; later events without it must not erase it. Every viewer watches twice.
-      await stub.ingest([
-        {
-          ...(first ?? viewEnd(v.id, 'x')),
-          title: v.title,
-          creatorPubkey: v.creatorPubkey,
-          hashtags: v.hashtags,
-        },
-        ...rest,
-      ]);
+      // Every viewer watches twice.
+      await stub.ingest(distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } }));
       await stub.ingest(distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } }));
     }
 

@@ -19,8 +19,10 @@ import {
 } from './window-totals.ts';
 
 /**
- * SQLite schema and queries of the event store. One row per (video, minute) for the 1h window,
- * one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct viewers and the
+ * SQLite schema and queries of the event store. `videos`: one row per video with events (its view
+ * hints and activity; signed metadata lives in video-events.ts). One row per (video, minute) for
+ * the 1h window, one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct
+ * viewers and the
  * per-viewer cap, and the seen idempotency keys. Everything older
  * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
  * by history.
@@ -88,7 +90,11 @@ export type BucketRow = {
   loops: number;
 };
 
-export type VideoMetaRow = {
+/**
+ * What view bodies said of a video (title, creatorPubkey, hashtags): hints only, kept apart in the
+ * `videos` table, never ranked or shown (metadata comes from signed events: video-events.ts).
+ */
+export type ViewHintsRow = {
   video_id: string;
   title: string | null;
   creator_pubkey: string | null;
@@ -396,7 +402,7 @@ export class Rollups implements TotalsSource {
     }
   }
 
-  /** Metadata per video: the batch's latest non-empty values win, as they would one by one. */
+  /** View hints per video: the batch's latest non-empty values win, as they would one by one. */
   private foldVideo(videos: Map<string, SqlValue[]>, event: NormalizedViewEvent): void {
     const held = videos.get(event.videoId);
     videos.set(event.videoId, [
@@ -469,8 +475,9 @@ export class Rollups implements TotalsSource {
     return new Map(rows.map((r) => [r.video_id, r.views]));
   }
 
-  videoMeta(videoIds: readonly string[]): Map<string, VideoMetaRow> {
-    const rows = selectByKeys<VideoMetaRow>(
+  /** The view hints of videos (not their metadata: see ViewHintsRow). */
+  viewHints(videoIds: readonly string[]): Map<string, ViewHintsRow> {
+    const rows = selectByKeys<ViewHintsRow>(
       this.sql,
       'videos',
       ['video_id'],

@@ -4,7 +4,10 @@ import {
   type NormalizedViewEvent,
   type RankedVideo,
   type TrendingWindow,
+  type VideoEventRecord,
+  verifyVideoEvent,
 } from '@openvine/trending-core';
+import { signedVideoEvent, type VideoTemplate } from '@openvine/trending-core/nostr-signing';
 import { vi } from 'vitest';
 import { type RecordedPoint, recordedViewEvents } from '../../../scripts/lib/ae-record-reader.ts';
 import type { IngestOutcome } from './rollups.ts';
@@ -25,6 +28,8 @@ export const EMPTY_ROWS = {
   viewers: 0,
   seenKeys: 0,
   windowTotals: 0,
+  videoAddresses: 0,
+  videoVersions: 0,
 } as const;
 
 /** A Nostr event id: 64 lowercase hex characters. */
@@ -61,6 +66,34 @@ export function distinctViews(
       ...options.extra,
     }),
   );
+}
+
+/**
+ * A video event signed by the deterministic key of `seed` (one per test: its own keys), verified
+ * as the api verifies it: the record POST /v1/videos hands the aggregator. `createdAt` defaults
+ * to 10 minutes before the (pinned) clock.
+ */
+export function signedVideo(
+  seed: string,
+  video: Partial<VideoTemplate> & { title?: string; hashtags?: readonly string[] },
+): VideoEventRecord {
+  const event = signedVideoEvent(seed, {
+    d: video.d ?? 'clip',
+    createdAt: video.createdAt ?? Math.floor(Date.now() / 1000) - 600,
+    ...(video.title === undefined ? {} : { title: video.title }),
+    ...(video.hashtags === undefined ? {} : { hashtags: video.hashtags }),
+    ...(video.kind === undefined ? {} : { kind: video.kind }),
+  });
+  const verdict = verifyVideoEvent(JSON.parse(JSON.stringify(event)), Date.now());
+  if (!verdict.ok) throw new Error(`test event refused: ${verdict.code} ${verdict.message}`);
+  return verdict.record;
+}
+
+/** Registers signed video records, failing the test on a refusal. */
+export async function registerVideos(stub: AggregatorStub, ...records: VideoEventRecord[]) {
+  const registration = await stub.registerVideos(records);
+  if (!registration.ok) throw new Error(`registration refused: ${JSON.stringify(registration.stale)}`);
+  return registration;
 }
 
 /** Ingests any number of events in batches of at most 100, summing the outcomes. */

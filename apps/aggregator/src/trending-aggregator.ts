@@ -11,13 +11,15 @@ import {
   type TrendingSnapshot,
   type TrendingWindow,
   TTL_POLICY,
+  type VideoEventRecord,
   WINDOWS,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankWindow, rankWindowByRescan } from './ranking.ts';
-import { type IngestOutcome, Rollups } from './rollups.ts';
+import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
+import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
 
 export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
@@ -51,7 +53,7 @@ export interface AggregatorStats {
   lastComputeMs: Record<TrendingWindow, number>;
   generations: Record<TrendingWindow, number>;
   snapshotAgeMs: Record<TrendingWindow, number | null>;
-  rows: ReturnType<Rollups['counts']>;
+  rows: ReturnType<Rollups['counts']> & ReturnType<VideoEvents['counts']>;
   lastAlarmAt: number | null;
 }
 
@@ -66,6 +68,7 @@ const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWind
  */
 export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly rollups: Rollups;
+  private readonly videoEvents: VideoEvents;
   private readonly ops: OpsState;
   private readonly moderation: Moderation;
   private readonly snapshots = new Map<TrendingWindow, TrendingSnapshot>();
@@ -77,10 +80,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
     this.rollups = new Rollups(ctx.storage.sql);
+    this.videoEvents = new VideoEvents(ctx.storage.sql);
     this.ops = new OpsState(ctx.storage.sql);
     this.moderation = new Moderation(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.rollups.migrate();
+      this.videoEvents.migrate();
       this.ops.migrate();
       this.moderation.migrate();
       for (const w of WINDOWS) this.generations.set(w, this.rollups.generation(w));
@@ -103,6 +108,29 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);
     await this.ensureAlarm();
     return outcome;
+  }
+
+  /**
+   * Registers signed video events the api verified (trending-core's verifyVideoEvent), all or
+   * none: `ok: false` names the events older than their address's stored version, and nothing
+   * changed. The new metadata shows from the next computation of each window.
+   */
+  async registerVideos(records: VideoEventRecord[]): Promise<VideoRegistration> {
+    if (!Array.isArray(records) || records.length > LIMITS.videoEvents.perBatch) {
+      throw new RangeError(`registerVideos takes 0..${LIMITS.videoEvents.perBatch} events`);
+    }
+    const now = Date.now();
+    return this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
+  }
+
+  /** The signed metadata of videos, by id (ops and tests). */
+  async videoMetadata(videoIds: string[]): Promise<Record<string, SignedVideoMeta>> {
+    return Object.fromEntries(this.videoEvents.videoMeta(videoIds.slice(0, LIMITS.rowsPerCall)));
+  }
+
+  /** What view bodies said of videos, by id: hints, never shown (ops and tests). */
+  async viewHints(videoIds: string[]): Promise<Record<string, ViewHintsRow>> {
+    return Object.fromEntries(this.rollups.viewHints(videoIds.slice(0, LIMITS.rowsPerCall)));
   }
 
   /**
@@ -160,6 +188,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const computedAt = Date.now();
     const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(
       this.rollups,
+      this.videoEvents,
       window,
       computedAt,
       this.moderation.hiddenSet(),
@@ -221,7 +250,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
         const s = this.snapshots.get(w);
         return s ? now - s.computedAt : null;
       }),
-      rows: this.rollups.counts(),
+      rows: { ...this.rollups.counts(), ...this.videoEvents.counts() },
       lastAlarmAt: this.lastAlarmAt,
     };
   }
@@ -256,6 +285,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const now = Date.now();
     this.lastAlarmAt = now;
     this.rollups.prune(now);
+    this.videoEvents.prune(now);
     for (const window of WINDOWS) this.compute(window);
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
   }
@@ -299,6 +329,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const computedAt = Date.now();
     const { videos, hashtags, creators, rowsScanned } = rankWindow(
       this.rollups,
+      this.videoEvents,
       window,
       computedAt,
       this.moderation.hiddenSet(),

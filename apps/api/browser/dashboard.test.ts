@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type LocalStack, startLocalStack } from '@openvine/scripts/local-stack';
-import { generateDemoData } from '@openvine/trending-core/demo-data';
+import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -19,7 +19,8 @@ describe.skipIf(!CHROMIUM)('GET /dashboard in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({ vars: { METRICS_FLUSH_MS: '0' } });
-    const { events } = generateDemoData({ now: Date.now(), videos: 40, events: 2000 });
+    const { videos, events } = generateDemoData({ now: Date.now(), videos: 40, events: 2000 });
+    expect(await stack.registerVideos(demoVideoEvents(videos))).toBe(videos.length);
     expect(await stack.seed(events)).toBe(events.length);
     await stack.runCron();
     for (let i = 0; i < 30; i++) {

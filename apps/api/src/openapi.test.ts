@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteSpec } from './route-table.ts';
 import { PUBLIC_ROUTES } from './routes/fallback.ts';
-import { api, newAggregator, postJson, precomputeKv, randomHex64 } from './testing.ts';
+import {
+  api,
+  newAggregator,
+  postJson,
+  postVideos,
+  precomputeKv,
+  registerVideos,
+  signedVideo,
+} from './testing.ts';
 
 const AUTH = { authorization: 'Bearer test-admin-token' };
 const CLIENT = { 'cf-connecting-ip': '203.0.113.9' };
@@ -69,8 +77,13 @@ async function expectDocumented(doc: Json, route: RouteSpec, res: Response): Pro
 /** Ranked videos with hashtags and a creator, so every list a read returns has entries. */
 async function seeded(): Promise<string> {
   const aggregator = newAggregator();
-  const videoId = randomHex64();
-  const creatorPubkey = randomHex64();
+  const video = signedVideo(`openapi:${crypto.randomUUID()}`, {
+    title: 'A cat and a ladder',
+    hashtags: ['cats'],
+  });
+  await registerVideos(aggregator, [video]);
+  const videoId = video.id;
+  const creatorPubkey = video.pubkey;
   const events = Array.from({ length: 20 }, (_, i) => ({
     videoId,
     viewerId: `viewer-${i}`,
@@ -85,6 +98,14 @@ async function seeded(): Promise<string> {
   const res = await postJson(aggregator, '/v1/events/views', { events }, CLIENT);
   expect(res.status).toBe(202);
   return aggregator;
+}
+
+/** POST /v1/videos of a version older than the stored one (a 409). */
+async function stalePost(aggregator: string): Promise<Response> {
+  const seed = `openapi-stale:${crypto.randomUUID()}`;
+  const now = Math.floor(Date.now() / 1000);
+  await registerVideos(aggregator, [signedVideo(seed, { createdAt: now - 60 })]);
+  return postVideos(aggregator, signedVideo(seed, { createdAt: now - 600 }));
 }
 
 const QUERY: Record<string, string> = {
@@ -196,6 +217,12 @@ describe('real responses agree with the document', () => {
         postJson(aggregator, '/analytics/view', { userId: 'u' }, CLIENT),
         400,
       ],
+      [
+        route('POST', '/v1/videos'),
+        postVideos(aggregator, { ...signedVideo('openapi-bad'), content: 'x' }),
+        400,
+      ],
+      [route('POST', '/v1/videos'), stalePost(aggregator), 409],
       [route('GET', '/v1/admin/status'), api(aggregator, '/v1/admin/status'), 401],
       [
         route('POST', '/v1/admin/invalidate'),

@@ -13,18 +13,21 @@ import {
   IngestResultSchema,
   InvalidateKvFailedSchema,
   InvalidateReportSchema,
+  LIMITS,
   MAX_EVENTS_PER_BATCH,
   MetricsSummarySchema,
   ModerationKvFailedSchema,
   ModerationListSchema,
   ModerationReportSchema,
   ModerationRequestSchema,
+  NostrEventSchema,
   PrecomputeReportSchema,
   PrecomputeStatusSchema,
   RecordComparisonSchema,
   SeedResultSchema,
   TrendingQuerySchema,
   TrendingVideosResponseSchema,
+  VideoRegistrationResultSchema,
   ViewEventSchema,
   ViewEventsBatchSchema,
 } from '@openvine/trending-core';
@@ -53,6 +56,7 @@ import {
   getClientTrendingVines,
   getTrendingVideos,
 } from './routes/trending.ts';
+import { postVideos } from './routes/videos.ts';
 
 export type RouteHandler = (
   request: Request,
@@ -219,6 +223,25 @@ function moderationChange(path: string, handler: RouteHandler, summary: string):
 }
 
 /**
+ * A real signed event (deterministic test key of the seed "openapi-example"): its id and
+ * signature verify, so the example can be posted as is.
+ */
+const EXAMPLE_SIGNED_VIDEO = {
+  id: '941cdcad6045b83fddf6ea970928a8b9bc78dc016acb06d93a7d963849dd1c4d',
+  pubkey: '07a797517f3aa61d8ebccbab7c82cb8f9647d6677b5836f8f2e649facdd6a8bb',
+  created_at: 1764676800,
+  kind: 34236,
+  tags: [
+    ['d', 'cat-ladder'],
+    ['title', 'A cat and a ladder'],
+    ['t', 'funny'],
+    ['t', 'cats'],
+  ],
+  content: '',
+  sig: '2cee55a578939801c00a1447c535936b2d8aeea7aa5f91f5701b45b940de58d9a5c84a82f6f1d626eec785ef942f4db3692102be4a6f2f1873201f15d03e207a',
+};
+
+/**
  * Every route the api serves, in one place: the router (index.ts) registers them, 405's Allow
  * and CORS preflights (routes/fallback.ts) are derived from them, and so is the OpenAPI
  * document (openapi.ts), with each request and response schema taken from the valibot schemas
@@ -267,6 +290,42 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: {
       '202': { description: 'Stored; duplicates were already counted.', json: IngestResultSchema },
       ...INGEST_ERRORS,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/videos',
+    handler: postVideos,
+    summary:
+      `One signed Nostr video event (kind 34236, 21 or 22), or { events: [...] } with 1..${LIMITS.videoEvents.perBatch}: ` +
+      "the only source of a video's title, creator and hashtags",
+    // The handler picks the shape by the presence of `events`; each event is verified alone.
+    body: {
+      schema: v.union([NostrEventSchema, v.strictObject({ events: v.array(NostrEventSchema) })]),
+      required: true,
+      examples: {
+        one: EXAMPLE_SIGNED_VIDEO,
+        batch: { events: [EXAMPLE_SIGNED_VIDEO] },
+      },
+    },
+    responses: {
+      '200': {
+        description:
+          'Registered, all events of the request or none: each result says stored, replaced, unchanged or superseded.',
+        json: VideoRegistrationResultSchema,
+      },
+      '400': error(
+        'An event refused (code of the first: invalid_event, unsigned_event, unsupported_kind, ' +
+          'event_too_large, event_in_future, bad_event_id, bad_signature; issues name each), a malformed ' +
+          'batch (invalid_request) or body (invalid_json); nothing is stored.',
+      ),
+      '409': error(
+        '`stale_version`: an event is older than the stored version of its address (issues name it); nothing is stored.',
+      ),
+      '413': INGEST_ERRORS['413'] as ResponseSpec,
+      '415': INGEST_ERRORS['415'] as ResponseSpec,
+      '429': INGEST_ERRORS['429'] as ResponseSpec,
+      '503': error('The video store is unavailable (store_unavailable); retry.'),
     },
   },
   {

@@ -1,8 +1,15 @@
 // Helpers for the api's tests (imported by *.test.ts only; never by the Worker).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { keyScope, type TrendingWindow, type ViewEventInput } from '@openvine/trending-core';
-import { generateDemoData } from '@openvine/trending-core/demo-data';
+import {
+  keyScope,
+  LIMITS,
+  type NostrEvent,
+  type TrendingWindow,
+  type ViewEventInput,
+} from '@openvine/trending-core';
+import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
+import { signedVideoEvent, type VideoTemplate } from '@openvine/trending-core/nostr-signing';
 import {
   type RecordedPoint,
   recordedViewEvents,
@@ -46,6 +53,24 @@ export function aggregatorStats(aggregator: string) {
   return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).stats();
 }
 
+/**
+ * What view bodies said of a video, as the aggregator keeps it apart (hints: never ranked or
+ * shown), hashtags parsed; undefined when no view of it was stored.
+ */
+export async function viewHintsOf(
+  aggregator: string,
+  videoId: string,
+): Promise<{ title: string | null; creatorPubkey: string | null; hashtags: string[] | null } | undefined> {
+  const hints = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).viewHints([videoId]);
+  const row = hints[videoId];
+  if (!row) return undefined;
+  return {
+    title: row.title,
+    creatorPubkey: row.creator_pubkey,
+    hashtags: row.hashtags === null ? null : (JSON.parse(row.hashtags) as string[]),
+  };
+}
+
 /** A 64-hex id that is unique per call. */
 export function randomHex64(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -60,7 +85,38 @@ export function viewEnd(
   return { videoId, viewerId, eventType: 'view_end', watchMs: 6000, durationMs: 6000, ...extra };
 }
 
-/** Seeds a small deterministic demo workload through POST /v1/events/views, as ./scripts/dev does. */
+/** A documentation address (RFC 5737) as the client's, on every write a test sends. */
+export const CLIENT_IP = '203.0.113.7';
+
+/**
+ * A video event signed by the deterministic key of `seed` (give each test its own seed: its own
+ * keys). `createdAt` defaults to 10 minutes ago.
+ */
+export function signedVideo(seed: string, video: Partial<VideoTemplate> = {}): NostrEvent {
+  return signedVideoEvent(seed, {
+    d: 'clip',
+    createdAt: Math.floor(Date.now() / 1000) - 600,
+    ...video,
+  });
+}
+
+/** POST /v1/videos with one event (or any body), as a client sends it. */
+export function postVideos(aggregator: string, body: unknown): Promise<Response> {
+  return postJson(aggregator, '/v1/videos', body, { 'cf-connecting-ip': CLIENT_IP });
+}
+
+/** Registers signed video events through POST /v1/videos, 50 a request; throws on a refusal. */
+export async function registerVideos(aggregator: string, events: readonly NostrEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += LIMITS.videoEvents.perBatch) {
+    const res = await postVideos(aggregator, { events: events.slice(i, i + LIMITS.videoEvents.perBatch) });
+    if (res.status !== 200) throw new Error(`registering videos failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+/**
+ * Seeds a small deterministic demo workload as ./scripts/dev does: the videos' signed events
+ * through POST /v1/videos, then the views through POST /v1/events/views.
+ */
 export async function seedDemo(aggregator: string, options: { videos?: number; events?: number } = {}) {
   const data = generateDemoData({
     now: Date.now(),
@@ -68,6 +124,7 @@ export async function seedDemo(aggregator: string, options: { videos?: number; e
     videos: options.videos ?? 60,
     events: options.events ?? 4000,
   });
+  await registerVideos(aggregator, demoVideoEvents(data.videos));
   for (let i = 0; i < data.events.length; i += 100) {
     const res = await postJson(aggregator, '/v1/events/views', { events: data.events.slice(i, i + 100) });
     if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
@@ -126,12 +183,15 @@ export function generationOf(res: Response): number {
   return Number(match[1]);
 }
 
-/** Ingests `viewers` fully watched views of one new video, enough to rank. */
+/**
+ * Registers one new signed video (its own key) and ingests `viewers` fully watched views of it,
+ * enough to rank; returns its id (the event id).
+ */
 export async function ingestVideo(aggregator: string, viewers = 20): Promise<string> {
-  const videoId = randomHex64();
-  const events = Array.from({ length: viewers }, (_, i) =>
-    viewEnd(videoId, `viewer-${i}`, { title: `video ${videoId.slice(0, 6)}` }),
-  );
+  const event = signedVideo(`ingest-video:${crypto.randomUUID()}`, { title: 'video' });
+  await registerVideos(aggregator, [event]);
+  const videoId = event.id;
+  const events = Array.from({ length: viewers }, (_, i) => viewEnd(videoId, `viewer-${i}`));
   const res = await postJson(aggregator, '/v1/events/views', { events });
   if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
   return videoId;

@@ -1,5 +1,5 @@
 // Compute cost as data grows: the 7d window computed from the running totals, against a rescan.
-import { demoEvents, postEvents } from '../seed.ts';
+import { demoEvents, postEvents, postVideos } from '../seed.ts';
 import { rows } from './api-probes.ts';
 import { fmt, median, type Run, seedProgress } from './context.ts';
 
@@ -38,8 +38,11 @@ export async function computeCost(run: Run): Promise<ComputeResult[]> {
   for (const size of run.config.computeSizes) {
     const done = run.progress.step(`compute cost: 7d window at ${fmt(size)} events`);
     const aggregator = `bench-compute-${size}-${Date.now()}`;
-    const events = demoEvents(size, 5);
+    const workload = demoEvents(size, 5);
+    const { events } = workload;
     const videos = new Set(events.map((e) => e.videoId)).size;
+    // The ranking reads each ranked video's signed metadata: registered as in production.
+    await postVideos(run.stack.url['trending-api-seams'], workload.videos, { aggregator, concurrency: 4 });
     const seeded = await postEvents(run.stack.url['trending-api-seams'], events, {
       aggregator,
       concurrency: 4,

@@ -1,7 +1,7 @@
 // The thundering herd: many concurrent requests on a cold window must cost exactly one computation.
 import type { TrendingWindow } from '../../../packages/trending-core/src/windows.ts';
 import { type LoadResult, percentiles } from '../load.ts';
-import { demoEvents, postEvents } from '../seed.ts';
+import { demoEvents, postEvents, postVideos } from '../seed.ts';
 import type { Target } from '../stack.ts';
 import { status } from './api-probes.ts';
 import type { Run } from './context.ts';
@@ -30,7 +30,8 @@ export async function herd(run: Run): Promise<HerdResult> {
   );
   const aggregator = `bench-herd-${Date.now()}`;
   const window: TrendingWindow = '24h';
-  const events = demoEvents(2_000, 11);
+  const { videos, events } = demoEvents(2_000, 11);
+  await postVideos(run.stack.url['trending-api-seams'], videos, { aggregator, concurrency: 4 });
   await postEvents(run.stack.url['trending-api-seams'], events, { aggregator, concurrency: 4 });
   const before = await status(run, aggregator);
   const targets: Target[] = ['trending-api-seams', 'trending-api-cold'];

@@ -117,6 +117,11 @@ export const SeedResultSchema = v.object({
   ingested: Count,
   accepted: Count,
   duplicates: Count,
+  /**
+   * Signed video events the page registered through POST /v1/videos' path (the first page
+   * registers every video's: titles, creators and hashtags come from them only), else 0.
+   */
+  videosRegistered: Count,
   /** null after the last page. */
   next: v.nullable(SeedCursorSchema),
 });

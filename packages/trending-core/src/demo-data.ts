@@ -1,3 +1,5 @@
+import { pubkeyFromSeed, signedVideoEvent, videoEventId } from './nostr-signing.ts';
+import type { NostrEvent } from './nostr-video.ts';
 import type { ViewEventInput } from './schemas.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './windows.ts';
 
@@ -13,8 +15,13 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from './windows.ts';
  * - burst: a handful with dozens of fresh viewers in the last hour (rank in 1h).
  */
 export interface DemoVideo {
+  /** The id of the video's signed Nostr event (kind 34236), which demoVideoEvents signs. */
   videoId: string;
   creatorPubkey: string;
+  /** The seed of the creator's deterministic key (nostr-signing.ts). */
+  creatorSeed: string;
+  /** The event's `d` tag. */
+  d: string;
   title: string;
   hashtags: string[];
   durationMs: number;
@@ -34,6 +41,12 @@ export interface DemoData {
   videos: DemoVideo[];
   events: ViewEventInput[];
 }
+
+/**
+ * created_at of every demo video event (2026-01-01T00:00:00Z, in seconds): fixed, so that a video's
+ * id depends on the seed alone, not on the time the workload is generated for.
+ */
+export const DEMO_VIDEOS_CREATED_AT_S = 1_767_225_600;
 
 /** mulberry32: tiny, fast, good enough for synthetic data, and identical on every platform. */
 export function seededRandom(seed: number): () => number {
@@ -129,7 +142,12 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
   const now = options.now;
   const next = seededRandom(seed);
 
-  const creators = Array.from({ length: Math.ceil(videoCount / 4) }, () => hex64(next));
+  // Each creator is a deterministic key (its seed drawn from the workload's seed); each video its
+  // signed event, whose id is the video's id.
+  const creators = Array.from({ length: Math.ceil(videoCount / 4) }, () => {
+    const creatorSeed = `openvine-demo-creator:${hex64(next)}`;
+    return { creatorSeed, pubkey: pubkeyFromSeed(creatorSeed) };
+  });
   const videos: DemoVideo[] = Array.from({ length: videoCount }, (_, i) => {
     const kindRoll = next();
     const kind: DemoVideo['kind'] =
@@ -138,10 +156,16 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
     const hashtags = [
       ...new Set(Array.from({ length: tagCount }, () => TAGS[Math.floor(next() * TAGS.length)] ?? 'vine')),
     ];
+    const d = hex64(next);
+    const creator = creators[Math.floor(next() * creators.length)] ?? creators[0];
+    if (!creator) throw new Error('a demo workload has creators');
+    const title = `${ADJECTIVES[Math.floor(next() * ADJECTIVES.length)]} ${NOUNS[Math.floor(next() * NOUNS.length)]} #${i + 1}`;
     return {
-      videoId: hex64(next),
-      creatorPubkey: creators[Math.floor(next() * creators.length)] ?? hex64(next),
-      title: `${ADJECTIVES[Math.floor(next() * ADJECTIVES.length)]} ${NOUNS[Math.floor(next() * NOUNS.length)]} #${i + 1}`,
+      videoId: videoEventId(creator.pubkey, { d, title, hashtags, createdAt: DEMO_VIDEOS_CREATED_AT_S }),
+      creatorPubkey: creator.pubkey,
+      creatorSeed: creator.creatorSeed,
+      d,
+      title,
       hashtags,
       durationMs: 6_000 + Math.floor(next() * 3) * 500,
       kind,
@@ -207,4 +231,20 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
     push(video, Math.min(age, 7 * DAY_MS - MINUTE_MS), Math.floor(next() ** 2 * viewerPool));
   }
   return { videos, events };
+}
+
+/**
+ * The signed Nostr events of the workload's videos (kind 34236, each by its creator's
+ * deterministic key), in video order: what POST /v1/videos registers before their views are
+ * seeded, so that their titles, creators and hashtags show (views carry hints only).
+ */
+export function demoVideoEvents(videos: readonly DemoVideo[]): NostrEvent[] {
+  return videos.map((video) =>
+    signedVideoEvent(video.creatorSeed, {
+      d: video.d,
+      title: video.title,
+      hashtags: video.hashtags,
+      createdAt: DEMO_VIDEOS_CREATED_AT_S,
+    }),
+  );
 }

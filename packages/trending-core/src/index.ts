@@ -13,6 +13,7 @@ export * from './kv-writer.ts';
 export * from './metrics.ts';
 export * from './metrics-summary.ts';
 export * from './moderation.ts';
+export * from './nostr-video.ts';
 export * from './record-check.ts';
 export * from './response-schemas.ts';
 export * from './responses.ts';

@@ -264,7 +264,15 @@ describe('the other answers', () => {
     expect(v.is(PrecomputeStatusSchema, status)).toBe(true);
     expect(v.is(PrecomputeStatusSchema, { ...status, lastRun: null, lastRunAgeS: null })).toBe(true);
     expect(v.is(PrecomputeStatusSchema, { ...status, windows: { '1h': windows } })).toBe(false);
-    const page = { videos: 20, events: 1000, offset: 0, ingested: 200, accepted: 200, duplicates: 0 };
+    const page = {
+      videos: 20,
+      events: 1000,
+      offset: 0,
+      ingested: 200,
+      accepted: 200,
+      duplicates: 0,
+      videosRegistered: 20,
+    };
     expect(
       v.is(SeedResultSchema, { ...page, next: { events: 1000, videos: 20, seed: 7, now: 1, offset: 200 } }),
     ).toBe(true);
@@ -313,7 +321,15 @@ describe('every response schema refuses what is not of its shape', () => {
   const report = { startedAt: 1, durationMs: 2, skipped: false, windows: [], warmed: [] };
   const perWindow = <T>(value: T) => ({ '1h': value, '24h': value, '7d': value });
   const status = { now: 1, lastRun: null, lastRunAgeS: null, nextCronAt: 2, lastAlarmAt: null };
-  const page = { videos: 20, events: 1000, offset: 0, ingested: 200, accepted: 200, duplicates: 0 };
+  const page = {
+    videos: 20,
+    events: 1000,
+    offset: 0,
+    ingested: 200,
+    accepted: 200,
+    duplicates: 0,
+    videosRegistered: 20,
+  };
   const comparison = {
     window: '24h',
     top: 20,

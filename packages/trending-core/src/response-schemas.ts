@@ -132,6 +132,35 @@ export type ClientCreatorsResponse = v.InferOutput<typeof ClientCreatorsResponse
 export const IngestResultSchema = v.object({ accepted: Count, duplicates: Count });
 export type IngestResult = v.InferOutput<typeof IngestResultSchema>;
 
+/**
+ * What became of one event of `POST /v1/videos`: `stored` (the first version of its address),
+ * `replaced` (newer than the stored version, whose metadata it replaced), `unchanged` (already
+ * the stored version: a retry), `superseded` (recorded, but a newer version of its address in the
+ * same request won).
+ */
+export const VIDEO_REGISTRATION_STATUSES = ['stored', 'replaced', 'unchanged', 'superseded'] as const;
+export type VideoRegistrationStatus = (typeof VIDEO_REGISTRATION_STATUSES)[number];
+
+export const VideoRegistrationItemSchema = v.object({
+  /** The event id: the video's id. */
+  videoId: StoredHex64Schema,
+  /** `34236:<pubkey>:<d>` for diVine's addressable events; the event id for kinds 21 and 22. */
+  address: v.string(),
+  status: v.picklist(VIDEO_REGISTRATION_STATUSES),
+});
+
+/** `POST /v1/videos` (200), one result per event in request order. */
+export const VideoRegistrationResultSchema = v.object({
+  /** Events recorded by this request (stored, replaced or superseded). */
+  accepted: Count,
+  /** Of those, events that replaced a stored version's metadata. */
+  replaced: Count,
+  /** Events already stored as their address's version (retries). */
+  unchanged: Count,
+  results: v.array(VideoRegistrationItemSchema),
+});
+export type VideoRegistrationResult = v.InferOutput<typeof VideoRegistrationResultSchema>;
+
 /** `POST /analytics/view` (200). */
 export const ClientViewResultSchema = v.object({
   success: v.literal(true),

@@ -170,9 +170,10 @@ function clampCount(value: unknown, max: number): number | undefined {
 
 /**
  * The app's hashtags: strings only (others dropped), trimmed, leading `#` stripped, lowercased,
- * cut to 64 characters, empties dropped, deduplicated, and the first 20 kept.
+ * cut to 64 characters, empties dropped, deduplicated, and the first 20 kept. Also the hashtags
+ * of a signed video event (its `t` tags: nostr-video.ts).
  */
-function clampHashtags(value: unknown): string[] | undefined {
+export function clampHashtags(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const tags = new Set<string>();
   for (const item of value) {

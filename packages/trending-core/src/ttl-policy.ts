@@ -143,6 +143,19 @@ export const LIMITS = {
    * POST /v1/admin/seed: the demo workload's sizes (events, videos: bounds and defaults), and how
    * long a page's `next` stays usable (its events are generated for the first page's time).
    */
+  /**
+   * POST /v1/videos, signed Nostr video events (nostr-video.ts). `perBatch`: events one request
+   * takes (each costs a Schnorr verification, about a millisecond). The caps bound what one event
+   * stores: a diVine event (title, `t` tags, an `imeta` tag of a dozen entries) is far below them,
+   * and all of them together stay inside the 64 KiB body.
+   */
+  videoEvents: {
+    perBatch: 50,
+    contentChars: 8_192,
+    tags: 100,
+    tagEntries: 32,
+    tagValueChars: 2_048,
+  },
   seed: {
     events: { min: 1_000, max: 50_000, default: 24_000 },
     videos: { min: 20, max: 2_000, default: 320 },

@@ -7,6 +7,7 @@ import { rankWindow } from '../ranking.ts';
 import { Rollups } from '../rollups.ts';
 import { newAggregator } from '../testing.ts';
 import type { TrendingAggregator } from '../trending-aggregator.ts';
+import { VideoEvents } from '../video-events.ts';
 import { CASES, type CaseId, type CaseOutcome } from './cases.ts';
 import { type RankingTarget, simulateSeed } from './simulate.ts';
 
@@ -15,6 +16,9 @@ const START = Date.parse('2100-06-01T00:00:00Z');
 function aggregatorRanking(state: DurableObjectState): RankingTarget {
   const rollups = new Rollups(state.storage.sql);
   rollups.migrate();
+  // No signed events: the harness ranks by views alone, every video by its id.
+  const videoEvents = new VideoEvents(state.storage.sql);
+  videoEvents.migrate();
   return {
     ingest: (views, now) => {
       state.storage.transactionSync(() =>
@@ -24,7 +28,7 @@ function aggregatorRanking(state: DurableObjectState): RankingTarget {
         ),
       );
     },
-    rank: (window, now) => rankWindow(rollups, window, now).videos.map((v) => v.videoId),
+    rank: (window, now) => rankWindow(rollups, videoEvents, window, now).videos.map((v) => v.videoId),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   type TrendingWindow,
   WindowSchema,
 } from '@openvine/trending-core';
-import { generateDemoData } from '@openvine/trending-core/demo-data';
+import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
 import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
 import { edgeCache } from '../cascade/edge-cache.ts';
@@ -27,6 +27,7 @@ import { ApiError, badRequest, errorResponse } from '../errors.ts';
 import { ingestEvents, SEED_NETWORK } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
+import { registerVideoEvents } from '../video-registration.ts';
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
 function sameToken(a: string, b: string): boolean {
@@ -198,7 +199,8 @@ export const SeedBodySchema = v.strictObject({
 
 /**
  * POST /v1/admin/seed: the demo workload (trending-core's generateDemoData: bursts, steady and
- * fading videos over 7 days) ingested through the same path as clients' events, one page of
+ * fading videos over 7 days), its videos' signed events registered on the first page, its views
+ * ingested through the same path as clients' events, one page of
  * SEED_EVENTS_PER_REQUEST events per request, so that no invocation writes more Analytics Engine
  * points than the platform allows. The answer's `next` is the body of the next page's request
  * (the same workload: same seed, sizes and `now`), `null` after the last page; a caller repeats
@@ -221,6 +223,17 @@ export async function postSeed(request: Request, env: ApiEnv): Promise<Response>
   }
   const data = generateDemoData({ now, events: body.events, videos: body.videos, seed: body.seed });
   const aggregator = aggregatorName(env);
+  // The first page signs every video's event (deterministic demo keys) and registers it as
+  // POST /v1/videos does, verification included: the views carry hints only.
+  let videosRegistered = 0;
+  if (body.offset === 0) {
+    const signed = demoVideoEvents(data.videos);
+    for (let i = 0; i < signed.length; i += LIMITS.videoEvents.perBatch) {
+      const batch = signed.slice(i, i + LIMITS.videoEvents.perBatch);
+      const registered = await registerVideoEvents(env, aggregator, batch, (j) => `videos.${i + j}`);
+      videosRegistered += registered.results.length;
+    }
+  }
   const page = data.events.slice(body.offset, body.offset + SEED_EVENTS_PER_REQUEST);
   let accepted = 0;
   let duplicates = 0;
@@ -243,6 +256,7 @@ export async function postSeed(request: Request, env: ApiEnv): Promise<Response>
       ingested: page.length,
       accepted,
       duplicates,
+      videosRegistered,
       next,
     } satisfies SeedResult,
     { headers: { 'Cache-Control': 'no-store' } },

@@ -1,6 +1,16 @@
 import type { ClientVinesResponse, TrendingVideosResponse } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { aggregatorStats, api, newAggregator, postJson, randomHex64, refresh, viewEnd } from '../testing.ts';
+import {
+  aggregatorStats,
+  api,
+  newAggregator,
+  postJson,
+  randomHex64,
+  refresh,
+  registerVideos,
+  signedVideo,
+  viewEnd,
+} from '../testing.ts';
 
 async function topOf(aggregator: string, window = '1h') {
   await refresh(aggregator, '1h', '24h', '7d');
@@ -105,7 +115,12 @@ describe('POST /analytics/view (the OpenVine app)', () => {
 
   it('answers 200 with the old shape and counts a retried event once', async () => {
     const aggregator = newAggregator();
-    const videoId = randomHex64();
+    const video = signedVideo(`events-test:${crypto.randomUUID()}`, {
+      title: 'Signed title',
+      hashtags: ['cats', 'funny'],
+    });
+    await registerVideos(aggregator, [video]);
+    const videoId = video.id;
     for (let i = 0; i < 6; i++) {
       const body = mobileBody(videoId, `npub-${i}`, `2026-11-26T10:00:0${i}.123456`);
       const res = await postJson(aggregator, '/analytics/view', body);
@@ -119,7 +134,14 @@ describe('POST /analytics/view (the OpenVine app)', () => {
     await refresh(aggregator, '1h');
     const res = await api(aggregator, '/analytics/trending/vines?window=1h&limit=10');
     const vines = ((await res.json()) as ClientVinesResponse).vines;
-    expect(vines[0]).toMatchObject({ eventId: videoId, views: 6, uniqueViewers: 6, title: 'From the app' });
+    // Title, creator and hashtags from the signed event; the app's hints ('From the app') are not shown.
+    expect(vines[0]).toMatchObject({
+      eventId: videoId,
+      views: 6,
+      uniqueViewers: 6,
+      title: 'Signed title',
+      creatorPubkey: video.pubkey,
+    });
     // The client's completionRate (0.1) is ignored: 4500 / 6000.
     expect(vines[0]?.completionRate).toBe(0.75);
     expect(vines[0]?.hashtags).toEqual(['cats', 'funny']);

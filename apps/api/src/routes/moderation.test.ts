@@ -22,7 +22,8 @@ import {
   newAggregator,
   postJson,
   purgeCalls,
-  randomHex64,
+  registerVideos,
+  signedVideo,
   viewEnd,
 } from '../testing.ts';
 
@@ -37,21 +38,30 @@ const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
  *   dog: creator B, #dogs        (10 viewers)
  */
 async function threeVideos(aggregator = newAggregator()) {
-  const creatorA = randomHex64();
-  const creatorB = randomHex64();
+  // Metadata only from signed events: two creators' keys, three signed videos.
+  const seedA = `moderation-a-${crypto.randomUUID()}`;
+  const seedB = `moderation-b-${crypto.randomUUID()}`;
+  const signed = {
+    cat: { event: signedVideo(seedA, { d: 'cat', title: 'cat', hashtags: ['cats'] }), viewers: 30 },
+    spam: {
+      event: signedVideo(seedB, { d: 'spam', title: 'spam', hashtags: ['spam', 'dogs'] }),
+      viewers: 20,
+    },
+    dog: { event: signedVideo(seedB, { d: 'dog', title: 'dog', hashtags: ['dogs'] }), viewers: 10 },
+  };
+  await registerVideos(
+    aggregator,
+    Object.values(signed).map((v) => v.event),
+  );
+  const creatorA = signed.cat.event.pubkey;
+  const creatorB = signed.spam.event.pubkey;
   const videos = {
-    cat: { videoId: randomHex64(), creatorPubkey: creatorA, hashtags: ['cats'], viewers: 30 },
-    spam: { videoId: randomHex64(), creatorPubkey: creatorB, hashtags: ['spam', 'dogs'], viewers: 20 },
-    dog: { videoId: randomHex64(), creatorPubkey: creatorB, hashtags: ['dogs'], viewers: 10 },
+    cat: { videoId: signed.cat.event.id, viewers: signed.cat.viewers },
+    spam: { videoId: signed.spam.event.id, viewers: signed.spam.viewers },
+    dog: { videoId: signed.dog.event.id, viewers: signed.dog.viewers },
   };
   for (const [name, v] of Object.entries(videos)) {
-    const events = Array.from({ length: v.viewers }, (_, i) =>
-      viewEnd(v.videoId, `${name}-viewer-${i}`, {
-        title: name,
-        creatorPubkey: v.creatorPubkey,
-        hashtags: v.hashtags,
-      }),
-    );
+    const events = Array.from({ length: v.viewers }, (_, i) => viewEnd(v.videoId, `${name}-viewer-${i}`));
     expect((await postJson(aggregator, '/v1/events/views', { events }, CLIENT)).status).toBe(202);
   }
   expect((await adminPost(aggregator, '/v1/admin/precompute', {})).status).toBe(200);

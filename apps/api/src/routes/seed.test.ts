@@ -15,6 +15,7 @@ import {
   newAggregator,
   postJson,
   randomHex64,
+  refresh,
   until,
   viewEnd,
   viewEventPoints,
@@ -27,6 +28,7 @@ interface SeedPage {
   ingested: number;
   accepted: number;
   duplicates: number;
+  videosRegistered: number;
   next: Record<string, unknown> | null;
 }
 
@@ -109,6 +111,26 @@ describe('POST /v1/admin/seed pages within the per-invocation limit', () => {
     expect(again.reduce((sum, p) => sum + p.page.duplicates, 0)).toBe(1000);
     expect(again.map((p) => p.writes)).toEqual([0, 0, 0, 0, 0]);
     expect((await aggregatorStats(aggregator)).rows.seenKeys).toBe(1000);
+  });
+
+  it("registers the workload's signed video events on the first page: titles and creators rank", async () => {
+    const aggregator = newAggregator();
+    const workload = { events: 1000, videos: 20, seed: 14 };
+    const pages = await seedAll(aggregator, workload);
+    expect(pages.map((p) => p.page.videosRegistered)).toEqual([20, 0, 0, 0, 0]);
+    await refresh(aggregator, '7d');
+    const { videos } = generateDemoData({ now: 0, ...workload });
+    const demo = new Map(videos.map((v) => [v.videoId, v]));
+    const ranked = (
+      (await (await api(aggregator, '/v1/trending/videos?window=7d&limit=100')).json()) as {
+        videos: { videoId: string; title?: string; creatorPubkey?: string }[];
+      }
+    ).videos;
+    expect(ranked.length).toBeGreaterThan(0);
+    for (const video of ranked) {
+      expect(video.title).toBe(demo.get(video.videoId)?.title);
+      expect(video.creatorPubkey).toBe(demo.get(video.videoId)?.creatorPubkey);
+    }
   });
 
   it('refuses a stale or future cursor and an offset past the end', async () => {

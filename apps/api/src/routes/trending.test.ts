@@ -4,8 +4,18 @@ import type {
   ClientVinesResponse,
   TrendingVideosResponse,
 } from '@openvine/trending-core';
+import { pubkeyFromSeed } from '@openvine/trending-core/nostr-signing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, newAggregator, postJson, randomHex64, refresh, seedDemo, viewEnd } from '../testing.ts';
+import {
+  api,
+  newAggregator,
+  postJson,
+  refresh,
+  registerVideos,
+  seedDemo,
+  signedVideo,
+  viewEnd,
+} from '../testing.ts';
 
 describe('GET /v1/trending/videos on seeded demo data', () => {
   const aggregator = newAggregator();
@@ -88,13 +98,15 @@ describe('GET /v1/trending/videos on seeded demo data', () => {
 
 describe('a new video with 100 fully watched views', () => {
   const aggregator = newAggregator();
-  const videoId = randomHex64();
+  const video = signedVideo(`new-video:${crypto.randomUUID()}`, { title: 'Brand new' });
+  const videoId = video.id;
   const events = Array.from({ length: 100 }, (_, i) =>
-    viewEnd(videoId, `viewer-${i}`, { idempotencyKey: `new-video-${videoId}-${i}`, title: 'Brand new' }),
+    viewEnd(videoId, `viewer-${i}`, { idempotencyKey: `new-video-${videoId}-${i}` }),
   );
 
   beforeAll(async () => {
     await seedDemo(aggregator);
+    await registerVideos(aggregator, [video]);
   });
 
   it('ranks first in the 1h window after the next refresh, and a replay changes nothing', async () => {
@@ -175,21 +187,29 @@ describe('GET /analytics/trending/vines (the OpenVine app)', () => {
 
 describe('GET /analytics/trending/hashtags and /creators (the OpenVine app)', () => {
   const aggregator = newAggregator();
-  const alice = randomHex64();
-  const bob = randomHex64();
+  // Each creator a key of this file's own; each video its signed event (the only metadata source).
+  const aliceKey = `trending-test:alice:${crypto.randomUUID()}`;
+  const bobKey = `trending-test:bob:${crypto.randomUUID()}`;
+  const alice = pubkeyFromSeed(aliceKey);
+  const bob = pubkeyFromSeed(bobKey);
+  const signed = (key: string, d: string, hashtags: string[]) => signedVideo(key, { d, hashtags });
+  const events = {
+    a1: signed(aliceKey, 'a1', ['vine', 'cats']),
+    a2: signed(aliceKey, 'a2', ['#Vine']),
+    b1: signed(bobKey, 'b1', ['dogs']),
+  };
   const videos = {
     // Alice: two videos tagged #vine (one also #cats), 30 and 10 viewers; Bob: one, 20 viewers.
-    a1: { id: randomHex64(), creator: alice, tags: ['vine', 'cats'], viewers: 30 },
-    a2: { id: randomHex64(), creator: alice, tags: ['#Vine'], viewers: 10 },
-    b1: { id: randomHex64(), creator: bob, tags: ['dogs'], viewers: 20 },
+    a1: { id: events.a1.id, viewers: 30 },
+    a2: { id: events.a2.id, viewers: 10 },
+    b1: { id: events.b1.id, viewers: 20 },
   };
   beforeAll(async () => {
+    await registerVideos(aggregator, Object.values(events));
     for (const v of Object.values(videos)) {
-      const events = Array.from({ length: v.viewers }, (_, i) => ({
-        ...viewEnd(v.id, `viewer-${v.id.slice(0, 6)}-${i}`),
-        creatorPubkey: v.creator,
-        hashtags: v.tags,
-      }));
+      const events = Array.from({ length: v.viewers }, (_, i) =>
+        viewEnd(v.id, `viewer-${v.id.slice(0, 6)}-${i}`),
+      );
       expect((await postJson(aggregator, '/v1/events/views', { events })).status).toBe(202);
     }
     await refresh(aggregator, '24h', '7d');
