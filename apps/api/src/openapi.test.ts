@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ROUTES, type RouteSpec } from './route-table.ts';
 import { PUBLIC_ROUTES } from './routes/fallback.ts';
-import { api, newAggregator, postJson, precomputeKv, randomHex64 } from './testing.ts';
+import { api, newAggregator, postAudience, postJson, precomputeKv, randomHex64 } from './testing.ts';
 
 const AUTH = { authorization: 'Bearer test-admin-token' };
 const CLIENT = { 'cf-connecting-ip': '203.0.113.9' };
@@ -74,7 +74,7 @@ async function seeded(): Promise<string> {
   const events = Array.from({ length: 20 }, (_, i) => ({
     videoId,
     viewerId: `viewer-${i}`,
-    eventType: 'view_end',
+    eventType: 'view_end' as const,
     watchMs: 6000,
     durationMs: 6000,
     loops: 2,
@@ -82,7 +82,8 @@ async function seeded(): Promise<string> {
     creatorPubkey,
     hashtags: ['cats'],
   }));
-  const res = await postJson(aggregator, '/v1/events/views', { events }, CLIENT);
+  // Each viewer from its own network, so the video ranks (MIN_DISTINCT_NETWORKS).
+  const res = await postAudience(aggregator, events);
   expect(res.status).toBe(202);
   return aggregator;
 }

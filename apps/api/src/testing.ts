@@ -1,13 +1,14 @@
 // Helpers for the api's tests (imported by *.test.ts only; never by the Worker).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import type { TrendingWindow, ViewEventInput } from '@openvine/trending-core';
+import { HOUR_MS, type TrendingWindow, type ViewEventInput } from '@openvine/trending-core';
 import { generateDemoData } from '@openvine/trending-core/demo-data';
 import {
   type RecordedPoint,
   recordedViewEvents,
   refuseViewEvents,
 } from '../../../scripts/lib/ae-record-reader.ts';
+import { LIMITER_TEST_BUDGET_MS, TEST_INGEST_KEYS } from '../test-limits.ts';
 import type { ApiEnv } from './env.ts';
 import testEntry from './test-entry.ts';
 
@@ -60,6 +61,54 @@ export function viewEnd(
   return { videoId, viewerId, eventType: 'view_end', watchMs: 6000, durationMs: 6000, ...extra };
 }
 
+/** The ingest key tests send as (vitest.config.ts binds INGEST_KEYS from TEST_INGEST_KEYS). */
+export const TEST_INGEST_KEY = TEST_INGEST_KEYS['test-pipeline'];
+
+/**
+ * A viewer's own address, the same on every call: a public-looking IPv4 address whose /24 is
+ * derived from the viewer id (FNV-1a), so that distinct viewers mostly come from distinct /24s,
+ * as a real audience does (home broadband, phones, offices).
+ */
+export function viewerAddress(viewerId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < viewerId.length; i++) h = Math.imul(h ^ viewerId.charCodeAt(i), 0x01000193) >>> 0;
+  return `${11 + ((h >>> 24) % 200)}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255 || 1}`;
+}
+
+/** The headers of a request from `viewerId`'s own device (its viewerAddress). */
+export function fromViewer(viewerId: string): Record<string, string> {
+  return { 'cf-connecting-ip': viewerAddress(viewerId) };
+}
+
+/**
+ * Posts view events as a server-side sender would (a CDN log pipeline): with the test ingest key,
+ * each event carrying its viewer's own address (viewerAddress), from the pipeline's own address.
+ * What tests of anything but the network evidence use to ingest an audience.
+ */
+export function postAudience(aggregator: string, events: readonly ViewEventInput[]): Promise<Response> {
+  return postJson(
+    aggregator,
+    '/v1/events/views',
+    { events: events.map((e) => ({ clientIp: viewerAddress(e.viewerId), ...e })) },
+    { 'cf-connecting-ip': PIPELINE_ADDRESS, 'x-ingest-key': TEST_INGEST_KEY },
+  );
+}
+
+/** The address the test pipeline sends from (a /64 of a hosting provider's IPv6 block). */
+export const PIPELINE_ADDRESS = '2001:db8:4:1::10';
+
+/**
+ * The per-viewer and per-network caps count by arrival hour (server time), so a test whose
+ * counts need all its requests to arrive in one hour starts clear of an hour's turn: it waits
+ * when less than LIMITER_TEST_BUDGET_MS of the hour is left (at most that long) and returns the
+ * hour it then starts in, for the test to check it ended in it too.
+ */
+export async function startClearOfHourTurn(): Promise<number> {
+  const left = HOUR_MS - (Date.now() % HOUR_MS);
+  if (left < LIMITER_TEST_BUDGET_MS) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  return Math.floor(Date.now() / HOUR_MS);
+}
+
 /** Seeds a small deterministic demo workload through POST /v1/events/views, as ./scripts/dev does. */
 export async function seedDemo(aggregator: string, options: { videos?: number; events?: number } = {}) {
   const data = generateDemoData({
@@ -69,7 +118,7 @@ export async function seedDemo(aggregator: string, options: { videos?: number; e
     events: options.events ?? 4000,
   });
   for (let i = 0; i < data.events.length; i += 100) {
-    const res = await postJson(aggregator, '/v1/events/views', { events: data.events.slice(i, i + 100) });
+    const res = await postAudience(aggregator, data.events.slice(i, i + 100));
     if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   }
   return data;
@@ -132,7 +181,7 @@ export async function ingestVideo(aggregator: string, viewers = 20): Promise<str
   const events = Array.from({ length: viewers }, (_, i) =>
     viewEnd(videoId, `viewer-${i}`, { title: `video ${videoId.slice(0, 6)}` }),
   );
-  const res = await postJson(aggregator, '/v1/events/views', { events });
+  const res = await postAudience(aggregator, events);
   if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
   return videoId;
 }

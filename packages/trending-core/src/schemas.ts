@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import { DESCRIPTIONS, CLIENT_VIEW_FIELD_DOCS as DOCS } from './api-docs.ts';
-import { isIpAddress } from './client-network.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ttl-policy.ts';
 import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
 import { WINDOWS } from './windows.ts';
@@ -140,7 +139,6 @@ export const ViewEventSchema = v.object({
     v.pipe(
       v.string(),
       v.maxLength(VIEW_FIELD_LIMITS.clientIpChars, 'clientIp is at most 45 characters'),
-      v.check(isIpAddress, 'clientIp must be an IPv4 or IPv6 address'),
       v.description(DESCRIPTIONS.clientIp),
     ),
   ),

@@ -5,7 +5,7 @@ import type {
   TrendingVideosResponse,
 } from '@openvine/trending-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, newAggregator, postJson, randomHex64, refresh, seedDemo, viewEnd } from '../testing.ts';
+import { api, newAggregator, postAudience, randomHex64, refresh, seedDemo, viewEnd } from '../testing.ts';
 
 describe('GET /v1/trending/videos on seeded demo data', () => {
   const aggregator = newAggregator();
@@ -98,7 +98,7 @@ describe('a new video with 100 fully watched views', () => {
   });
 
   it('ranks first in the 1h window after the next refresh, and a replay changes nothing', async () => {
-    const first = await postJson(aggregator, '/v1/events/views', { events });
+    const first = await postAudience(aggregator, events);
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ accepted: 100, duplicates: 0 });
     await refresh(aggregator, '1h');
@@ -113,7 +113,7 @@ describe('a new video with 100 fully watched views', () => {
       title: 'Brand new',
     });
 
-    const replay = await postJson(aggregator, '/v1/events/views', { events });
+    const replay = await postAudience(aggregator, events);
     expect(replay.status).toBe(202);
     expect(await replay.json()).toEqual({ accepted: 0, duplicates: 100 });
     await refresh(aggregator, '1h');
@@ -190,7 +190,7 @@ describe('GET /analytics/trending/hashtags and /creators (the OpenVine app)', ()
         creatorPubkey: v.creator,
         hashtags: v.tags,
       }));
-      expect((await postJson(aggregator, '/v1/events/views', { events })).status).toBe(202);
+      expect((await postAudience(aggregator, events)).status).toBe(202);
     }
     await refresh(aggregator, '24h', '7d');
   });
