@@ -3,13 +3,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, type NormalizedViewEvent, WINDOWS } from '@
 import { seededRandom } from '@openvine/trending-core/demo-data';
 import { describe, expect, it } from 'vitest';
 import { Rollups } from './rollups.ts';
-import {
-  distinctViews,
-  ingestAsArrived,
-  newAggregator,
-  pinClock,
-  randomVideoId,
-} from './testing.ts';
+import { distinctViews, ingestAsArrived, newAggregator, pinClock, randomVideoId } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 import { rescanWindowStats } from './window-rescan.ts';
 import type { WindowVideoStats } from './window-totals.ts';

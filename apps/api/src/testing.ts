@@ -2,7 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { HOUR_MS, type TrendingWindow, type ViewEventInput } from '@openvine/trending-core';
-import { generateDemoData } from '@openvine/trending-core/demo-data';
+import { demoViewerAddress, generateDemoData } from '@openvine/trending-core/demo-data';
 import {
   type RecordedPoint,
   recordedViewEvents,
@@ -64,16 +64,8 @@ export function viewEnd(
 /** The ingest key tests send as (vitest.config.ts binds INGEST_KEYS from TEST_INGEST_KEYS). */
 export const TEST_INGEST_KEY = TEST_INGEST_KEYS['test-pipeline'];
 
-/**
- * A viewer's own address, the same on every call: a public-looking IPv4 address whose /24 is
- * derived from the viewer id (FNV-1a), so that distinct viewers mostly come from distinct /24s,
- * as a real audience does (home broadband, phones, offices).
- */
-export function viewerAddress(viewerId: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < viewerId.length; i++) h = Math.imul(h ^ viewerId.charCodeAt(i), 0x01000193) >>> 0;
-  return `${11 + ((h >>> 24) % 200)}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255 || 1}`;
-}
+/** A viewer's own address (its /24 mostly its own, as a real audience's): demoViewerAddress. */
+export const viewerAddress = demoViewerAddress;
 
 /** The headers of a request from `viewerId`'s own device (its viewerAddress). */
 export function fromViewer(viewerId: string): Record<string, string> {

@@ -31,7 +31,11 @@ export async function herd(run: Run): Promise<HerdResult> {
   const aggregator = `bench-herd-${Date.now()}`;
   const window: TrendingWindow = '24h';
   const events = demoEvents(2_000, 11);
-  await postEvents(run.stack.url['trending-api-seams'], events, { aggregator, concurrency: 4 });
+  await postEvents(run.stack.url['trending-api-seams'], events, {
+    aggregator,
+    concurrency: 4,
+    ingestKey: run.stack.ingestKey,
+  });
   const before = await status(run, aggregator);
   const targets: Target[] = ['trending-api-seams', 'trending-api-cold'];
   const started = performance.now();

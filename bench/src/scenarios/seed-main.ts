@@ -6,7 +6,10 @@ import { fmt, type Run } from './context.ts';
 export async function seedMain(run: Run) {
   const done = run.progress.step('seeding the demo workload (generateDemoData, 24,000 events)');
   const events = demoEvents(24_000);
-  const result = await postEvents(run.stack.url['trending-api'], events, { concurrency: 4 });
+  const result = await postEvents(run.stack.url['trending-api'], events, {
+    concurrency: 4,
+    ingestKey: run.stack.ingestKey,
+  });
   if (result.accepted !== events.length)
     run.failures.push(`seeding: ${result.accepted} of ${events.length} events accepted`);
   await run.stack.runCron();
