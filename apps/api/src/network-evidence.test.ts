@@ -87,6 +87,27 @@ describe('network evidence', () => {
     expect(await top(aggregator, '1h', 20)).toMatchObject([{ videoId, views: 300, uniqueViewers: 300 }]);
   });
 
+  it("300 viewers behind one carrier's NAT pool (16 /24s of its /20) rank, all of them shown", async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    const events = inventedViewers(videoId);
+    // A carrier-grade NAT gives each subscriber's flows one address of its pool: 100.64.16.0/20
+    // here, 16 blocks of /24. One request per pool address, carrying the viewers behind it.
+    for (let block = 0; block < 16; block++) {
+      const behind = events.filter((_, i) => i % 16 === block);
+      const res = await postJson(
+        aggregator,
+        '/v1/events/views',
+        { events: behind },
+        {
+          'cf-connecting-ip': `100.64.${16 + block}.${block + 1}`,
+        },
+      );
+      expect(res.status).toBe(202);
+    }
+    expect(await top(aggregator, '1h', 20)).toMatchObject([{ videoId, views: 300, uniqueViewers: 300 }]);
+  });
+
   it('shows at most 20 viewers per network and hour in uniqueViewers, beside what real networks bring', async () => {
     const hourStarted = await startClearOfHourTurn();
     const aggregator = newAggregator();

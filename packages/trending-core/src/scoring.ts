@@ -28,7 +28,8 @@ export const SCORING = {
   /**
    * New distinct viewers one client network adds to a video per arrival hour, to the score and
    * to the shown uniqueViewers; more from it that hour count nothing. A /24 behind a carrier NAT
-   * or a campus is many real people, so the cap is not 1; 20 is above what one block of an
+   * or a campus is many real people, so the cap is not 1 (and a carrier's NAT pool is many /24s,
+   * so its few hundred viewers of one video count whole); 20 is above what one block of an
    * organic audience brings to one new video in an hour (a few hundred real viewers of a video
    * come from well over a dozen blocks), and below what makes invented ids worth sending: a
    * sender must hold MIN_DISTINCT_NETWORKS blocks to rank at all, and then buys 20 viewers an
