@@ -9,7 +9,7 @@ import {
 } from '../../scripts/lib/ae-record.ts';
 import { auxWorker } from '../../scripts/lib/aux-workers.ts';
 import { faultyKv, KV_FAULTS_BINDING, KV_STAND_IN } from '../../scripts/lib/kv-fault.ts';
-import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST } from './test-limits.ts';
+import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST, TEST_INGEST_KEYS } from './test-limits.ts';
 import { answerPurge, isPurgeRequest, PURGE_TOKEN, PURGE_ZONE, purgeRecord } from './test-purge.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -86,6 +86,8 @@ function apiProject(
             ...api.options.bindings,
             ADMIN_TOKEN: 'test-admin-token',
             VIEWER_KEY_SECRET: 'test-viewer-key-secret',
+            // Two senders' ingest keys (src/ingest-keys.ts); testing.ts sends as the first.
+            INGEST_KEYS: JSON.stringify(TEST_INGEST_KEYS),
             EDGE_BUDGET_MS: '1000',
             DO_BUDGET_MS: '1000',
             KV_BUDGET_MS: '1000',

@@ -4,6 +4,7 @@
 import {
   type DemoVideo,
   demoVideoEvents,
+  demoViewerAddress,
   generateDemoData,
 } from '../../packages/trending-core/src/demo-data.ts';
 import { MAX_EVENTS_PER_BATCH, type ViewEventInput } from '../../packages/trending-core/src/schemas.ts';
@@ -24,6 +25,11 @@ export interface PostResult {
 export interface PostOptions {
   /** x-test-aggregator: a bench aggregator of its own (the api instance must run the test entry: bench/src/stack.ts). */
   aggregator?: string;
+  /**
+   * The stack's ingest key (Stack.ingestKey): events are sent as an ingest-key sender, each with
+   * its viewer's own address (demoViewerAddress), so audiences span networks as real ones do.
+   */
+  ingestKey: string;
   /** Batches in flight at once. */
   concurrency: number;
   onProgress?: (done: number, total: number) => void;
@@ -38,7 +44,10 @@ export async function postEvents(
   options: PostOptions,
 ): Promise<PostResult> {
   const batches = Math.ceil(events.length / BATCH);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-ingest-key': options.ingestKey,
+  };
   if (options.aggregator) headers['x-test-aggregator'] = options.aggregator;
   const rejected: Record<string, number> = {};
   let accepted = 0;
@@ -52,7 +61,10 @@ export async function postEvents(
       const index = next++;
       if (index >= batches) return;
       // Serialized when sent: a million events held as JSON at once would be ~400 MB.
-      const body = JSON.stringify({ events: events.slice(index * BATCH, (index + 1) * BATCH) });
+      const batch = events
+        .slice(index * BATCH, (index + 1) * BATCH)
+        .map((e) => ({ ...e, clientIp: demoViewerAddress(e.viewerId) }));
+      const body = JSON.stringify({ events: batch });
       for (let attempt = 0; ; attempt++) {
         const res = await fetch(`${apiUrl}/v1/events/views`, { method: 'POST', headers, body });
         if (res.status === 202) {
@@ -93,7 +105,7 @@ export async function postEvents(
 export async function postVideos(
   apiUrl: string,
   videos: readonly DemoVideo[],
-  options: Omit<PostOptions, 'onProgress'>,
+  options: Omit<PostOptions, 'onProgress' | 'ingestKey'>,
 ): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.aggregator) headers['x-test-aggregator'] = options.aggregator;

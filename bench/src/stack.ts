@@ -53,6 +53,8 @@ export interface Stack {
   mf: Miniflare;
   url: Record<Target, string>;
   adminToken: string;
+  /** The ingest key the api instances know: postEvents sends as that sender, each viewer's address given. */
+  ingestKey: string;
   /** Counts of worker log lines by a short key (e.g. "layer kv skipped"), for the report. */
   logCounts: Map<string, number>;
   runCron(): Promise<void>;
@@ -85,8 +87,9 @@ export async function startStack(logPath: string, shared: Record<string, unknown
       },
     })),
     vars: { ADMIN_TOKEN: adminToken, VIEWER_KEY_SECRET: randomBytes(32).toString('hex') },
-    // The bench drives ingest from one client far past the per-client limit (it measures
-    // throughput, and seeds a million events): the limiter stays, with a limit it cannot reach.
+    // The bench drives ingest far past the per-client limit (it measures throughput, and seeds a
+    // million events): as an ingest-key sender it is not limited per client, and anonymous
+    // requests keep the limiter, with a limit (events a minute) they cannot reach.
     ingestLimitPerMinute: 1_000_000_000,
     workers: [
       benchWorker('hello'),
@@ -114,6 +117,7 @@ export async function startStack(logPath: string, shared: Record<string, unknown
     // Every name of Target was started above (the api variants, the apps, the bench Workers).
     url: stack.url as Record<Target, string>,
     adminToken,
+    ingestKey: stack.ingestKey,
     logCounts,
     runCron: stack.runCron,
     async dispose() {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NostrEvent, ViewEventInput } from '@openvine/trending-core';
+import { demoViewerAddress } from '@openvine/trending-core/demo-data';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 import { API_TEST_ENTRY_BUNDLE, type AppBundle, auxWorker, PRODUCTION_BUNDLE } from './aux-workers.ts';
@@ -41,7 +42,7 @@ export interface LocalStackOptions {
    * a stack whose state is kept between runs must give the same one every time (./scripts/dev).
    */
   vars?: Record<string, string>;
-  /** Replaces the per-client limit of the api's rate limiters (requests per minute). */
+  /** Replaces the per-client limit of the api's rate limiters (events per minute). */
   ingestLimitPerMinute?: number;
   /** Workers to run beside the three, each on its own direct socket too. */
   workers?: ExtraWorker[];
@@ -66,7 +67,16 @@ export interface LocalStack {
   entryUrl: string;
   /** Precompute's cron, as Cloudflare would fire it. */
   runCron(): Promise<void>;
-  /** Posts events through the first api's POST /v1/events/views, 100 a batch, one batch at a time. */
+  /**
+   * The ingest key the stack's api knows (INGEST_KEYS: `{"local-stack": <key>}`, a fresh random
+   * key unless vars.INGEST_KEYS is given): senders that batch their own viewers' events use it.
+   */
+  ingestKey: string;
+  /**
+   * Posts events through the first api's POST /v1/events/views, 100 a batch, one batch at a time,
+   * as an ingest-key sender with each viewer's own address (demoViewerAddress): a demo audience
+   * from one address would be one network, and would not rank.
+   */
   seed(events: readonly ViewEventInput[], onBatch?: (done: number, total: number) => void): Promise<number>;
   /** Posts signed video events through the first api's POST /v1/videos, 50 a request; returns those recorded. */
   registerVideos(events: readonly NostrEvent[]): Promise<number>;
@@ -81,7 +91,13 @@ function appWorker(app: 'api' | 'aggregator' | 'precompute', bundle: AppBundle =
   return { ...auxWorker(app, {}, bundle), unsafeDirectSockets: DIRECT };
 }
 
-/** Every rate limiter of the api with `limit` requests a minute per client. */
+/** The first key of an INGEST_KEYS value given in vars (a JSON object of sender name to key). */
+function ingestKeyOf(secret: string | undefined): string | undefined {
+  if (secret === undefined) return undefined;
+  return Object.values(JSON.parse(secret) as Record<string, string>)[0];
+}
+
+/** Every rate limiter of the api with `limit` events a minute per client. */
 function withLimit(ratelimits: Record<string, object> | undefined, limit: number) {
   return Object.fromEntries(
     Object.entries(ratelimits ?? {}).map(([name, limiter]) => [
@@ -97,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ratelimits?: Record<string, object>;
   } = appWorker('api');
   const viewerKeySecret = randomBytes(16).toString('hex');
+  const generatedIngestKey = randomBytes(16).toString('hex');
+  const ingestKey = ingestKeyOf(options.vars?.INGEST_KEYS) ?? generatedIngestKey;
   const testEntry = options.apis?.some((i) => i.bundle === 'test-entry')
     ? appWorker('api', API_TEST_ENTRY_BUNDLE)
     : undefined;
@@ -106,7 +124,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.ingestLimitPerMinute === undefined
       ? {}
       : { ratelimits: withLimit(api.ratelimits, options.ingestLimitPerMinute) }),
-    bindings: { ...api.bindings, VIEWER_KEY_SECRET: viewerKeySecret, ...options.vars, ...instance.vars },
+    bindings: {
+      ...api.bindings,
+      VIEWER_KEY_SECRET: viewerKeySecret,
+      INGEST_KEYS: JSON.stringify({ 'local-stack': generatedIngestKey }),
+      ...options.vars,
+      ...instance.vars,
+    },
   }));
   const workers = [
     ...apis,
@@ -133,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url,
     apiUrl,
     entryUrl,
+    ingestKey,
     async runCron() {
       const precompute = (await mf.getWorker('trending-precompute')) as unknown as {
         scheduled(options: { cron: string }): Promise<unknown>;
@@ -142,10 +167,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async seed(events, onBatch) {
       let accepted = 0;
       for (let i = 0; i < events.length; i += 100) {
+        const batch = events
+          .slice(i, i + 100)
+          .map((e) => ({ ...e, clientIp: demoViewerAddress(e.viewerId) }));
         const res = await fetch(`${apiUrl}/v1/events/views`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ events: events.slice(i, i + 100) }),
+          headers: { 'content-type': 'application/json', 'x-ingest-key': ingestKey },
+          body: JSON.stringify({ events: batch }),
         });
         if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
         accepted += ((await res.json()) as { accepted: number }).accepted;

@@ -118,6 +118,43 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'minUniqueViewers: 4,',
   },
   {
+    id: 'min-networks-1',
+    behaviour: 'network evidence: a video from one network ranks (3 distinct networks no longer needed)',
+    file: 'packages/trending-core/src/scoring.ts',
+    find: 'minDistinctNetworks: 3,',
+    replace: 'minDistinctNetworks: 1,',
+  },
+  {
+    id: 'network-viewer-cap-off',
+    behaviour: 'network evidence: one network adds any number of viewers to a video in an hour',
+    file: 'apps/aggregator/src/network-evidence.ts',
+    find: '    if (state.admittedViewers >= SCORING.viewersCapPerNetworkHour) return false;',
+    replace: '    if (state.admittedViewers < 0) return false;',
+  },
+  {
+    id: 'viewer-cap-by-timestamp',
+    behaviour:
+      'per-viewer cap: keyed by the client timestamp, so a backdated replay gets it once per claimed hour',
+    file: 'apps/aggregator/src/rollups.ts',
+    find: '      const viewsThisHour = (viewer.hourViews[arrivalHour] ?? 0) + 1;\n      viewer.hourViews[arrivalHour] = viewsThisHour;',
+    replace:
+      '      const claimed = String(Math.floor(event.timestampMs / HOUR_MS));\n      const viewsThisHour = (viewer.hourViews[claimed] ?? 0) + 1;\n      viewer.hourViews[claimed] = viewsThisHour;',
+  },
+  {
+    id: 'ingest-limit-per-request',
+    behaviour: 'ingest limit: counts requests, not events (100 events cost one)',
+    file: 'apps/api/src/ingest-limit.ts',
+    find: 'Array.from({ length: events }, () => limiter.limit({ key }))',
+    replace: '[limiter.limit({ key })]',
+  },
+  {
+    id: 'client-ip-unkeyed',
+    behaviour: 'ingest keys: an anonymous sender names its own viewers’ networks with clientIp',
+    file: 'apps/api/src/routes/events.ts',
+    find: '    if (sender === null) return [{ path, message:',
+    replace: '    if (sender === null && path === INGEST_KEY_HEADER) return [{ path, message:',
+  },
+  {
     id: 'single-flight-off',
     behaviour: 'single flight: every read of a window computes, even while one is fresh',
     file: 'apps/aggregator/src/trending-aggregator.ts',

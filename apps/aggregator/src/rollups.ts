@@ -9,8 +9,15 @@ import {
   WINDOW_SPECS,
   WINDOWS,
 } from '@openvine/trending-core';
+import {
+  migrateNetworkEvidence,
+  NetworkEvidenceBatch,
+  networksLastSeenBetween,
+  pruneNetworks,
+} from './network-evidence.ts';
 import { insertRows, type SqlValue, selectByKeys } from './sql-rows.ts';
 import {
+  migrateTotalsNetworks,
   TOTALS_SCHEMA,
   TotalsDelta,
   type TotalsSource,
@@ -22,8 +29,8 @@ import {
  * SQLite schema and queries of the event store. `videos`: one row per video with events (its view
  * hints and activity; signed metadata lives in video-events.ts). One row per (video, minute) for
  * the 1h window, one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct
- * viewers and the
- * per-viewer cap, and the seen idempotency keys. Everything older
+ * viewers and the per-viewer cap, one per (video, client network) for distinct networks and the
+ * per-network viewer cap (network-evidence.ts), and the seen idempotency keys. Everything older
  * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
  * by history.
  */
@@ -41,10 +48,11 @@ const SCHEMA = [
      seen_ms INTEGER NOT NULL
    ) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS seen_events_by_time ON seen_events (seen_ms)',
-  // hour_views: the viewer's views of the video per hour ({"<hour>": views}) for the per-viewer
-  // cap, kept per hour so that events arriving out of order (timestamps are the client's) can
-  // neither reset the cap nor lose counted views; hours older than the oldest accepted timestamp
-  // are dropped on write. One row per viewer, not one per viewer and hour: the random keys of
+  // hour_views: the viewer's views of the video per arrival hour ({"<hour>": views}, server
+  // time) for the per-viewer cap. Arrival, not the client's timestamp: timestamps may be up to
+  // 7 days old, and a replay backdated into 169 hours would get the cap 169 times. Events still
+  // land in the buckets of their own timestamp (out of order is fine), only the cap counts by
+  // arrival; hours older than the oldest accepted timestamp are dropped on write. One row per viewer, not one per viewer and hour: the random keys of
   // these rows are the bulk of ingest's write cost.
   `CREATE TABLE IF NOT EXISTS video_viewers (
      video_id TEXT NOT NULL,
@@ -136,6 +144,8 @@ export class Rollups implements TotalsSource {
   migrate(): void {
     for (const statement of [...SCHEMA, ...TOTALS_SCHEMA]) this.sql.exec(statement);
     this.migrateViewerHours();
+    migrateNetworkEvidence(this.sql);
+    migrateTotalsNetworks(this.sql);
   }
 
   /**
@@ -176,6 +186,8 @@ export class Rollups implements TotalsSource {
     const totals = new TotalsDelta(cursors);
     const views = fresh.filter((e) => e.eventType === 'view_end');
     const stored = this.storedViewers(views);
+    const networks = new NetworkEvidenceBatch(this.sql, views, now);
+    const arrivalHour = String(Math.floor(now / HOUR_MS));
     const viewers = new Map<
       string,
       {
@@ -227,8 +239,13 @@ export class Rollups implements TotalsSource {
       }
       const pair = `${event.videoId}${SEP}${event.viewerId}`;
       let viewer = viewers.get(pair);
+      const before = viewer ? undefined : stored.get(pair);
+      // A viewer new to the video takes one of its network's places this hour, or counts nothing.
+      if (!viewer && !before && !networks.admitNewViewer(event)) {
+        addToBuckets(event, { cappedViews: 1 });
+        continue;
+      }
       if (!viewer) {
-        const before = stored.get(pair);
         viewer = {
           videoId: event.videoId,
           viewerKey: event.viewerId,
@@ -248,12 +265,17 @@ export class Rollups implements TotalsSource {
         if (!wasIn && latest >= cursor.viewersFrom) totals.viewers(window, event.videoId, 1);
       }
 
-      const hour = String(Math.floor(event.timestampMs / HOUR_MS));
-      const viewsThisHour = (viewer.hourViews[hour] ?? 0) + 1;
-      viewer.hourViews[hour] = viewsThisHour;
+      const viewsThisHour = (viewer.hourViews[arrivalHour] ?? 0) + 1;
+      viewer.hourViews[arrivalHour] = viewsThisHour;
       if (viewsThisHour > SCORING.viewsCapPerViewerHour) {
         addToBuckets(event, { cappedViews: 1 });
         continue;
+      }
+      const networkBefore = networks.countView(event);
+      const networkLatest = Math.max(networkBefore ?? event.timestampMs, event.timestampMs);
+      for (const [window, cursor] of cursors) {
+        const wasIn = networkBefore !== undefined && networkBefore >= cursor.viewersFrom;
+        if (!wasIn && networkLatest >= cursor.viewersFrom) totals.networks(window, event.videoId, 1);
       }
       const completionKnown = event.completion !== undefined;
       addToBuckets(event, {
@@ -266,6 +288,7 @@ export class Rollups implements TotalsSource {
     }
 
     this.writeVideos([...videos.values()]);
+    networks.write();
     // Hours before the oldest timestamp still accepted can receive no more views: dropped.
     const oldestHour = Math.floor((now - RETENTION_MS) / HOUR_MS);
     insertRows(
@@ -450,6 +473,10 @@ export class Rollups implements TotalsSource {
       .toArray();
   }
 
+  networksLastSeenBetween(from: number, to: number): Map<string, number> {
+    return networksLastSeenBetween(this.sql, from, to);
+  }
+
   viewersLastSeenBetween(from: number, to: number): Map<string, number> {
     const rows = this.sql
       .exec<{ video_id: string; viewers: number }>(
@@ -518,11 +545,13 @@ export class Rollups implements TotalsSource {
       'DELETE FROM hour_buckets WHERE bucket < ?',
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
-    // Viewers are counted over a window's buckets (cursorAt): kept as long as the hour buckets.
+    // Viewers and networks are counted over a window's buckets (cursorAt): kept as long as the
+    // hour buckets.
     deleted += this.sql.exec(
       'DELETE FROM video_viewers WHERE last_ms < ?',
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
+    deleted += pruneNetworks(this.sql, now - HOUR_RETENTION_MS, now);
     deleted += this.sql.exec(
       'DELETE FROM seen_events WHERE seen_ms < ?',
       now - DEDUP_RETENTION_MS,

@@ -28,11 +28,13 @@ export function rescanWindowStats(
     });
   }
   const viewers = rollups.viewersLastSeenBetween(cursor.viewersFrom, Number.MAX_SAFE_INTEGER);
+  const networks = rollups.networksLastSeenBetween(cursor.viewersFrom, Number.MAX_SAFE_INTEGER);
   const baseline =
     spec.baselineMs > 0 ? rollups.viewsBetween(cursor.baselineFrom, cursor.baselineTo) : new Map();
   for (const [videoId, s] of stats) {
     s.uniqueViewers = viewers.get(videoId) ?? 0;
+    s.networks = networks.get(videoId) ?? 0;
     s.baselineViews = baseline.get(videoId) ?? 0;
   }
-  return { stats, rowsRead: buckets.length + viewers.size + baseline.size };
+  return { stats, rowsRead: buckets.length + viewers.size + networks.size + baseline.size };
 }

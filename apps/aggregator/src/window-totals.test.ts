@@ -3,7 +3,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, type NormalizedViewEvent, WINDOWS } from '@
 import { seededRandom } from '@openvine/trending-core/demo-data';
 import { describe, expect, it } from 'vitest';
 import { Rollups } from './rollups.ts';
-import { distinctViews, ingestAll, newAggregator, pinClock, randomVideoId } from './testing.ts';
+import { distinctViews, ingestAsArrived, newAggregator, pinClock, randomVideoId } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 import { rescanWindowStats } from './window-rescan.ts';
 import type { WindowVideoStats } from './window-totals.ts';
@@ -39,9 +39,12 @@ function randomBatch(
   return Array.from({ length: 100 }, (_, i): NormalizedViewEvent => {
     const age =
       next() < 0.6 ? next() * 2 * HOUR_MS : next() < 0.8 ? next() * 2 * DAY_MS : next() * 8 * DAY_MS;
+    const viewer = Math.floor(next() * 40);
     const event: NormalizedViewEvent = {
       videoId: videos[Math.floor(next() ** 2 * videos.length)] ?? '',
-      viewerId: `viewer-${Math.floor(next() * 40)}`,
+      viewerId: `viewer-${viewer}`,
+      // 40 viewers in 7 networks: distinct networks count, no network reaches its viewer cap.
+      networkKey: `net-${viewer % 7}`,
       eventType: next() < 0.15 ? 'view_start' : 'view_end',
       timestampMs: Math.round(now - age + (next() < 0.05 ? MINUTE_MS : 0)),
       loops: Math.floor(next() * 4),
@@ -155,7 +158,7 @@ describe('running window totals', () => {
         distinctViews(video, 30, { at: () => now - (h * 6 + 1) * HOUR_MS }),
       ).flat(),
     );
-    await ingestAll(stub, events);
+    await ingestAsArrived(stub, events);
     const snapshot = await stub.refresh('7d');
     expect(snapshot.videos).toHaveLength(8);
     expect(snapshot.videos[0]).toMatchObject({ views: 840, uniqueViewers: 30 }); // 28 buckets x 30

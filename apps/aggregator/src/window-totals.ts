@@ -49,6 +49,8 @@ export interface TotalsSource {
   bucketRows(bucket: 'minute' | 'hour', from: number, to: number): FoldableBucket[];
   /** Distinct viewers per video whose latest view is in [from, to). */
   viewersLastSeenBetween(from: number, to: number): Map<string, number>;
+  /** Distinct client networks per video whose latest counted view is in [from, to). */
+  networksLastSeenBetween(from: number, to: number): Map<string, number>;
   /** Counted views per video in the hour buckets in [from, to). */
   viewsBetween(from: number, to: number): Map<string, number>;
 }
@@ -64,6 +66,7 @@ export const TOTALS_SCHEMA = [
      loops INTEGER NOT NULL DEFAULT 0,
      viewers INTEGER NOT NULL DEFAULT 0,
      baseline_views INTEGER NOT NULL DEFAULT 0,
+     networks INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (trending_window, video_id)
    ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS window_cursors (
@@ -75,6 +78,20 @@ export const TOTALS_SCHEMA = [
      epoch_ms INTEGER NOT NULL
    ) WITHOUT ROWID`,
 ];
+
+/**
+ * Objects created before the network evidence (network-evidence.ts) have totals without a
+ * `networks` column: add it and drop every cursor, so each window rebuilds from the rollups (and
+ * the networks migrateNetworkEvidence seeded) when it is next read or written.
+ */
+export function migrateTotalsNetworks(sql: SqlStorage): void {
+  const definition = sql
+    .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'window_totals'")
+    .toArray()[0]?.sql;
+  if (definition?.includes('networks')) return;
+  sql.exec('ALTER TABLE window_totals ADD COLUMN networks INTEGER NOT NULL DEFAULT 0');
+  sql.exec('DELETE FROM window_cursors');
+}
 
 /** Rebase the decay epoch once sums have grown by 2^20 (the 1h window: every 10 hours). */
 const REBASE_AFTER_HALF_LIVES = 20;
@@ -115,6 +132,7 @@ type Delta = [
   loops: number,
   viewers: number,
   baselineViews: number,
+  networks: number,
 ];
 
 /** Changes to the totals, folded per (window, video) in memory and written in one statement. */
@@ -127,7 +145,7 @@ export class TotalsDelta {
     const key = `${window}\u0000${videoId}`;
     let entry = this.rows.get(key);
     if (!entry) {
-      entry = { window, videoId, d: [0, 0, 0, 0, 0, 0, 0] };
+      entry = { window, videoId, d: [0, 0, 0, 0, 0, 0, 0, 0] };
       this.rows.set(key, entry);
     }
     return entry.d;
@@ -155,6 +173,10 @@ export class TotalsDelta {
     this.row(window, videoId)[6] += views;
   }
 
+  networks(window: TrendingWindow, videoId: string, count: number): void {
+    this.row(window, videoId)[7] += count;
+  }
+
   cursor(window: TrendingWindow): WindowCursor {
     const cursor = this.cursors.get(window);
     if (!cursor) throw new Error(`no cursor for window ${window}`);
@@ -180,6 +202,7 @@ export class TotalsDelta {
         'loops',
         'viewers',
         'baseline_views',
+        'networks',
       ],
       rows,
       `ON CONFLICT (trending_window, video_id) DO UPDATE SET
@@ -190,7 +213,8 @@ export class TotalsDelta {
          completion_count = completion_count + excluded.completion_count,
          loops = loops + excluded.loops,
          viewers = viewers + excluded.viewers,
-         baseline_views = baseline_views + excluded.baseline_views`,
+         baseline_views = baseline_views + excluded.baseline_views,
+         networks = networks + excluded.networks`,
     );
   }
 }
@@ -259,6 +283,9 @@ export class WindowTotals {
       for (const [videoId, n] of this.source.viewersLastSeenBetween(current.viewersFrom, next.viewersFrom)) {
         delta.viewers(window, videoId, -n);
       }
+      for (const [videoId, n] of this.source.networksLastSeenBetween(current.viewersFrom, next.viewersFrom)) {
+        delta.networks(window, videoId, -n);
+      }
     }
     if (spec.baselineMs > 0 && next.baselineTo > current.baselineTo) {
       for (const [videoId, n] of this.source.viewsBetween(current.baselineTo, next.baselineTo)) {
@@ -313,6 +340,12 @@ export class WindowTotals {
     )) {
       delta.viewers(window, videoId, n);
     }
+    for (const [videoId, n] of this.source.networksLastSeenBetween(
+      cursor.viewersFrom,
+      Number.MAX_SAFE_INTEGER,
+    )) {
+      delta.networks(window, videoId, n);
+    }
     if (spec.baselineMs > 0) {
       for (const [videoId, n] of this.source.viewsBetween(cursor.baselineFrom, cursor.baselineTo)) {
         delta.baseline(window, videoId, n);
@@ -325,7 +358,7 @@ export class WindowTotals {
 
   /**
    * Per video with counted views in the window at `now`, from totals advanced to `now` (the
-   * cursor advance returned): views, exact distinct viewers, decayed views, completion, loops and
+   * cursor advance returned): views, exact distinct viewers and networks, decayed views, completion, loops and
    * baseline, with at least `minViewers` viewers.
    */
   read(
@@ -342,7 +375,7 @@ export class WindowTotals {
     const packed = this.sql
       .exec<{ rows: string | null }>(
         `SELECT json_group_array(json_array(video_id, views, decayed, completion_sum, completion_count,
-                                            loops, viewers, baseline_views)) AS rows
+                                            loops, viewers, baseline_views, networks)) AS rows
          FROM window_totals WHERE trending_window = ? AND views > 0 AND viewers >= ?`,
         window,
         minViewers,
@@ -350,6 +383,7 @@ export class WindowTotals {
       .one().rows;
     const rows = JSON.parse(packed ?? '[]') as [
       string,
+      number,
       number,
       number,
       number,
@@ -368,11 +402,13 @@ export class WindowTotals {
       loops,
       viewers,
       baselineViews,
+      networks,
     ] of rows) {
       stats.set(videoId, {
         views,
         decayedViews: decayed * toNow,
         uniqueViewers: viewers,
+        networks,
         completionSum,
         completionCount,
         baselineViews,
@@ -395,8 +431,9 @@ export class WindowTotals {
 
   /** Drops totals that hold nothing any more (videos that left a window). */
   prune(): number {
-    return this.sql.exec('DELETE FROM window_totals WHERE views = 0 AND viewers = 0 AND baseline_views = 0')
-      .rowsWritten;
+    return this.sql.exec(
+      'DELETE FROM window_totals WHERE views = 0 AND viewers = 0 AND networks = 0 AND baseline_views = 0',
+    ).rowsWritten;
   }
 
   count(): number {

@@ -22,6 +22,11 @@ export interface ApiEnv
   ADMIN_TOKEN?: string;
   /** The HMAC secret of viewer and network keys (keyed-digest.ts); unset: ingest answers 503. */
   VIEWER_KEY_SECRET?: string;
+  /**
+   * A secret: server-side senders' ingest keys, a JSON object of sender name to key
+   * (ingest-keys.ts); unset: every sender is anonymous (a request with a key answers 503).
+   */
+  INGEST_KEYS?: string;
   /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
   AGGREGATOR_NAME?: string;
   /** Layer budgets in ms (vars in wrangler.jsonc, any value per deployment; defaults in trending-core's LAYER_BUDGETS_MS). */

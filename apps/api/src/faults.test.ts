@@ -20,7 +20,7 @@ import {
   fetchSettled,
   ingestVideo,
   newAggregator,
-  postJson,
+  postAudience,
   randomHex64,
   refuseRecordOf,
   viewEnd,
@@ -295,12 +295,7 @@ describe('faults: Analytics Engine', () => {
     const videoId = randomHex64();
     await refuseRecordOf(videoId);
     const events = Array.from({ length: 6 }, (_, i) => viewEnd(videoId, `viewer-${i}`));
-    const res = await postJson(
-      aggregator,
-      '/v1/events/views',
-      { events },
-      { 'cf-connecting-ip': '192.0.2.44' },
-    );
+    const res = await postAudience(aggregator, events);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 6 });
     expect(await viewEventPoints(videoId)).toEqual([]);

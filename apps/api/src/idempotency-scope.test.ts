@@ -2,11 +2,14 @@
 // video: a key another network sent first, or sent for another video, swallows no view.
 import type { TrendingVideosResponse } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { api, newAggregator, postJson, randomHex64, refresh, viewEnd } from './testing.ts';
+import { api, newAggregator, postAudience, postJson, randomHex64, refresh, viewEnd } from './testing.ts';
 
 const from = (address: string) => ({ 'cf-connecting-ip': address });
 
-/** Views ranked videos need: MIN_UNIQUE_VIEWERS (5) keyless views, from a network of their own. */
+/**
+ * Views ranked videos need: MIN_UNIQUE_VIEWERS (5) keyless views, each from a network of its own
+ * (through the test pipeline's ingest key: MIN_DISTINCT_NETWORKS is 3).
+ */
 const BASELINE = 5;
 
 /**
@@ -16,7 +19,7 @@ const BASELINE = 5;
 async function viewsOf(aggregator: string, ...videoIds: string[]): Promise<(number | undefined)[]> {
   for (const videoId of videoIds) {
     const baseline = Array.from({ length: BASELINE }, (_, i) => viewEnd(videoId, `baseline-${i}`));
-    const res = await postJson(aggregator, '/v1/events/views', { events: baseline }, from('192.0.2.99'));
+    const res = await postAudience(aggregator, baseline);
     expect(await res.json()).toEqual({ accepted: BASELINE, duplicates: 0 });
   }
   await refresh(aggregator, '1h');

@@ -15,6 +15,14 @@ import { networkKey, viewerKey } from './keyed-digest.ts';
  */
 export const SEED_NETWORK = 'admin-seed';
 
+/**
+ * A seeded viewer's network: its own (under SEED_NETWORK), as a real audience's viewers mostly
+ * are, so the demo workload ranks under the network evidence; the admin token vouches for it.
+ */
+export function seedNetwork(viewerId: string): string {
+  return `${SEED_NETWORK}:${viewerId}`;
+}
+
 let reportedMissingSecret = false;
 
 /**
@@ -35,22 +43,40 @@ function viewerKeySecret(env: ApiEnv): string {
  * Stores validated events in the aggregator (the live store), which decides which are duplicates
  * and writes the others to Analytics Engine (the production record) where it commits them, so a
  * lost answer or a retry neither drops nor doubles a point (apps/aggregator/src/view-record.ts).
- * Before they leave this Worker, viewer ids are replaced by their keys and dedup keys are scoped
- * to the sender's network (`network`: clientNetwork of its address) and video.
+ * Before they leave this Worker, viewer ids are replaced by their keys, and each event carries
+ * its network's key (`networks`: clientNetwork of the address it came from, one for the whole
+ * batch or one per event), which the aggregator counts as evidence (distinct networks, viewers
+ * per network) and which scopes its dedup key with the video.
  */
 export async function ingestEvents(
   env: ApiEnv,
   aggregator: string,
   events: NormalizedViewEvent[],
-  network: string,
+  networks: string | readonly string[],
 ): Promise<IngestResult> {
   const secret = viewerKeySecret(env);
-  const scope = await networkKey(secret, network);
+  const scopes = new Map<string, Promise<string>>();
+  const scopeOf = (network: string) => {
+    let scope = scopes.get(network);
+    if (!scope) {
+      scope = networkKey(secret, network);
+      scopes.set(network, scope);
+    }
+    return scope;
+  };
   const keyed = await Promise.all(
-    events.map(async (e): Promise<NormalizedViewEvent> => {
+    events.map(async (e, i): Promise<NormalizedViewEvent> => {
+      const network = typeof networks === 'string' ? networks : networks[i];
+      if (network === undefined) throw new RangeError(`no network for event ${i}`);
+      const scope = await scopeOf(network);
       const dedupKey = scopedDedupKey(scope, e);
       const { dedupKey: _clientKey, ...rest } = e;
-      return { ...rest, viewerId: await viewerKey(secret, e.viewerId), ...(dedupKey ? { dedupKey } : {}) };
+      return {
+        ...rest,
+        viewerId: await viewerKey(secret, e.viewerId),
+        networkKey: scope,
+        ...(dedupKey ? { dedupKey } : {}),
+      };
     }),
   );
   let outcome: Awaited<ReturnType<ReturnType<typeof aggregatorStub>['ingest']>>;

@@ -10,7 +10,7 @@ import {
   api,
   fetchSettled,
   newAggregator,
-  postJson,
+  postAudience,
   randomHex64,
   refresh,
   until,
@@ -54,14 +54,9 @@ describe('ingest stores the keyed viewer', () => {
   it('records the HMAC of a known viewer id, and still counts one viewer once', async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
-    const client = { 'cf-connecting-ip': '203.0.113.5' };
-    const res = await postJson(
+    const res = await postAudience(
       aggregator,
-      '/v1/events/views',
-      {
-        events: ['alice', 'alice', 'bob', 'carol', 'dave', 'erin'].map((viewer) => viewEnd(videoId, viewer)),
-      },
-      client,
+      ['alice', 'alice', 'bob', 'carol', 'dave', 'erin'].map((viewer) => viewEnd(videoId, viewer)),
     );
     expect(await res.json()).toEqual({ accepted: 6, duplicates: 0 });
     await until('the record has the six points', async () => (await viewEventPoints(videoId)).length === 6);

@@ -10,6 +10,7 @@ import { PUBLIC_ROUTES } from './routes/fallback.ts';
 import {
   api,
   newAggregator,
+  postAudience,
   postJson,
   postVideos,
   precomputeKv,
@@ -87,7 +88,7 @@ async function seeded(): Promise<string> {
   const events = Array.from({ length: 20 }, (_, i) => ({
     videoId,
     viewerId: `viewer-${i}`,
-    eventType: 'view_end',
+    eventType: 'view_end' as const,
     watchMs: 6000,
     durationMs: 6000,
     loops: 2,
@@ -95,7 +96,8 @@ async function seeded(): Promise<string> {
     creatorPubkey,
     hashtags: ['cats'],
   }));
-  const res = await postJson(aggregator, '/v1/events/views', { events }, CLIENT);
+  // Each viewer from its own network, so the video ranks (MIN_DISTINCT_NETWORKS).
+  const res = await postAudience(aggregator, events);
   expect(res.status).toBe(202);
   return aggregator;
 }

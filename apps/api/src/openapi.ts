@@ -177,6 +177,8 @@ function operation(route: RouteSpec) {
   return {
     summary: route.summary,
     ...(route.admin ? { security: [{ adminToken: [] }] } : {}),
+    // Anonymous, or a server-side sender with its ingest key (ingest-keys.ts).
+    ...(route.ingestKey ? { security: [{}, { ingestKey: [] }] } : {}),
     ...(params ? { parameters: params } : {}),
     ...(route.body
       ? {
@@ -227,7 +229,10 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]) {
         ...toJsonSchemaDefs(REQUEST_COMPONENTS, config('input')),
         ...toJsonSchemaDefs(RESPONSE_COMPONENTS, config('output')),
       },
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer' },
+        ingestKey: { type: 'apiKey', in: 'header', name: 'X-Ingest-Key' },
+      },
     },
   };
 }

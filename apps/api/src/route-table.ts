@@ -90,6 +90,8 @@ export interface RouteSpec {
   admin?: boolean;
   /** Most of the traffic (the trending reads): matched by exact path before the router (index.ts). */
   hot?: boolean;
+  /** Takes an optional `X-Ingest-Key` (a server-side sender's, INGEST_KEYS). */
+  ingestKey?: boolean;
   /** The query the handler parses (each entry one parameter). */
   query?: v.GenericSchema & { readonly entries: v.ObjectEntries };
   /** The JSON body: its schema as documented, and requests that the tests send and validate. */
@@ -260,6 +262,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/events/views',
     handler: postViewEvents,
     summary: `One view event, or { events: [...] } with 1..${MAX_EVENTS_PER_BATCH}`,
+    ingestKey: true,
     // The handler picks the shape by the presence of `events` (see ViewEventsBodySchema).
     body: {
       schema: v.union([ViewEventSchema, ViewEventsBatchSchema]),
@@ -290,6 +293,13 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: {
       '202': { description: 'Stored; duplicates were already counted.', json: IngestResultSchema },
       ...INGEST_ERRORS,
+      '400': error(
+        'Invalid body (issues name each field), or a clientIp without X-Ingest-Key; nothing is stored.',
+      ),
+      '401': error('X-Ingest-Key is not a known sender key (invalid_ingest_key); nothing is stored.'),
+      '503': error(
+        'The event store is unavailable (store_unavailable; retry), or VIEWER_KEY_SECRET is unset, or an X-Ingest-Key was sent and INGEST_KEYS is unset (misconfigured).',
+      ),
     },
   },
   {

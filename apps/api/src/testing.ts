@@ -2,19 +2,21 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import {
+  HOUR_MS,
   keyScope,
   LIMITS,
   type NostrEvent,
   type TrendingWindow,
   type ViewEventInput,
 } from '@openvine/trending-core';
-import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
+import { demoVideoEvents, demoViewerAddress, generateDemoData } from '@openvine/trending-core/demo-data';
 import { signedVideoEvent, type VideoTemplate } from '@openvine/trending-core/nostr-signing';
 import {
   type RecordedPoint,
   recordedViewEvents,
   refuseViewEvents,
 } from '../../../scripts/lib/ae-record-reader.ts';
+import { LIMITER_TEST_BUDGET_MS, TEST_INGEST_KEYS } from '../test-limits.ts';
 import type { ApiEnv } from './env.ts';
 import testEntry from './test-entry.ts';
 
@@ -113,10 +115,47 @@ export async function registerVideos(aggregator: string, events: readonly NostrE
   }
 }
 
+/** The ingest key tests send as (vitest.config.ts binds INGEST_KEYS from TEST_INGEST_KEYS). */
+export const TEST_INGEST_KEY = TEST_INGEST_KEYS['test-pipeline'];
+
+/** A viewer's own address (its /24 mostly its own, as a real audience's): demoViewerAddress. */
+export const viewerAddress = demoViewerAddress;
+
+/** The headers of a request from `viewerId`'s own device (its viewerAddress). */
+export function fromViewer(viewerId: string): Record<string, string> {
+  return { 'cf-connecting-ip': viewerAddress(viewerId) };
+}
+
 /**
- * Seeds a small deterministic demo workload as ./scripts/dev does: the videos' signed events
- * through POST /v1/videos, then the views through POST /v1/events/views.
+ * Posts view events as a server-side sender would (a CDN log pipeline): with the test ingest key,
+ * each event carrying its viewer's own address (viewerAddress), from the pipeline's own address.
+ * What tests of anything but the network evidence use to ingest an audience.
  */
+export function postAudience(aggregator: string, events: readonly ViewEventInput[]): Promise<Response> {
+  return postJson(
+    aggregator,
+    '/v1/events/views',
+    { events: events.map((e) => ({ clientIp: viewerAddress(e.viewerId), ...e })) },
+    { 'cf-connecting-ip': PIPELINE_ADDRESS, 'x-ingest-key': TEST_INGEST_KEY },
+  );
+}
+
+/** The address the test pipeline sends from (a /64 of a hosting provider's IPv6 block). */
+export const PIPELINE_ADDRESS = '2001:db8:4:1::10';
+
+/**
+ * The per-viewer and per-network caps count by arrival hour (server time), so a test whose
+ * counts need all its requests to arrive in one hour starts clear of an hour's turn: it waits
+ * when less than LIMITER_TEST_BUDGET_MS of the hour is left (at most that long) and returns the
+ * hour it then starts in, for the test to check it ended in it too.
+ */
+export async function startClearOfHourTurn(): Promise<number> {
+  const left = HOUR_MS - (Date.now() % HOUR_MS);
+  if (left < LIMITER_TEST_BUDGET_MS) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  return Math.floor(Date.now() / HOUR_MS);
+}
+
+/** Seeds a small deterministic demo workload through POST /v1/events/views, as ./scripts/dev does. */
 export async function seedDemo(aggregator: string, options: { videos?: number; events?: number } = {}) {
   const data = generateDemoData({
     now: Date.now(),
@@ -126,7 +165,7 @@ export async function seedDemo(aggregator: string, options: { videos?: number; e
   });
   await registerVideos(aggregator, demoVideoEvents(data.videos));
   for (let i = 0; i < data.events.length; i += 100) {
-    const res = await postJson(aggregator, '/v1/events/views', { events: data.events.slice(i, i + 100) });
+    const res = await postAudience(aggregator, data.events.slice(i, i + 100));
     if (res.status !== 202) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   }
   return data;
@@ -192,7 +231,7 @@ export async function ingestVideo(aggregator: string, viewers = 20): Promise<str
   await registerVideos(aggregator, [event]);
   const videoId = event.id;
   const events = Array.from({ length: viewers }, (_, i) => viewEnd(videoId, `viewer-${i}`));
-  const res = await postJson(aggregator, '/v1/events/views', { events });
+  const res = await postAudience(aggregator, events);
   if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
   return videoId;
 }

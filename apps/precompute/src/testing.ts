@@ -70,7 +70,8 @@ function randomVideoId(): string {
 /**
  * Ingests one fully watched view_end from each of `viewers` distinct viewers of a new video
  * (one batch, at most 100) and returns its id. Videos that differ only in their number of
- * viewers rank by it: more viewers, higher score (5 is the least that ranks at all).
+ * viewers rank by it: more viewers, higher score (5 is the least that ranks at all, from 3
+ * networks: each viewer here has its own).
  */
 export async function ingestVideo(aggregator: string, viewers: number): Promise<string> {
   const videoId = randomVideoId();
@@ -78,6 +79,8 @@ export async function ingestVideo(aggregator: string, viewers: number): Promise<
   const events: NormalizedViewEvent[] = Array.from({ length: viewers }, (_, i) => ({
     videoId,
     viewerId: `viewer-${videoId.slice(0, 8)}-${i}`,
+    // Each viewer from a network of its own, as the api keys a real audience's (distinct /24s).
+    networkKey: `net-${videoId.slice(0, 8)}-${i}`,
     eventType: 'view_end',
     timestampMs: now,
     watchMs: 6000,

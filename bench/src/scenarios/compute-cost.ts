@@ -46,6 +46,7 @@ export async function computeCost(run: Run): Promise<ComputeResult[]> {
     const seeded = await postEvents(run.stack.url['trending-api-seams'], events, {
       aggregator,
       concurrency: 4,
+      ingestKey: run.stack.ingestKey,
       onProgress: size >= 100_000 ? seedProgress(run, `seeding ${fmt(size)}`) : undefined,
     });
     if (seeded.accepted !== events.length)

@@ -32,7 +32,11 @@ export async function herd(run: Run): Promise<HerdResult> {
   const window: TrendingWindow = '24h';
   const { videos, events } = demoEvents(2_000, 11);
   await postVideos(run.stack.url['trending-api-seams'], videos, { aggregator, concurrency: 4 });
-  await postEvents(run.stack.url['trending-api-seams'], events, { aggregator, concurrency: 4 });
+  await postEvents(run.stack.url['trending-api-seams'], events, {
+    aggregator,
+    concurrency: 4,
+    ingestKey: run.stack.ingestKey,
+  });
   const before = await status(run, aggregator);
   const targets: Target[] = ['trending-api-seams', 'trending-api-cold'];
   const started = performance.now();

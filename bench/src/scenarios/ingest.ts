@@ -50,9 +50,13 @@ export async function ingest(run: Run): Promise<IngestResult> {
   }
   const url = run.stack.url['trending-api-seams'];
   const concurrency = 4;
-  const result = await postEvents(url, events, { aggregator, concurrency });
+  const result = await postEvents(url, events, { aggregator, concurrency, ingestKey: run.stack.ingestKey });
   const retrySlice = events.slice(0, Math.ceil(events.length / 10 / 100) * 100);
-  const retried = await postEvents(url, retrySlice, { aggregator, concurrency });
+  const retried = await postEvents(url, retrySlice, {
+    aggregator,
+    concurrency,
+    ingestKey: run.stack.ingestKey,
+  });
 
   if (result.accepted !== events.length || result.duplicates !== 0)
     run.failures.push(

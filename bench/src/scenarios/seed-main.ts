@@ -9,7 +9,10 @@ export async function seedMain(run: Run) {
   const registered = await postVideos(run.stack.url['trending-api'], videos, { concurrency: 4 });
   if (registered !== videos.length)
     run.failures.push(`seeding: ${registered} of ${videos.length} videos registered`);
-  const result = await postEvents(run.stack.url['trending-api'], events, { concurrency: 4 });
+  const result = await postEvents(run.stack.url['trending-api'], events, {
+    concurrency: 4,
+    ingestKey: run.stack.ingestKey,
+  });
   if (result.accepted !== events.length)
     run.failures.push(`seeding: ${result.accepted} of ${events.length} events accepted`);
   await run.stack.runCron();

@@ -12,6 +12,10 @@ export const DESCRIPTIONS = {
   clampedLimit: `Clamped to 1..${MAX_LIMIT} (as the old backend did), never rejected.`,
   eventTimestamp: 'Epoch ms or ISO-8601 (UTC without an offset), within the last 7 days.',
   idempotencyKey: 'Retries with the same key count once.',
+  clientIp:
+    "The viewer's own address, from a server-side sender that authenticates with X-Ingest-Key " +
+    '(a CDN log pipeline, another Worker). Without the header it is a 400: every event of an ' +
+    'anonymous request counts under the connection’s network.',
   epochMs: 'epoch milliseconds',
   clientView:
     'Clamped, never refused: only a missing or invalid eventId (or a body that is not a JSON ' +

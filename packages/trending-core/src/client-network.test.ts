@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientNetwork, UNKNOWN_NETWORK } from './client-network.ts';
+import { clientNetwork, ingestLimitKey, isIpAddress, UNKNOWN_NETWORK } from './client-network.ts';
 
 describe('clientNetwork', () => {
   it('reduces an IPv4 address to its /24', () => {
@@ -75,5 +75,32 @@ describe('clientNetwork', () => {
     // `::` stands for at least one zero group: 7 written groups fit, 8 do not.
     expect(clientNetwork('1:2:3:4:5::6:7')).toBe('1:2:3::/48');
     expect(clientNetwork('1:2:3:4::5:6:1.2.3.4')).toBe('unknown');
+  });
+});
+
+describe('ingestLimitKey (the client the ingest limit counts)', () => {
+  it('is one IPv4 address, not its /24: two addresses of one block are two clients', () => {
+    expect(ingestLimitKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(ingestLimitKey('203.0.113.8')).not.toBe(ingestLimitKey('203.0.113.7'));
+    expect(ingestLimitKey('::ffff:198.51.100.7')).toBe('198.51.100.7');
+  });
+
+  it('is an IPv6 /64: rotating the interface part stays one client, another /64 is another', () => {
+    expect(ingestLimitKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(ingestLimitKey('2001:db8:1:2:ffff:1234:5678:9abc')).toBe('2001:db8:1:2::/64');
+    expect(ingestLimitKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+  });
+
+  it('is `unknown` for a missing or garbled address', () => {
+    for (const bad of [null, undefined, '', ' ', 'not-an-ip', '1.2.3', '12345::1']) {
+      expect(ingestLimitKey(bad), String(bad)).toBe(UNKNOWN_NETWORK);
+    }
+  });
+
+  it('isIpAddress accepts either form and nothing else', () => {
+    expect(isIpAddress('203.0.113.7')).toBe(true);
+    expect(isIpAddress('2001:db8::1')).toBe(true);
+    expect(isIpAddress('203.0.113')).toBe(false);
+    expect(isIpAddress('example.com')).toBe(false);
   });
 });

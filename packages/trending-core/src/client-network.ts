@@ -25,6 +25,33 @@ export function clientNetwork(address: string | null | undefined): string {
     .join(':')}::/48`;
 }
 
+/**
+ * The client the ingest limit counts events for: a single IPv4 address (one address is already
+ * a NAT's many users, so its /24 would be hundreds of them), or an IPv6 address's /64 (the
+ * smallest block a subscriber is given, which it can rotate through freely). IPv4-mapped IPv6
+ * addresses are their IPv4 address; a missing or unparsable one is `unknown`.
+ */
+export function ingestLimitKey(address: string | null | undefined): string {
+  const text = address?.trim() ?? '';
+  const v4 = parseIpv4(text);
+  if (v4) return v4.join('.');
+  const v6 = text === '' ? null : parseIpv6(text);
+  if (!v6) return UNKNOWN_NETWORK;
+  if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
+    const [hi = 0, lo = 0] = v6.slice(6);
+    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+  }
+  return `${v6
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/** Whether `text` is an IPv4 or IPv6 address (what an ingest key's sender may give as clientIp). */
+export function isIpAddress(text: string): boolean {
+  return parseIpv4(text) !== null || parseIpv6(text) !== null;
+}
+
 function ipv4Network(octets: readonly number[]): string {
   return `${octets[0]}.${octets[1]}.${octets[2]}.0/24`;
 }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DemoData, generateDemoData } from './demo-data.ts';
+import { clientNetwork, isIpAddress } from './client-network.ts';
+import { type DemoData, demoViewerAddress, generateDemoData } from './demo-data.ts';
 import { normalizeViewEvent } from './events.ts';
 import { ViewEventSchema } from './schemas.ts';
 import { DAY_MS, HOUR_MS } from './windows.ts';
@@ -111,5 +112,27 @@ describe('generateDemoData', () => {
     const small = generateDemoData({ now: NOW, videos: 40, events: 2_000 });
     expect(small.videos).toHaveLength(40);
     expect(small.events).toHaveLength(2_000);
+  });
+});
+
+describe("demoViewerAddress (a demo viewer's own address)", () => {
+  it('is one valid public-looking IPv4 address per viewer, the same every time', () => {
+    expect(demoViewerAddress('viewer-1')).toBe(demoViewerAddress('viewer-1'));
+    expect(demoViewerAddress('viewer-1')).not.toBe(demoViewerAddress('viewer-2'));
+    for (let i = 0; i < 500; i++) {
+      const address = demoViewerAddress(`viewer-${i}`);
+      expect(isIpAddress(address), address).toBe(true);
+      const [first, , , last] = address.split('.').map(Number);
+      expect(first).toBeGreaterThanOrEqual(11);
+      expect(first).toBeLessThan(211);
+      expect(last).toBeGreaterThan(0);
+    }
+  });
+
+  it('puts distinct viewers on distinct /24s, nearly always (so demo audiences rank)', () => {
+    const networks = new Set(
+      Array.from({ length: 1_000 }, (_, i) => clientNetwork(demoViewerAddress(`v-${i}`))),
+    );
+    expect(networks.size).toBeGreaterThan(990);
   });
 });

@@ -61,6 +61,18 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A 64-hex id (like a Nostr event id or pubkey) drawn from `next`. */
+/**
+ * A demo viewer's own address, the same for every call: a public-looking IPv4 address whose /24
+ * comes from the viewer id (FNV-1a), so that distinct viewers mostly sit on distinct /24s as a
+ * real audience does. What the local stack, the bench and the api's tests send as an ingest-key
+ * sender's `clientIp`, so demo and test audiences rank under the network evidence.
+ */
+export function demoViewerAddress(viewerId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < viewerId.length; i++) h = Math.imul(h ^ viewerId.charCodeAt(i), 0x01000193) >>> 0;
+  return `${11 + ((h >>> 24) % 200)}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255 || 1}`;
+}
+
 export function hex64(next: () => number): string {
   let out = '';
   for (let i = 0; i < 8; i++)

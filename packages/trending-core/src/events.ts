@@ -16,6 +16,12 @@ export interface NormalizedViewEvent {
    * client's own key; the api scopes it (scopedDedupKey) before it is stored.
    */
   dedupKey?: string;
+  /**
+   * The keyed network (HMAC of clientNetwork) the view came from, set by the api: the connection's,
+   * or the viewer's address an ingest-key sender gave. The aggregator caps viewers per network and
+   * needs distinct networks to rank; an event without one counts as the one network `unknown`.
+   */
+  networkKey?: string;
   watchMs?: number;
   durationMs?: number;
   loops: number;

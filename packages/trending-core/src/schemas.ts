@@ -135,6 +135,13 @@ export const ViewEventSchema = v.object({
   ),
   source: v.optional(v.pipe(v.string(), v.maxLength(32))),
   timestamp: v.optional(EventTimestampSchema),
+  clientIp: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(VIEW_FIELD_LIMITS.clientIpChars, 'clientIp is at most 45 characters'),
+      v.description(DESCRIPTIONS.clientIp),
+    ),
+  ),
 });
 export type ViewEventInput = v.InferOutput<typeof ViewEventSchema>;
 

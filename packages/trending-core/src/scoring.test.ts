@@ -67,6 +67,17 @@ describe('minimum evidence', () => {
     expect(trendingScore('24h', enough)).toBeGreaterThan(0);
   });
 
+  it('scores 0 and is not rankable from fewer than 3 distinct networks, however many viewers', () => {
+    for (const window of WINDOWS) {
+      const oneNetwork = { ...stats(window, { views: 300, uniqueViewers: 300 }), networks: 2 };
+      expect(trendingScore(window, oneNetwork)).toBe(0);
+      expect(isRankable(oneNetwork)).toBe(false);
+      const three = { ...oneNetwork, networks: 3 };
+      expect(isRankable(three)).toBe(true);
+      expect(trendingScore(window, three)).toBeGreaterThan(0);
+    }
+  });
+
   it('does not rank a video with viewers but no counted views (only view_start)', () => {
     const started = stats('24h', { views: 0, uniqueViewers: 50 });
     expect(isRankable(started)).toBe(false);
@@ -230,10 +241,12 @@ describe('completion helpers', () => {
 });
 
 describe('scoring constants (the aggregator applies the per-viewer cap)', () => {
-  it('needs 5 distinct viewers, counts 3 views per viewer and hour, caps the boost at 10', () => {
+  it('needs 5 distinct viewers from 3 networks, counts 3 views per viewer and hour and 20 new viewers per network and hour, caps the boost at 10', () => {
     expect(SCORING).toEqual({
       minUniqueViewers: 5,
+      minDistinctNetworks: 3,
       viewsCapPerViewerHour: 3,
+      viewersCapPerNetworkHour: 20,
       defaultCompletion: 0.5,
       risingPrior: 10,
       maxRisingBoost: 10,

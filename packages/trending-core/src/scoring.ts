@@ -4,7 +4,12 @@ import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
  * Ranking rules, after OpenVine's formula and what production trending systems learned:
  * - a view is a `view_end`; each viewer's views of a video count at most VIEWS_CAP_PER_VIEWER_HOUR
  *   per hour (replay loops cannot buy rank), and distinct viewers weigh in logarithmically;
- * - a video needs MIN_UNIQUE_VIEWERS distinct viewers before it can rank at all;
+ * - a video needs MIN_UNIQUE_VIEWERS distinct viewers before it can rank at all, from at least
+ *   MIN_DISTINCT_NETWORKS distinct client networks (clientNetwork: a /24 or /48), and each network
+ *   adds at most VIEWERS_CAP_PER_NETWORK_HOUR new viewers per video per hour (docs/scoring.md):
+ *   viewer ids are the client's word, its network is not;
+ * - the per-viewer cap counts by arrival (server) hour, not by the client's timestamp, so
+ *   backdating a replay into 169 different hours cannot multiply it;
  * - views decay exponentially with one half-life per window, so relative order changes only
  *   when events arrive;
  * - rising beats big: observed views are compared with the video's own expected views (its
@@ -12,7 +17,25 @@ import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
  */
 export const SCORING = {
   minUniqueViewers: 5,
+  /**
+   * Distinct client networks a video's counted viewers must come from before it can rank: one
+   * sender holds one network cheaply, three takes three real blocks. A real audience of even a
+   * few dozen people spans more (home broadband, mobile carriers and offices are different
+   * blocks), so only an audience from one or two blocks, all of it, waits.
+   */
+  minDistinctNetworks: 3,
   viewsCapPerViewerHour: 3,
+  /**
+   * New distinct viewers one client network adds to a video per arrival hour, to the score and
+   * to the shown uniqueViewers; more from it that hour count nothing. A /24 behind a carrier NAT
+   * or a campus is many real people, so the cap is not 1 (and a carrier's NAT pool is many /24s,
+   * so its few hundred viewers of one video count whole); 20 is above what one block of an
+   * organic audience brings to one new video in an hour (a few hundred real viewers of a video
+   * come from well over a dozen blocks), and below what makes invented ids worth sending: a
+   * sender must hold MIN_DISTINCT_NETWORKS blocks to rank at all, and then buys 20 viewers an
+   * hour per block.
+   */
+  viewersCapPerNetworkHour: 20,
   /** Used when no event of a video carried completion data. */
   defaultCompletion: 0.5,
   /** Pseudo-views added to both sides of observed/expected, so tiny counts cannot explode. */
@@ -34,6 +57,11 @@ export interface VideoWindowStats {
   decayedViews: number;
   /** Distinct viewers inside the window (exact). */
   uniqueViewers: number;
+  /**
+   * Distinct client networks of the counted viewers inside the window. Undefined where the source
+   * does not know them (the Analytics Engine record, read only for the ops comparison).
+   */
+  networks?: number;
   completionSum: number;
   completionCount: number;
   /** Views in the baseline span before the window (0 when the window has no baseline). */
@@ -58,7 +86,7 @@ export function risingBoost(window: TrendingWindow, views: number, baselineViews
 
 /** OpenVine's sqrt(views) * avgCompletion * (1 + log2(uniqueViewers + 1)), decayed and boosted. */
 export function trendingScore(window: TrendingWindow, stats: VideoWindowStats): number {
-  if (stats.uniqueViewers < SCORING.minUniqueViewers || stats.views <= 0) return 0;
+  if (!isRankable(stats)) return 0;
   const base =
     Math.sqrt(stats.decayedViews) * averageCompletion(stats) * (1 + Math.log2(stats.uniqueViewers + 1));
   return base * risingBoost(window, stats.views, stats.baselineViews);
@@ -66,7 +94,11 @@ export function trendingScore(window: TrendingWindow, stats: VideoWindowStats): 
 
 /** Whether a video may appear in a ranked list at all. */
 export function isRankable(stats: VideoWindowStats): boolean {
-  return stats.uniqueViewers >= SCORING.minUniqueViewers && stats.views > 0;
+  return (
+    stats.uniqueViewers >= SCORING.minUniqueViewers &&
+    (stats.networks ?? SCORING.minDistinctNetworks) >= SCORING.minDistinctNetworks &&
+    stats.views > 0
+  );
 }
 
 /** Completion of one event: given, else min(watch / duration, 1), else unknown. */
@@ -131,7 +163,7 @@ export interface ViewBucket {
 /**
  * Adds a bucket to the per-video stats of a window at `now` (how a rescan ranks, from rollups or
  * from the Analytics Engine record): a bucket whose middle is still ahead weighs 1, not more.
- * Distinct viewers and baselines are set by the caller.
+ * Distinct viewers, networks and baselines are set by the caller.
  */
 export function addBucket(
   stats: Map<string, BucketedVideoStats>,

@@ -114,11 +114,15 @@ export const LIMITS = {
    */
   maxBodyBytes: 64 * 1024,
   /**
-   * Ingest per client (IP) and data center: the INGEST_LIMITER binding's `simple` in
-   * apps/api/wrangler.jsonc (wrangler-policy.test.ts checks they agree). 1,000 requests a minute
-   * (up to 100 events each) is far above what an app user sends.
+   * Ingest EVENTS (not requests) per client and data center: the INGEST_LIMITER binding's
+   * `simple` in apps/api/wrangler.jsonc (wrangler-policy.test.ts checks they agree). A client is
+   * its single IPv4 address or its IPv6 /64 (ingestLimitKey): an IPv6 subscriber holds a whole
+   * /64 and rotates inside it for free, while one IPv4 address is already a carrier NAT's or an
+   * office's many users (a /24 budget would throttle hundreds of NAT addresses as one). An app
+   * user sends about 20 events a minute (a start and an end per 6 s loop); 6,000 a minute is
+   * 300 of them watching at full speed behind one address.
    */
-  ingestPerClient: { limit: 1_000, periodS: 60 },
+  ingestPerClient: { limit: 6_000, periodS: 60 },
   /** Items an isolate batch (metrics samples, read counts) holds before it is sent at once. */
   isolateBatchMaxPending: 500,
   /** Rows one metrics `record` or aggregator `recordAccess` call takes: above a full isolate batch. */

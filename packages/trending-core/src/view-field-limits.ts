@@ -14,4 +14,6 @@ export const VIEW_FIELD_LIMITS = {
   /** Watch time and video duration: 24 hours in ms (24 * 3600 * 1000). */
   durationMs: 86_400_000,
   loops: 10_000,
+  /** An ingest-key sender's clientIp: the longest IPv6 text form (an IPv4-mapped one) is 45. */
+  clientIpChars: 45,
 } as const;

@@ -127,7 +127,7 @@ describe('TTL policy', () => {
     expect(METRICS_SPANS_MS).toEqual({ last5m: 300_000, last1h: 3_600_000 });
     expect(LIMITS).toEqual({
       maxBodyBytes: 65_536, // 64 KiB
-      ingestPerClient: { limit: 1_000, periodS: 60 },
+      ingestPerClient: { limit: 6_000, periodS: 60 },
       isolateBatchMaxPending: 500,
       rowsPerCall: 1_000,
       warmedReads: 60,

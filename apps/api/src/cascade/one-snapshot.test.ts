@@ -9,7 +9,7 @@ import {
   api,
   generationOf,
   newAggregator,
-  postJson,
+  postAudience,
   randomHex64,
   refresh,
   until,
@@ -25,17 +25,12 @@ const PATHS: Record<Format, (limit: number) => string> = {
   vines: (limit) => `/analytics/trending/vines?window=1h&limit=${limit}`,
 };
 
-/** Fully watched views of `videoId` by `count` distinct viewers, from one client network. */
+/** Fully watched views of `videoId` by `count` distinct viewers, each from its own network. */
 async function views(aggregator: string, videoId: string, viewerPrefix: string, count: number) {
   const events = Array.from({ length: count }, (_, i) =>
     viewEnd(videoId, `${viewerPrefix}-${i}`, { title: `video ${videoId.slice(0, 6)}` }),
   );
-  const res = await postJson(
-    aggregator,
-    '/v1/events/views',
-    { events },
-    { 'cf-connecting-ip': '198.51.100.23' },
-  );
+  const res = await postAudience(aggregator, events);
   expect(res.status).toBe(202);
 }
 

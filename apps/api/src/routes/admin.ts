@@ -24,7 +24,7 @@ import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, badRequest, errorResponse } from '../errors.ts';
-import { ingestEvents, SEED_NETWORK } from '../ingest.ts';
+import { ingestEvents, seedNetwork } from '../ingest.ts';
 import { parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { registerVideoEvents } from '../video-registration.ts';
@@ -204,8 +204,9 @@ export const SeedBodySchema = v.strictObject({
  * SEED_EVENTS_PER_REQUEST events per request, so that no invocation writes more Analytics Engine
  * points than the platform allows. The answer's `next` is the body of the next page's request
  * (the same workload: same seed, sizes and `now`), `null` after the last page; a caller repeats
- * until then. Events carry idempotency keys derived from the seed, scoped to SEED_NETWORK rather
- * than the caller's network, so a repeated page, or seeding twice from anywhere, counts once.
+ * until then. Events carry idempotency keys derived from the seed, scoped to each viewer's
+ * seedNetwork (under SEED_NETWORK) rather than the caller's network, so a repeated page, or
+ * seeding twice from anywhere, counts once; each seeded viewer is its own network.
  */
 export async function postSeed(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
@@ -239,7 +240,12 @@ export async function postSeed(request: Request, env: ApiEnv): Promise<Response>
   let duplicates = 0;
   for (let i = 0; i < page.length; i += MAX_EVENTS_PER_BATCH) {
     const batch = page.slice(i, i + MAX_EVENTS_PER_BATCH).map((e, j) => normalizeViewEvent(e, now, j));
-    const result = await ingestEvents(env, aggregator, batch, SEED_NETWORK);
+    const result = await ingestEvents(
+      env,
+      aggregator,
+      batch,
+      batch.map((e) => seedNetwork(e.viewerId)),
+    );
     accepted += result.accepted;
     duplicates += result.duplicates;
   }

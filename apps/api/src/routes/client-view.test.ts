@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregatorStats,
   api,
+  fromViewer,
   newAggregator,
   postJson,
   randomHex64,
@@ -36,7 +37,13 @@ const appBody = (eventId: string, userId: string, extra: Record<string, unknown>
 /** Five viewers (the ranking's minimum) send the same shape; each view must be answered 200. */
 async function sendViews(aggregator: string, videoId: string, extra: Record<string, unknown>) {
   for (let i = 0; i < 5; i++) {
-    const res = await postJson(aggregator, '/analytics/view', appBody(videoId, `user-${i}`, extra));
+    // From five phones, each on its own network.
+    const res = await postJson(
+      aggregator,
+      '/analytics/view',
+      appBody(videoId, `user-${i}`, extra),
+      fromViewer(`user-${i}`),
+    );
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toMatchObject({ success: true, eventId: videoId });
   }
@@ -104,7 +111,7 @@ describe('POST /analytics/view clamps over-long fields and counts the view', () 
         loopCount: 'many',
         completedVideo: 'yes',
       });
-      expect((await postJson(aggregator, '/analytics/view', body)).status).toBe(200);
+      expect((await postJson(aggregator, '/analytics/view', body, fromViewer(`user-${i}`))).status).toBe(200);
     }
     const video = await rankedVideo(aggregator, videoId);
     // completion 3000 / 6000 = 0.5
@@ -131,11 +138,11 @@ describe('POST /analytics/view clamps over-long fields and counts the view', () 
     for (let i = 0; i < 5; i++) {
       const body = appBody(videoId, `user-${i}`, { userId: 1000 + i });
       const res = await postJson(aggregator, '/analytics/view', body, {
-        'cf-connecting-ip': `198.51.100.${i}`,
+        'cf-connecting-ip': `198.51.${100 + i}.7`,
       });
       expect(res.status).toBe(200);
     }
-    // Told apart by their addresses: five signed-out viewers.
+    // Told apart by their addresses (five phones on five networks): five signed-out viewers.
     expect(await rankedVideo(aggregator, videoId)).toMatchObject({ views: 5, uniqueViewers: 5 });
   });
 });

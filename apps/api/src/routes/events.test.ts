@@ -1,14 +1,18 @@
 import type { ClientVinesResponse, TrendingVideosResponse } from '@openvine/trending-core';
+import { HOUR_MS } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
   aggregatorStats,
   api,
+  fromViewer,
   newAggregator,
+  postAudience,
   postJson,
   randomHex64,
   refresh,
   registerVideos,
   signedVideo,
+  startClearOfHourTurn,
   viewEnd,
 } from '../testing.ts';
 
@@ -22,17 +26,22 @@ describe('POST /v1/events/views', () => {
   it('accepts a single event and a batch, and counts only view_end as a view', async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64().toUpperCase();
-    const single = await postJson(aggregator, '/v1/events/views', viewEnd(videoId, 'solo'));
+    const single = await postJson(
+      aggregator,
+      '/v1/events/views',
+      viewEnd(videoId, 'solo'),
+      fromViewer('solo'),
+    );
     expect(single.status).toBe(202);
     expect(await single.json()).toEqual({ accepted: 1, duplicates: 0 });
 
     const starts = Array.from({ length: 10 }, (_, i) => ({
       videoId,
       viewerId: `s-${i}`,
-      eventType: 'view_start',
+      eventType: 'view_start' as const,
     }));
     const ends = Array.from({ length: 5 }, (_, i) => viewEnd(videoId, `e-${i}`));
-    const batch = await postJson(aggregator, '/v1/events/views', { events: [...starts, ...ends] });
+    const batch = await postAudience(aggregator, [...starts, ...ends]);
     expect(await batch.json()).toEqual({ accepted: 15, duplicates: 0 });
 
     const video = (await topOf(aggregator)).find((v) => v.videoId === videoId.toLowerCase());
@@ -45,7 +54,7 @@ describe('POST /v1/events/views', () => {
     const events = Array.from({ length: 5 }, (_, i) =>
       viewEnd(videoId, `v-${i}`, { watchMs: 3000, durationMs: 6000 }),
     );
-    await postJson(aggregator, '/v1/events/views', { events });
+    await postAudience(aggregator, events);
     const video = (await topOf(aggregator)).find((v) => v.videoId === videoId);
     expect(video?.avgCompletion).toBe(0.5);
   });
@@ -74,20 +83,25 @@ describe('POST /v1/events/views', () => {
     const aggregator = newAggregator();
     const replayed = randomHex64();
     const popular = randomHex64();
-    // The cap counts per viewer and hour of the event. Stamped on arrival, the 10 batches would
-    // fall in two hours whenever an hour turned between them (twice the cap); one explicit time,
-    // a minute before the test began, puts every event in one hour whenever the test runs.
-    const timestamp = Date.now() - 60_000;
-    const loops = Array.from({ length: 1000 }, (_, i) =>
-      viewEnd(replayed, i < 995 ? 'looper' : `friend-${i}`, { timestamp }),
-    );
+    // The cap counts per viewer and hour of arrival: the 10 batches would fall in two hours
+    // whenever an hour turned between them (twice the cap), so the test starts clear of a turn.
+    const hour = await startClearOfHourTurn();
+    const loops = Array.from({ length: 995 }, () => viewEnd(replayed, 'looper'));
     for (let i = 0; i < loops.length; i += 100) {
-      const res = await postJson(aggregator, '/v1/events/views', { events: loops.slice(i, i + 100) });
+      // One phone, replaying from its own address.
+      const res = await postJson(
+        aggregator,
+        '/v1/events/views',
+        { events: loops.slice(i, i + 100) },
+        fromViewer('looper'),
+      );
       expect(res.status).toBe(202);
     }
-    await postJson(aggregator, '/v1/events/views', {
-      events: Array.from({ length: 50 }, (_, i) => viewEnd(popular, `fan-${i}`, { timestamp })),
-    });
+    const friends = Array.from({ length: 5 }, (_, i) => viewEnd(replayed, `friend-${i}`));
+    expect((await postAudience(aggregator, friends)).status).toBe(202);
+    const fans = Array.from({ length: 50 }, (_, i) => viewEnd(popular, `fan-${i}`));
+    expect((await postAudience(aggregator, fans)).status).toBe(202);
+    expect(Math.floor(Date.now() / HOUR_MS), 'the test spanned two hours').toBe(hour);
     const list = await topOf(aggregator);
     expect(list.map((v) => v.videoId)).toEqual([popular, replayed]);
     expect(list[0]).toMatchObject({ views: 50, uniqueViewers: 50 });
@@ -123,13 +137,13 @@ describe('POST /analytics/view (the OpenVine app)', () => {
     const videoId = video.id;
     for (let i = 0; i < 6; i++) {
       const body = mobileBody(videoId, `npub-${i}`, `2026-11-26T10:00:0${i}.123456`);
-      const res = await postJson(aggregator, '/analytics/view', body);
+      const res = await postJson(aggregator, '/analytics/view', body, fromViewer(`npub-${i}`));
       expect(res.status).toBe(200);
       const json = (await res.json()) as { success: boolean; eventId: string; timestamp: string };
       expect(json).toMatchObject({ success: true, eventId: videoId });
       expect(Number.isNaN(Date.parse(json.timestamp))).toBe(false);
       // The app retries on timeouts: the same event arrives again.
-      expect((await postJson(aggregator, '/analytics/view', body)).status).toBe(200);
+      expect((await postJson(aggregator, '/analytics/view', body, fromViewer(`npub-${i}`))).status).toBe(200);
     }
     await refresh(aggregator, '1h');
     const res = await api(aggregator, '/analytics/trending/vines?window=1h&limit=10');
@@ -154,7 +168,8 @@ describe('POST /analytics/view (the OpenVine app)', () => {
     const videoId = randomHex64();
     for (let i = 0; i < 5; i++) {
       const body = mobileBody(videoId, `npub-\udc00-${i}`, `2026-11-26T10:00:0${i}\ud800`);
-      const client = { 'cf-connecting-ip': `2001:db8:5::${i + 1}` };
+      // Five phones on five carriers' networks (distinct /48s).
+      const client = { 'cf-connecting-ip': `2001:db8:${5 + i}::1` };
       expect((await postJson(aggregator, '/analytics/view', body, client)).status).toBe(200);
       expect((await postJson(aggregator, '/analytics/view', body, client)).status).toBe(200);
     }

@@ -3,6 +3,7 @@ import {
   ClientViewSchema,
   clientNetwork,
   EventTimestampError,
+  isIpAddress,
   normalizeClientView,
   normalizeViewEvent,
   ViewEventsBodySchema,
@@ -11,29 +12,48 @@ import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { ingestEvents } from '../ingest.ts';
+import { INGEST_KEY_HEADER, ingestSender } from '../ingest-keys.ts';
 import { enforceIngestLimit } from '../ingest-limit.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 
-/** POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }. */
+/**
+ * POST /v1/events/views: one event or { events: [...] } (1..100); 202 { accepted, duplicates }.
+ * Each event counts under the network of the connection's address, or, from a sender with an
+ * ingest key (ingest-keys.ts), of the viewer's `clientIp` it gave; `clientIp` without a key is a
+ * 400 rather than ignored, so a pipeline that lost its key hears so instead of having all its
+ * viewers counted as one network.
+ */
 export async function postViewEvents(request: Request, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(env);
-  await enforceIngestLimit(request, env, aggregator);
+  const sender = await ingestSender(request, env);
   const body = parseOrThrow(ViewEventsBodySchema, await readJsonBody(request), 'Invalid view events');
   const inputs = 'events' in body ? body.events : [body];
+  const pathOf = (i: number, field: string) => ('events' in body ? `events.${i}.${field}` : field);
+  const connection = request.headers.get('cf-connecting-ip');
+  const issues = inputs.flatMap((input, i) => {
+    if (input.clientIp === undefined) return [];
+    const path = pathOf(i, 'clientIp');
+    if (sender === null) return [{ path, message: `clientIp needs an ingest key (${INGEST_KEY_HEADER})` }];
+    // Checked here, not in the schema: the API document cannot express "an IP address".
+    return isIpAddress(input.clientIp) ? [] : [{ path, message: 'clientIp must be an IPv4 or IPv6 address' }];
+  });
+  if (issues.length > 0) throw badRequest('Invalid view events', issues);
+  const addresses = inputs.map((input) => input.clientIp ?? connection);
   const now = Date.now();
   let events: ReturnType<typeof normalizeViewEvent>[];
   try {
     events = inputs.map((input, i) => normalizeViewEvent(input, now, i));
   } catch (err) {
     if (err instanceof EventTimestampError) {
-      const path = 'events' in body ? `events.${err.index}.timestamp` : 'timestamp';
-      throw badRequest('Invalid view events', [{ path, message: err.message }]);
+      throw badRequest('Invalid view events', [
+        { path: pathOf(err.index, 'timestamp'), message: err.message },
+      ]);
     }
     throw err;
   }
-  const network = clientNetwork(request.headers.get('cf-connecting-ip'));
-  const result = await ingestEvents(env, aggregator, events, network);
+  if (sender === null) await enforceIngestLimit(env, aggregator, connection, events.length);
+  const result = await ingestEvents(env, aggregator, events, addresses.map(clientNetwork));
   return Response.json(result, { status: 202 });
 }
 
@@ -45,10 +65,10 @@ export async function postViewEvents(request: Request, env: ApiEnv): Promise<Res
  */
 export async function postClientView(request: Request, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(env);
-  await enforceIngestLimit(request, env, aggregator);
   const input = parseOrThrow(ClientViewSchema, await readJsonBody(request), 'Invalid view');
   const now = Date.now();
   const address = request.headers.get('cf-connecting-ip');
+  await enforceIngestLimit(env, aggregator, address, 1);
   const anonymous = `anon:${address ?? 'unknown'}`;
   await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)], clientNetwork(address));
   return Response.json({

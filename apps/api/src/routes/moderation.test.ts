@@ -20,6 +20,7 @@ import {
   aggregatorStats,
   api,
   newAggregator,
+  postAudience,
   postJson,
   purgeCalls,
   registerVideos,
@@ -27,7 +28,6 @@ import {
   viewEnd,
 } from '../testing.ts';
 
-const CLIENT = { 'cf-connecting-ip': '203.0.113.41' };
 const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
 
 /**
@@ -62,7 +62,7 @@ async function threeVideos(aggregator = newAggregator()) {
   };
   for (const [name, v] of Object.entries(videos)) {
     const events = Array.from({ length: v.viewers }, (_, i) => viewEnd(v.videoId, `${name}-viewer-${i}`));
-    expect((await postJson(aggregator, '/v1/events/views', { events }, CLIENT)).status).toBe(202);
+    expect((await postAudience(aggregator, events)).status).toBe(202);
   }
   expect((await adminPost(aggregator, '/v1/admin/precompute', {})).status).toBe(200);
   const everything = await lists(aggregator);

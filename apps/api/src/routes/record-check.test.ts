@@ -1,7 +1,7 @@
 import type { RecordComparison } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import { RECORD_VIDEOS } from '../../test-record.ts';
-import { api, newAggregator, postJson, refresh, viewEnd } from '../testing.ts';
+import { api, newAggregator, postAudience, refresh, viewEnd } from '../testing.ts';
 
 const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
 
@@ -11,7 +11,7 @@ describe('GET /v1/admin/record-check (the live ranking against the Analytics Eng
     // Live: only the first of the record's two videos arrived, with the same 20 viewers.
     const [kept, lost] = RECORD_VIDEOS;
     const events = Array.from({ length: kept.viewers }, (_, i) => viewEnd(kept.videoId, `viewer-${i}`));
-    expect((await postJson(aggregator, '/v1/events/views', { events })).status).toBe(202);
+    expect((await postAudience(aggregator, events)).status).toBe(202);
     await refresh(aggregator, '24h');
 
     const res = await api(aggregator, '/v1/admin/record-check?window=24h', asAdmin);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   newAggregator,
-  postJson,
+  postAudience,
   refresh,
   registerVideos,
   seedDemo,
@@ -110,7 +110,7 @@ describe('a new video with 100 fully watched views', () => {
   });
 
   it('ranks first in the 1h window after the next refresh, and a replay changes nothing', async () => {
-    const first = await postJson(aggregator, '/v1/events/views', { events });
+    const first = await postAudience(aggregator, events);
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ accepted: 100, duplicates: 0 });
     await refresh(aggregator, '1h');
@@ -125,7 +125,7 @@ describe('a new video with 100 fully watched views', () => {
       title: 'Brand new',
     });
 
-    const replay = await postJson(aggregator, '/v1/events/views', { events });
+    const replay = await postAudience(aggregator, events);
     expect(replay.status).toBe(202);
     expect(await replay.json()).toEqual({ accepted: 0, duplicates: 100 });
     await refresh(aggregator, '1h');
@@ -210,7 +210,7 @@ describe('GET /analytics/trending/hashtags and /creators (the OpenVine app)', ()
       const events = Array.from({ length: v.viewers }, (_, i) =>
         viewEnd(v.id, `viewer-${v.id.slice(0, 6)}-${i}`),
       );
-      expect((await postJson(aggregator, '/v1/events/views', { events })).status).toBe(202);
+      expect((await postAudience(aggregator, events)).status).toBe(202);
     }
     await refresh(aggregator, '24h', '7d');
   });

@@ -8,6 +8,7 @@ import {
   api,
   CLIENT_IP,
   newAggregator,
+  postAudience,
   postJson,
   postVideos,
   randomHex64,
@@ -29,7 +30,8 @@ function refreshed24h(aggregator: string): Promise<TrendingSnapshot> {
 
 async function views(aggregator: string, videoId: string, viewers: number, extra = {}): Promise<void> {
   const events = Array.from({ length: viewers }, (_, i) => viewEnd(videoId, `viewer-${i}`, extra));
-  expect((await postJson(aggregator, '/v1/events/views', { events }, CLIENT)).status).toBe(202);
+  // An audience as real ones come: each viewer from its own address (testing.ts).
+  expect((await postAudience(aggregator, events)).status).toBe(202);
 }
 
 /** A copy of `text` with the character at `at` replaced by another one. */

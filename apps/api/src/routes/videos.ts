@@ -13,10 +13,11 @@ import { registerVideoEvents } from '../video-registration.ts';
  */
 export async function postVideos(request: Request, env: ApiEnv): Promise<Response> {
   const aggregator = aggregatorName(env);
-  await enforceIngestLimit(request, env, aggregator);
   const body = await readJsonBody(request);
   const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
   const events = batch ? parseOrThrow(VideoEventsBatchSchema, body, 'Invalid video events').events : [body];
+  // Counted as events, as views are (ingest-limit.ts), before anything is verified or stored.
+  await enforceIngestLimit(env, aggregator, request.headers.get('cf-connecting-ip'), events.length);
   const result = await registerVideoEvents(env, aggregator, events, (i) => (batch ? `events.${i}` : ''));
   return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
 }
