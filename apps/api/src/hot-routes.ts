@@ -27,7 +27,9 @@ function pathOf(url: string): string {
 
 async function answer(handler: RouteHandler, request: Request, env: ApiEnv, ctx: ExecutionContext) {
   try {
-    return withCors(await handler(request, env, ctx));
+    // A trending read's answer carries CORS already (trending-core's trendingContentHeaders, on
+    // every answer and 304 of reply.ts): not looked up again on every hit.
+    return await handler(request, env, ctx);
   } catch (err) {
     return withCors(toErrorResponse(err));
   }

@@ -1,4 +1,10 @@
-import { parseSnapshotETag, trendingCacheTagValue, trendingContentHeaders } from '@openvine/trending-core';
+import {
+  LIMITS,
+  parseSnapshotETag,
+  type SnapshotTag,
+  trendingCacheTagValue,
+  trendingContentHeaders,
+} from '@openvine/trending-core';
 import type { CachedBody } from './cached-body.ts';
 
 /**
@@ -7,6 +13,20 @@ import type { CachedBody } from './cached-body.ts';
  * (trending-core's snapshotETag), so it needs no other copy of it.
  */
 const STORED_AT = 'x-trending-stored-at';
+
+/**
+ * Parsed ETags, by ETag: every hit of an entry carries the same one, so each is parsed once per
+ * isolate rather than on every hit. Bounded: cleared when full (a few windows' worth of keys).
+ */
+const parsedTags = new Map<string, SnapshotTag | undefined>();
+
+function tagOf(etag: string): SnapshotTag | undefined {
+  if (parsedTags.has(etag)) return parsedTags.get(etag);
+  const tag = parseSnapshotETag(etag);
+  if (parsedTags.size >= LIMITS.parsedQueries) parsedTags.clear();
+  parsedTags.set(etag, tag);
+  return tag;
+}
 
 /** An edge entry found: what identifies it, and its body, not read until asked for. */
 export interface EdgeEntry extends Omit<CachedBody, 'body'> {
@@ -38,7 +58,7 @@ export const edgeCache = {
     const response = await caches.default.match(url);
     if (!response) return undefined;
     const etag = response.headers.get('etag');
-    const tag = etag ? parseSnapshotETag(etag) : undefined;
+    const tag = etag ? tagOf(etag) : undefined;
     const storedAt = Number(response.headers.get(STORED_AT));
     if (!etag || !tag || !Number.isFinite(storedAt)) {
       await response.body?.cancel();
@@ -84,8 +104,9 @@ export const edgeCache = {
     perRequest: Record<string, string>,
   ): Response {
     const response = new Response(body, { status, headers: stored });
-    response.headers.delete(STORED_AT);
-    for (const name in perRequest) response.headers.set(name, perRequest[name] as string);
+    const { headers } = response;
+    headers.delete(STORED_AT);
+    for (const name in perRequest) headers.set(name, perRequest[name] as string);
     return response;
   },
 

@@ -13,19 +13,29 @@ const NONE: Computation = { generation: 0, computedAt: 0 };
  *   a slice of one snapshot: a client that loads more with a larger `limit` sees the same first
  *   entries, never an older list from a layer that happened to hold that limit longer.
  */
-const newest = new Map<string, Computation>();
+// By scope, then window: looked up twice on every read (the floor, then the mark), so by the
+// scope string itself and the window name rather than a key concatenated (and hashed) each time.
+const newest = new Map<string, Partial<Record<TrendingWindow, Computation>>>();
+
+function windowsOf(scope: string): Partial<Record<TrendingWindow, Computation>> {
+  let windows = newest.get(scope);
+  if (!windows) {
+    windows = {};
+    newest.set(scope, windows);
+  }
+  return windows;
+}
 
 /** The newest computation of a window served here (generation 0 when none yet). */
 export function newestServed(scope: string, window: TrendingWindow): Computation {
-  return newest.get(`${scope}${window}`) ?? NONE;
+  return newest.get(scope)?.[window] ?? NONE;
 }
 
 /** Records what a response was built from. */
 export function markServed(scope: string, window: TrendingWindow, served: Computation): void {
-  const key = `${scope}${window}`;
-  const current = newest.get(key) ?? NONE;
-  if (isOlder(current, served))
-    newest.set(key, { generation: served.generation, computedAt: served.computedAt });
+  const windows = windowsOf(scope);
+  if (isOlder(windows[window] ?? NONE, served))
+    windows[window] = { generation: served.generation, computedAt: served.computedAt };
 }
 
 /** An invalidation made through this isolate: nothing below `generation` is served from now on. */
