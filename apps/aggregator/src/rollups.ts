@@ -461,6 +461,19 @@ export class Rollups implements TotalsSource {
     return this.totals.read(window, this.totals.advance(window, now), now, minViewers);
   }
 
+  /** Views of one video the caps refused in its buckets from `from` on (for explain). */
+  cappedViews(bucket: 'minute' | 'hour', videoId: string, from: number): number {
+    const table = bucket === 'minute' ? 'minute_buckets' : 'hour_buckets';
+    const row = this.sql
+      .exec<{ capped: number | null }>(
+        `SELECT SUM(capped_views) AS capped FROM ${table} WHERE video_id = ? AND bucket >= ?`,
+        videoId,
+        from,
+      )
+      .one();
+    return row.capped ?? 0;
+  }
+
   bucketRows(bucket: 'minute' | 'hour', from: number, to: number): BucketRow[] {
     const table = bucket === 'minute' ? 'minute_buckets' : 'hour_buckets';
     return this.sql

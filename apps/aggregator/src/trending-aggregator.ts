@@ -1,5 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
+  type Explanation,
+  explainStats,
+  isHidden,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_LIMIT,
@@ -12,6 +15,7 @@ import {
   type TrendingWindow,
   TTL_POLICY,
   type VideoEventRecord,
+  WINDOW_SPECS,
   WINDOWS,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
@@ -21,6 +25,7 @@ import { rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
 import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
+import { cursorAt } from './window-totals.ts';
 
 export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
 
@@ -233,6 +238,37 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const checked = parseModerationChange(change);
     const entry = this.ctx.storage.transactionSync(() => this.moderation.apply(checked, Date.now()));
     return { entry, ...(await this.invalidate({ all: true })) };
+  }
+
+  /**
+   * Why a video ranks where it does in a window (GET /v1/admin/explain): its score's parts from
+   * the totals the ranking reads, its rank in a ranking computed now and in the served snapshot,
+   * and whether moderation hides it. Reads, never stores: not counted as a computation.
+   */
+  async explain(videoId: string, window: TrendingWindow): Promise<Explanation> {
+    const computedAt = Date.now();
+    const hidden = this.moderation.hiddenSet();
+    const { stats } = this.rollups.windowStats(window, computedAt, 0);
+    const cursor = cursorAt(window, computedAt);
+    const capped = this.rollups.cappedViews(WINDOW_SPECS[window].bucket, videoId, cursor.bucketFrom);
+    const { videos } = rankWindow(this.rollups, this.videoEvents, window, computedAt, hidden);
+    const signed = this.videoEvents.videoMeta([videoId]).get(videoId);
+    const rankOf = (list: readonly { videoId: string; rank: number }[] | undefined) =>
+      list?.find((v) => v.videoId === videoId)?.rank ?? null;
+    return {
+      videoId,
+      window,
+      computedAt,
+      rank: rankOf(videos),
+      servedRank: rankOf(this.snapshots.get(window)?.videos),
+      hidden: isHidden(hidden, {
+        videoId,
+        creatorPubkey: signed?.creatorPubkey,
+        hashtags: signed?.hashtags,
+      }),
+      signed: signed !== undefined,
+      ...explainStats(window, stats.get(videoId), capped),
+    };
   }
 
   /** What is hidden now, and the audit list, newest first. */

@@ -116,6 +116,7 @@ const QUERY: Record<string, string> = {
   '/analytics/trending/hashtags': '?window=24h&limit=10',
   '/analytics/trending/creators': '?window=24h&limit=10',
   '/v1/admin/record-check': '?window=24h',
+  '/v1/admin/explain': `?videoId=${'b'.repeat(64)}&window=24h`,
 };
 
 /** The route called as a client would, successfully: GETs with a valid query, POSTs with the first example. */

@@ -140,11 +140,17 @@ function jsonSchema(schema: v.GenericSchema, mode: Mode): JsonSchema {
 
 function parameters(route: RouteSpec) {
   if (!route.query) return undefined;
-  // The defaults as the handler sees them (parsed), not as the optional() holds them (strings).
-  const defaults = v.parse(route.query, {}) as Record<string, unknown>;
+  // The defaults as the handler sees them (parsed), not as the optional() holds them (strings);
+  // a parameter without one is required.
+  const defaults: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(route.query.entries)) {
+    const parsed = v.safeParse(entry, undefined);
+    if (parsed.success && parsed.output !== undefined) defaults[name] = parsed.output;
+  }
   return Object.entries(route.query.entries).map(([name, entry]) => ({
     name,
     in: 'query',
+    ...(entry.type === 'optional' ? {} : { required: true }),
     schema: {
       ...jsonSchema(entry, 'output'),
       ...(defaults[name] === undefined ? {} : { default: defaults[name] }),

@@ -7,6 +7,8 @@ import {
   ClientViewSchema,
   ClientVinesResponseSchema,
   ErrorBodySchema,
+  ExplainQuerySchema,
+  ExplanationSchema,
   HealthDegradedSchema,
   HealthOkSchema,
   INTERVALS,
@@ -35,6 +37,7 @@ import * as v from 'valibot';
 import type { ApiEnv } from './env.ts';
 import { serveOpenApi } from './openapi.ts';
 import {
+  getExplain,
   getRecordCheck,
   getStatus,
   InvalidateBodySchema,
@@ -527,6 +530,16 @@ export const ROUTES: readonly RouteSpec[] = [
     {
       '503': error('The record is not configured (not_configured) or did not answer (record_failed).'),
     },
+  ),
+  admin(
+    {
+      method: 'GET',
+      path: '/v1/admin/explain',
+      handler: getExplain,
+      summary: 'Why a video ranks where it does in a window: every part of its score',
+      query: ExplainQuerySchema,
+    },
+    ExplanationSchema,
   ),
   admin(
     {

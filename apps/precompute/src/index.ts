@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { InvalidationTarget } from '@openvine/aggregator';
 import type {
+  Explanation,
   ModerateOutcome,
   ModerationChange,
   ModerationList,
@@ -9,7 +10,12 @@ import type {
 import type { PrecomputeEnv } from './env.ts';
 import { type InvalidateOutcome, runInvalidate } from './invalidate.ts';
 import { readModeration, runModeration } from './moderation.ts';
-import { type PrecomputeOptions, type PrecomputeReport, runPrecompute } from './precompute-run.ts';
+import {
+  aggregatorFor,
+  type PrecomputeOptions,
+  type PrecomputeReport,
+  runPrecompute,
+} from './precompute-run.ts';
 import { checkRecord, type RecordCheck } from './record-check.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
 
@@ -73,5 +79,14 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   /** What is hidden now, and the audit list, newest first. */
   async moderation(options: { aggregator?: string } = {}): Promise<ModerationList> {
     return readModeration(this.env, options.aggregator);
+  }
+
+  /** Why a video ranks where it does in a window: its score's parts (the aggregator's explain). */
+  async explain(
+    videoId: string,
+    window: TrendingWindow,
+    options: { aggregator?: string } = {},
+  ): Promise<Explanation> {
+    return aggregatorFor(this.env, options.aggregator).explain(videoId, window);
   }
 }

@@ -5,6 +5,7 @@ export * from './client-network.ts';
 export * from './computation.ts';
 export * from './edge-warmer-rpc.ts';
 export * from './events.ts';
+export * from './explain.ts';
 export * from './freshness.ts';
 export * from './groups.ts';
 export * from './headers.ts';

@@ -2,6 +2,7 @@ import {
   CORS_HEADERS,
   describeKvFailures,
   type ErrorBody,
+  ExplainQuerySchema,
   edgeCacheUrl,
   Hex64Schema,
   keyScope,
@@ -25,7 +26,7 @@ import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, badRequest, errorResponse } from '../errors.ts';
 import { ingestEvents, seedNetwork } from '../ingest.ts';
-import { parseOrThrow, queryParser } from '../query.ts';
+import { canonicalParams, parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { registerVideoEvents } from '../video-registration.ts';
 
@@ -169,6 +170,27 @@ export async function getRecordCheck(request: Request, env: ApiEnv): Promise<Res
 }
 
 const parseRecordCheckQuery = queryParser(RecordCheckQuerySchema, 'Invalid query');
+
+/** GET /v1/admin/explain?videoId=&window=: why a video ranks where it does (precompute's explain). */
+export async function getExplain(request: Request, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const { videoId, window } = parseExplainQuery(request.url);
+  const explanation = await env.PRECOMPUTE.explain(videoId, window, { aggregator: aggregatorName(env) });
+  return Response.json(explanation, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * The explain query: canonicalParams lowercases names, and this one's is camelCase (`videoId`, as
+ * the rest of the API spells it), so it is looked up as canonicalParams leaves it.
+ */
+function parseExplainQuery(url: string) {
+  const params = canonicalParams(new URL(url));
+  return parseOrThrow(
+    ExplainQuerySchema,
+    { videoId: params.videoid, window: params.window },
+    'Invalid query',
+  );
+}
 
 /**
  * Events one seed request ingests: two ingest batches of 100. Each new event is one Analytics
