@@ -4,6 +4,7 @@ import {
   type InvalidatedWindow,
   type InvalidateOutcome,
   keyScope,
+  type TrendingSnapshot,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
@@ -26,6 +27,29 @@ export interface InvalidateOptions {
  * KV is eventually consistent: a reader elsewhere may still get the old value for up to ~60 s,
  * which is why every layer compares generations instead of trusting the order values arrive in.
  */
+/**
+ * Overwrites KV with the new snapshots of bumped windows (fenced by generation: kv-writer.ts),
+ * reporting per window what was written, superseded by a newer copy, or refused.
+ */
+export function rewriteWindows(
+  env: PrecomputeEnv,
+  snapshots: readonly TrendingSnapshot[],
+  scope: string,
+): Promise<InvalidatedWindow[]> {
+  return Promise.all(
+    snapshots.map(async (snapshot): Promise<InvalidatedWindow> => {
+      const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, scope);
+      return {
+        window: snapshot.window,
+        generation: snapshot.generation,
+        kvKeys: kv.written,
+        ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
+        kvFailed: kv.failed,
+      };
+    }),
+  );
+}
+
 export async function runInvalidate(
   env: PrecomputeEnv,
   target: InvalidationTarget,
@@ -44,18 +68,7 @@ export async function runInvalidate(
   }
   try {
     const result = await stub.invalidate(target);
-    const windows = await Promise.all(
-      result.snapshots.map(async (snapshot): Promise<InvalidatedWindow> => {
-        const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(aggregator));
-        return {
-          window: snapshot.window,
-          generation: snapshot.generation,
-          kvKeys: kv.written,
-          ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
-          kvFailed: kv.failed,
-        };
-      }),
-    );
+    const windows = await rewriteWindows(env, result.snapshots, keyScope(aggregator));
     return { ok: true, windows };
   } finally {
     // No report: status keeps showing the last precompute run.

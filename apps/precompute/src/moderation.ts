@@ -10,9 +10,9 @@ import {
   type ModerationList,
   type TrendingWindow,
   trendingWindowCacheTag,
-  writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
+import { rewriteWindows } from './invalidate.ts';
 import { aggregatorFor } from './precompute-run.ts';
 import { acquireRunLock, INVALIDATE_LOCK_WAIT_MS } from './run-lock.ts';
 
@@ -50,18 +50,7 @@ export async function runModeration(
   try {
     const result = await stub.moderate(change);
     entry = result.entry;
-    windows = await Promise.all(
-      result.snapshots.map(async (snapshot): Promise<InvalidatedWindow> => {
-        const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, scope);
-        return {
-          window: snapshot.window,
-          generation: snapshot.generation,
-          kvKeys: kv.written,
-          ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
-          kvFailed: kv.failed,
-        };
-      }),
-    );
+    windows = await rewriteWindows(env, result.snapshots, scope);
   } finally {
     await stub.unlockRun(owner);
   }
