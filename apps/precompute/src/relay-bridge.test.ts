@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { INTERVALS, VIDEO_EVENT_KINDS } from '@openvine/trending-core';
 import { signedVideoEvent } from '@openvine/trending-core/nostr-signing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -147,5 +148,18 @@ describe('relay bridge (NOSTR_RELAYS): signed video events from relays become me
       ]);
       expect(relays[1]?.lastError).toEqual(expect.any(String));
     }, WAIT);
+  });
+
+  it('keeps an alarm while relays are configured (it reconnects after an eviction), none once they are not', async () => {
+    const aggregator = newAggregator();
+    const relay = standInRelay();
+    const stub = relayBridgeFor(bindings, aggregator);
+    const alarm = () => runInDurableObject(stub, (_bridge, state) => state.storage.getAlarm());
+
+    await bridge(aggregator, [relay.url]);
+    expect(await alarm()).toEqual(expect.any(Number));
+    await stub.sync({ aggregator, relays: [] });
+    expect(await alarm()).toBeNull();
+    expect(await stub.status()).toEqual([]);
   });
 });

@@ -116,16 +116,19 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
 
   override async alarm(): Promise<void> {
     this.connectAll();
-    await this.keepAlive();
+    // The alarm that fired is spent: set the next one without asking whether one is set.
+    await this.keepAlive(true);
   }
 
-  private async keepAlive(): Promise<void> {
+  /** An alarm every INTERVALS.relayBridgeAlarmMs while relays are configured, none otherwise. */
+  private async keepAlive(rearm = false): Promise<void> {
     if ((this.config?.relays.length ?? 0) === 0) {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null) await this.ctx.storage.setAlarm(Date.now() + INTERVALS.relayBridgeAlarmMs);
+    if (rearm || (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + INTERVALS.relayBridgeAlarmMs);
+    }
   }
 
   /** Opens every configured relay that has no socket and waits for no retry. */
