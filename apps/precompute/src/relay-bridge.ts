@@ -172,7 +172,11 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
     link.newestStored = null;
     try {
       // fetch upgrades http(s) URLs: wss://relay → https://relay with `Upgrade: websocket`.
-      const response = await fetch(link.url.replace(/^ws/, 'http'), { headers: { Upgrade: 'websocket' } });
+      // A relay that never answers must not hold the link in `connecting` for good.
+      const response = await fetch(link.url.replace(/^ws/, 'http'), {
+        headers: { Upgrade: 'websocket' },
+        signal: AbortSignal.timeout(INTERVALS.relayConnectTimeoutMs),
+      });
       const socket = response.webSocket;
       if (!socket) throw new Error(`relay answered ${response.status}, not a WebSocket`);
       socket.accept();

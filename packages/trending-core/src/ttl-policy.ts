@@ -92,6 +92,8 @@ export const INTERVALS = {
    * stored late (clock skew, slow propagation between relays) are not skipped.
    */
   relayBackoffFirstMs: 1_000,
+  /** How long opening a relay's WebSocket may take before it counts as failed (then the backoff). */
+  relayConnectTimeoutMs: 10_000,
   relayBackoffMaxMs: 5 * MINUTE_MS,
   relayBridgeAlarmMs: PRECOMPUTE_CRON_MS,
   relaySinceOverlapS: 60,

@@ -117,6 +117,7 @@ describe('TTL policy', () => {
       accessFlushMs: 10_000,
       dashboardRefreshMs: 5_000,
       relayBackoffFirstMs: 1_000,
+      relayConnectTimeoutMs: 10_000,
       relayBackoffMaxMs: 300_000, // 5 min
       relayBridgeAlarmMs: 60_000,
       relaySinceOverlapS: 60,
