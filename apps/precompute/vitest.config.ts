@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     name: 'precompute',
     include: ['src/**/*.test.ts'],
+    // A NIP-01 relay stand-in on a local port for the relay bridge's tests (Node side).
+    globalSetup: ['./test/nostr-relay-stand-in.ts'],
     testTimeout: 20_000,
   },
 });

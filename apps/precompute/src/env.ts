@@ -8,7 +8,10 @@ import type { EdgeWarmerRpc } from '@openvine/trending-core';
  * what it cannot express. The one place they are declared.
  */
 export interface PrecomputeEnv
-  extends Omit<PrecomputeBindings, 'API' | 'AE_ACCOUNT_ID' | 'AE_VIEW_DATASET' | 'PURGE_ZONE_ID'> {
+  extends Omit<
+    PrecomputeBindings,
+    'API' | 'AE_ACCOUNT_ID' | 'AE_VIEW_DATASET' | 'PURGE_ZONE_ID' | 'NOSTR_RELAYS'
+  > {
   /**
    * The api's EdgeWarmer entrypoint. Typed from trending-core's contract: typing it from the
    * api's source would need the api's config and source here, and the api depends on us.
@@ -29,4 +32,6 @@ export interface PrecomputeEnv
   PURGE_API_TOKEN?: string;
   /** Tests point the purge API at a stand-in. */
   PURGE_API_ENDPOINT?: string;
+  /** The relay bridge's relays: comma-separated wss:// URLs (a var, empty: off; relay-config.ts). */
+  NOSTR_RELAYS?: string;
 }

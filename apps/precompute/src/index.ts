@@ -17,12 +17,14 @@ import {
   runPrecompute,
 } from './precompute-run.ts';
 import { checkRecord, type RecordCheck } from './record-check.ts';
+import { syncRelayBridge } from './relay-bridge-sync.ts';
 import { type PrecomputeStatus, readStatus } from './status.ts';
 
 export type { PrecomputeEnv } from './env.ts';
 export type { InvalidatedWindow, InvalidateOutcome } from './invalidate.ts';
 export type { PrecomputeOptions, PrecomputeReport, WindowReport } from './precompute-run.ts';
 export type { RecordCheck } from './record-check.ts';
+export { RelayBridge, type RelayBridgeConfig } from './relay-bridge.ts';
 export type { PrecomputeStatus } from './status.ts';
 
 /**
@@ -35,7 +37,8 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   }
 
   override async scheduled(_controller: ScheduledController): Promise<void> {
-    await runPrecompute(this.env);
+    // The bridge's tick: it reconnects after an eviction even if its alarm was lost.
+    await Promise.all([runPrecompute(this.env), syncRelayBridge(this.env)]);
   }
 
   /** Precomputes the given windows (all by default) and reports what was written. */

@@ -16,6 +16,8 @@ describe('status()', () => {
         '7d': { generation: 1, snapshotAgeMs: null, computations: 0 },
       },
       lastAlarmAt: null,
+      // No relay bridge configured for this aggregator.
+      relays: [],
     });
     // The cron is `* * * * *`: the next run is at the next whole minute, at most a minute away.
     expect(status.nextCronAt % 60_000).toBe(0);

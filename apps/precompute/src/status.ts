@@ -6,13 +6,21 @@ import {
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { aggregatorFor } from './precompute-run.ts';
+import { relayBridgeFor } from './relay-bridge.ts';
 
 export type { PrecomputeStatus } from '@openvine/trending-core';
 
-/** The state ops look at: the last run, the next cron, and each window's generation and age. */
+/**
+ * The state ops look at: the last run, the next cron, each window's generation and age, and the
+ * relay bridge's relays.
+ */
 export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promise<PrecomputeStatus> {
   const stub = aggregatorFor(env, aggregator);
-  const [stats, lastRun] = await Promise.all([stub.stats(), stub.lastRunReport()]);
+  const [stats, lastRun, relays] = await Promise.all([
+    stub.stats(),
+    stub.lastRunReport(),
+    relayBridgeFor(env, aggregator).status(),
+  ]);
   const now = Date.now();
   const run = asPrecomputeReport(lastRun);
   const windows = Object.fromEntries(
@@ -33,5 +41,6 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
     nextCronAt: (Math.floor(now / INTERVALS.precomputeCronMs) + 1) * INTERVALS.precomputeCronMs,
     windows,
     lastAlarmAt: stats.lastAlarmAt,
+    relays,
   };
 }

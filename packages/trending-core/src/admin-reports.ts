@@ -86,6 +86,29 @@ export type InvalidateOutcome =
   | ({ ok: true } & InvalidateReport)
   | { ok: false; reason: 'run_lock_busy'; message: string };
 
+/** What a relay's socket is doing: opening, subscribed, waiting to retry, or not started. */
+export const RELAY_STATES = ['connecting', 'open', 'backoff', 'idle'] as const;
+export type RelayState = (typeof RELAY_STATES)[number];
+
+/** One relay the bridge (NOSTR_RELAYS) subscribes to for video events. */
+export const RelayStatusSchema = v.object({
+  url: v.string(),
+  state: v.picklist(RELAY_STATES),
+  /** When the last EVENT message came (ms), null before the first. */
+  lastEventAt: v.nullable(Count),
+  /** The newest created_at (s) of the events handled: the next subscription's `since`, less an overlap. */
+  lastCreatedAt: v.nullable(Count),
+  eventsReceived: Count,
+  /** Events the aggregator recorded (stored, replaced or superseded; re-sent ones are not counted). */
+  eventsRegistered: Count,
+  /** Events refused: failed verification (verifyVideoEvent) or older than the stored version. */
+  eventsRefused: Count,
+  /** Connection attempts after the first. */
+  reconnects: Count,
+  lastError: v.optional(v.string()),
+});
+export type RelayStatus = v.InferOutput<typeof RelayStatusSchema>;
+
 /** `GET /v1/admin/status`: the last run, the next cron, each window's generation and age. */
 export const PrecomputeStatusSchema = v.object({
   now: Count,
@@ -97,6 +120,8 @@ export const PrecomputeStatusSchema = v.object({
     v.object({ generation: Count, snapshotAgeMs: v.nullable(v.number()), computations: Count }),
   ),
   lastAlarmAt: v.nullable(Count),
+  /** The relay bridge's relays (empty unless NOSTR_RELAYS names some). */
+  relays: v.array(RelayStatusSchema),
 });
 export type PrecomputeStatus = v.InferOutput<typeof PrecomputeStatusSchema>;
 

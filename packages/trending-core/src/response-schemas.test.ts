@@ -260,8 +260,23 @@ describe('the other answers', () => {
       nextCronAt: 60_000,
       windows: { '1h': windows, '24h': windows, '7d': windows },
       lastAlarmAt: null,
+      relays: [
+        {
+          url: 'wss://relay.example/',
+          state: 'open',
+          lastEventAt: 4,
+          lastCreatedAt: 3,
+          eventsReceived: 2,
+          eventsRegistered: 1,
+          eventsRefused: 1,
+          reconnects: 0,
+          lastError: 'refused an event: bad_signature',
+        },
+      ],
     };
     expect(v.is(PrecomputeStatusSchema, status)).toBe(true);
+    const [relay] = status.relays;
+    expect(v.is(PrecomputeStatusSchema, { ...status, relays: [{ ...relay, state: 'closed' }] })).toBe(false);
     expect(v.is(PrecomputeStatusSchema, { ...status, lastRun: null, lastRunAgeS: null })).toBe(true);
     expect(v.is(PrecomputeStatusSchema, { ...status, windows: { '1h': windows } })).toBe(false);
     const page = {

@@ -84,6 +84,19 @@ export const INTERVALS = {
   accessFlushMs: 10_000,
   /** How often the dashboard page polls /v1/metrics and the trending lists. */
   dashboardRefreshMs: 5_000,
+  /**
+   * The relay bridge (apps/precompute relay-bridge.ts): a lost relay is retried after the first
+   * wait, doubled per failure up to the last (a relay down for hours is asked every 5 minutes);
+   * its alarm wakes it this often to reconnect after an eviction (the cron pokes it too); and a
+   * new subscription asks from the last created_at seen minus the overlap, so events a relay
+   * stored late (clock skew, slow propagation between relays) are not skipped.
+   */
+  relayBackoffFirstMs: 1_000,
+  /** How long opening a relay's WebSocket may take before it counts as failed (then the backoff). */
+  relayConnectTimeoutMs: 10_000,
+  relayBackoffMaxMs: 5 * MINUTE_MS,
+  relayBridgeAlarmMs: PRECOMPUTE_CRON_MS,
+  relaySinceOverlapS: 60,
 } as const;
 
 /** How long stored state is kept, in ms (older rows are pruned). */
@@ -171,6 +184,12 @@ export const LIMITS = {
    * call takes (its documented per-call maximum for purge by tag).
    */
   moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
+  /**
+   * The relay bridge: relays one bridge holds a socket to (NOSTR_RELAYS beyond it are ignored),
+   * and verified events one registerVideos call takes (small, so a live event waits for no
+   * backlog and a refused stale one costs a short retry).
+   */
+  relayBridge: { relays: 16, registerBatch: 10 },
 } as const;
 
 /** Retry-After of the api's 429 and 503 answers, in seconds. */

@@ -116,6 +116,11 @@ describe('TTL policy', () => {
       metricsFlushMs: 5_000,
       accessFlushMs: 10_000,
       dashboardRefreshMs: 5_000,
+      relayBackoffFirstMs: 1_000,
+      relayConnectTimeoutMs: 10_000,
+      relayBackoffMaxMs: 300_000, // 5 min
+      relayBridgeAlarmMs: 60_000,
+      relaySinceOverlapS: 60,
     });
     expect(RETENTION).toEqual({
       metricsMs: 86_400_000, // 24 h
@@ -142,6 +147,7 @@ describe('TTL policy', () => {
         cursorMaxAgeMs: 3_600_000,
       },
       moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
+      relayBridge: { relays: 16, registerBatch: 10 },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);

@@ -117,6 +117,8 @@ describe('admin routes', () => {
     expect(status.nextCronAt).toBeGreaterThan(status.now);
     expect(status.nextCronAt - status.now).toBeLessThanOrEqual(60_000);
     for (const window of WINDOWS) expect(status.windows[window].generation).toBeGreaterThanOrEqual(1);
+    // No relay bridge configured for this aggregator (NOSTR_RELAYS is empty): no relays listed.
+    expect(status.relays).toEqual([]);
   });
 
   it.each([
