@@ -107,7 +107,7 @@ function visibleVideos(
  * window's trending hashtags and creators from its best-scored visible videos. A video without a
  * signed event ranks by its id alone and counts in no hashtag or creator.
  */
-function rankStats(
+export function rankStats(
   source: VideoMetaSource,
   window: TrendingWindow,
   stats: ReadonlyMap<string, WindowVideoStats>,

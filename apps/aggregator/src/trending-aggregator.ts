@@ -21,7 +21,7 @@ import {
 import type { AggregatorEnv } from './env.ts';
 import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
-import { rankWindow, rankWindowByRescan } from './ranking.ts';
+import { rankStats, rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
 import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
@@ -251,7 +251,9 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const { stats } = this.rollups.windowStats(window, computedAt, 0);
     const cursor = cursorAt(window, computedAt);
     const capped = this.rollups.cappedViews(WINDOW_SPECS[window].bucket, videoId, cursor.bucketFrom);
-    const { videos } = rankWindow(this.rollups, this.videoEvents, window, computedAt, hidden);
+    // The same ranking rankWindow computes, from the stats read once above (rankByScore leaves out
+    // what cannot rank, so reading them without the minimum changes nothing).
+    const { videos } = rankStats(this.videoEvents, window, stats, hidden, MAX_LIMIT);
     const signed = this.videoEvents.videoMeta([videoId]).get(videoId);
     const rankOf = (list: readonly { videoId: string; rank: number }[] | undefined) =>
       list?.find((v) => v.videoId === videoId)?.rank ?? null;
