@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ReadTargetSchema } from './keys.ts';
-import { ErrorBodySchema, perWindowSchema, TrendingWindowSchema } from './response-schemas.ts';
+import { CountSchema, ErrorBodySchema, perWindowSchema, TrendingWindowSchema } from './response-schemas.ts';
 
 /**
  * What the admin routes answer (precompute's RPC results, passed through by the api), as valibot
@@ -8,7 +8,7 @@ import { ErrorBodySchema, perWindowSchema, TrendingWindowSchema } from './respon
  * from them.
  */
 
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Count = CountSchema;
 
 export const WindowReportSchema = v.object({
   window: TrendingWindowSchema,

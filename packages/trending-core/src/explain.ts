@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { TrendingWindowSchema } from './response-schemas.ts';
+import { CountSchema, TrendingWindowSchema } from './response-schemas.ts';
 import {
   averageCompletion,
   isRankable,
@@ -10,7 +10,7 @@ import {
 } from './scoring.ts';
 import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
 
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Count = CountSchema;
 
 /**
  * Why a video ranks where it does (`GET /v1/admin/explain`): every part of its score in one

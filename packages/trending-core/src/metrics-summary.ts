@@ -1,12 +1,13 @@
 import * as v from 'valibot';
 import { SERVED_BY, type ServedBy } from './metrics.ts';
+import { CountSchema } from './response-schemas.ts';
 
 /**
  * `GET /v1/metrics` as JSON: the metrics object's summary (apps/aggregator's MetricsAggregator),
  * as valibot schemas the types are inferred from and the OpenAPI document is generated from.
  */
 
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Count = CountSchema;
 /** A latency percentile in ms; null when the layer answered nothing in the span. */
 const Percentile = v.nullable(v.number());
 

@@ -10,7 +10,9 @@ import { type TrendingWindow, WINDOWS } from './windows.ts';
 
 /** A whole number (JSON integer: the OpenVine app's Dart parser throws on 12.0). */
 export const IntegerSchema = v.pipe(v.number(), v.integer());
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A count: a non-negative integer (every count every response carries). */
+export const CountSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Count = CountSchema;
 
 /** A Nostr event id or pubkey as stored and served: 64 lowercase hex characters. */
 export const StoredHex64Schema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
