@@ -99,7 +99,7 @@ export interface TrendingHeaderInput {
   timings: readonly ServerTimingEntry[];
 }
 
-// Computed once: trendingHeaders runs on every hit, memory hits included.
+// Computed once: every hit's headers carry them, memory hits included.
 const CACHE_CONTROL = cacheControlValue();
 const CDN_CACHE_CONTROL = cdnCacheControlValue();
 

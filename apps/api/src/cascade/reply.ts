@@ -6,7 +6,7 @@ import {
   type ServedBy,
   type ServerTimingEntry,
   trendingCacheTagValue,
-  trendingContentHeaders,
+  trendingHeaders,
   trendingRequestHeaders,
 } from '@openvine/trending-core';
 import { recordResponse } from '../metrics/recorder.ts';
@@ -107,12 +107,12 @@ export function respond(
 ): Response {
   markServed(reply.read.scope.keys, reply.read.window, cached);
   const totalMs = performance.now() - reply.started;
-  const perRequest = trendingRequestHeaders({
+  const headerInput = {
     layer,
     stale,
     ageS: (Date.now() - cached.computedAt) / 1000,
     timings: [...reply.timings.entries, { name: 'total', durMs: totalMs }],
-  });
+  };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   const status = notModified ? 304 : 200;
   measure(reply, SERVED_BY[layer], status, stale, totalMs, computeMs);
@@ -120,10 +120,10 @@ export function respond(
   const body = notModified ? null : cached.body;
   // An edge entry's body streams through with a copy of the headers stored beside it.
   if (cached.headers && typeof body !== 'string')
-    return edgeCache.answer(cached.headers, body, status, perRequest);
+    return edgeCache.answer(cached.headers, body, status, trendingRequestHeaders(headerInput));
   const cacheTag = trendingCacheTagValue(reply.read.scope.keys, reply.read.window, cached.generation);
   return new Response(body, {
     status,
-    headers: { ...trendingContentHeaders(cached.etag, cacheTag), ...perRequest },
+    headers: trendingHeaders({ ...headerInput, etag: cached.etag, cacheTag }),
   });
 }
