@@ -157,6 +157,11 @@ export const LIMITS = {
   /** Parsed query strings an api isolate remembers per route; cleared when full. */
   parsedQueries: 1_024,
   /**
+   * Parsed edge-entry ETags an api isolate remembers (one per stored read: format, window, limit
+   * and generation); cleared when full.
+   */
+  parsedETags: 1_024,
+  /**
    * POST /v1/admin/seed: the demo workload's sizes (events, videos: bounds and defaults), and how
    * long a page's `next` stays usable (its events are generated for the first page's time).
    */

@@ -140,6 +140,7 @@ describe('TTL policy', () => {
       generationBumpTop: 10,
       heldSnapshots: 64,
       parsedQueries: 1_024,
+      parsedETags: 1_024,
       videoEvents: { perBatch: 50, contentChars: 8_192, tags: 100, tagEntries: 32, tagValueChars: 2_048 },
       seed: {
         events: { min: 1_000, max: 50_000, default: 24_000 },

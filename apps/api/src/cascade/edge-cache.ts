@@ -23,7 +23,7 @@ const parsedTags = new Map<string, SnapshotTag | undefined>();
 function tagOf(etag: string): SnapshotTag | undefined {
   if (parsedTags.has(etag)) return parsedTags.get(etag);
   const tag = parseSnapshotETag(etag);
-  if (parsedTags.size >= LIMITS.parsedQueries) parsedTags.clear();
+  if (parsedTags.size >= LIMITS.parsedETags) parsedTags.clear();
   parsedTags.set(etag, tag);
   return tag;
 }
