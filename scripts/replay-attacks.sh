@@ -2,7 +2,7 @@
 # Replays issue 14's attacks on the trending list against a running stack and prints what each
 # changed: `./scripts/replay-attacks.sh http://127.0.0.1:8787 <admin token>` (./scripts/dev prints
 # both). Each attack should fail: the #1 keeps its title and creator, 100 invented viewers from
-# one client do not rank, a 1,000-event backdated replay adds at most the cap (3 views, 1 viewer),
+# one client do not rank, a 1,000-event backdated replay adds at most the cap (1 view, 1 viewer),
 # and a claimed idempotency key does not swallow another network's view. Node is needed (any).
 set -euo pipefail
 B=${1:?usage: replay-attacks.sh <base url> <admin token>}

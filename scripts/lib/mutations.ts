@@ -104,11 +104,11 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'return lower + 0 * ((rank - seen) / n) * (upper - lower);',
   },
   {
-    id: 'viewer-cap-4',
-    behaviour: 'per-viewer cap: a viewer counts 4 views an hour instead of 3',
+    id: 'viewer-cap-2',
+    behaviour: 'per-viewer cap: a viewer counts 2 views an arrival hour instead of 1',
     file: 'packages/trending-core/src/scoring.ts',
-    find: 'viewsCapPerViewerHour: 3,',
-    replace: 'viewsCapPerViewerHour: 4,',
+    find: 'viewsCapPerViewerHour: 1,',
+    replace: 'viewsCapPerViewerHour: 2,',
   },
   {
     id: 'min-viewers-4',

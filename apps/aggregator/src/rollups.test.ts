@@ -64,6 +64,8 @@ describe('deduplication', () => {
     const video = randomVideoId();
     const events = distinctViews(video, 5);
     expect(await stub.ingest(events)).toMatchObject({ accepted: 5, duplicates: 0 });
+    // Delivered again an hour later, so that the per-viewer cap (1 an arrival hour) lets it count.
+    pinClock(Date.now() + HOUR_MS);
     expect(await stub.ingest(events)).toMatchObject({ accepted: 5, duplicates: 0 });
     expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 10, uniqueViewers: 5 });
   });
@@ -86,17 +88,18 @@ describe('what counts as a view', () => {
     const stub = newAggregator();
     const video = randomVideoId();
     const t = Date.now();
-    // Four viewers, three views each: 12 views, but too little evidence.
+    // Four viewers, three views each in one hour: too little evidence.
     const four = distinctViews(video, 4, { at: () => t });
     await stub.ingest([...four, ...four, ...four]);
     expect(await ranking(stub, '24h')).toEqual([]);
     expect(await ranking(stub, '7d')).toEqual([]);
 
     await stub.ingest([viewEnd(video, 'fifth-viewer', { timestampMs: t })]);
-    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 13, uniqueViewers: 5 });
+    // Each viewer's views count once an arrival hour (the cap): 4 + 1.
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 5, uniqueViewers: 5 });
   });
 
-  it('caps one viewer replaying 1,000 times an hour at 3 views', async () => {
+  it('caps one viewer replaying 1,000 times an hour at 1 view', async () => {
     const stub = newAggregator();
     const replayed = randomVideoId();
     const popular = randomVideoId();
@@ -114,8 +117,8 @@ describe('what counts as a view', () => {
       const videos = await ranking(stub, window);
       expect(videos.map((v) => v.videoId)).toEqual([popular, replayed]);
       expect(videos[0]).toMatchObject({ views: 50, uniqueViewers: 50 });
-      // The replayer's 1,000 views count 3 (the cap), plus one from each of the other 4 viewers.
-      expect(videos[1]).toMatchObject({ views: 7, uniqueViewers: 5 });
+      // The replayer's 1,000 views count 1 (the cap), plus one from each of the other 4 viewers.
+      expect(videos[1]).toMatchObject({ views: 5, uniqueViewers: 5 });
     }
   });
 
@@ -131,9 +134,9 @@ describe('what counts as a view', () => {
     await ingestAll(stub, [...replays, ...distinctViews(video, 4, { at: () => hourB })]);
     const ranked = await findVideo(stub, '24h', video);
     expect(ranked?.uniqueViewers).toBe(5);
-    // All 1,000 arrived in one hour (the pinned 12:10), whatever hours they claim: the cap (3)
-    // once, plus one view from each of the other four viewers: 3 + 4 = 7.
-    expect(ranked?.views).toBe(7);
+    // All 1,000 arrived in one hour (the pinned 12:10), whatever hours they claim: the cap (1)
+    // once, plus one view from each of the other four viewers: 1 + 4 = 5.
+    expect(ranked?.views).toBe(5);
   });
 });
 
@@ -158,8 +161,11 @@ describe('top(window, n)', () => {
     });
     await registerVideos(stub, ...videos.map((v) => v.record));
     for (const v of videos) {
-      // Every viewer watches twice.
+      // Every viewer watches twice, an hour apart (the cap counts one view per arrival hour).
       await stub.ingest(distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } }));
+    }
+    pinClock(t + HOUR_MS);
+    for (const v of videos) {
       await stub.ingest(distinctViews(v.id, v.viewers, { at: () => t, extra: { completion: 0.8 } }));
     }
 
@@ -278,14 +284,14 @@ describe('schema upgrade', () => {
       sql.exec(`CREATE TABLE viewer_hours (video_id TEXT NOT NULL, viewer_key TEXT NOT NULL, hour INTEGER NOT NULL,
         views INTEGER NOT NULL, PRIMARY KEY (video_id, viewer_key, hour)) WITHOUT ROWID`);
       sql.exec('INSERT INTO video_viewers VALUES (?, ?, ?, ?)', video, 'alice', t, t);
-      // Alice has already used up this hour's cap of 3.
-      sql.exec('INSERT INTO viewer_hours VALUES (?, ?, ?, ?)', video, 'alice', hour, 3);
+      // Alice has already used up this hour's cap (1).
+      sql.exec('INSERT INTO viewer_hours VALUES (?, ?, ?, ?)', video, 'alice', hour, 1);
 
       const rollups = new Rollups(sql);
       rollups.migrate();
       expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'viewer_hours'").toArray()).toEqual([]);
       expect(sql.exec('SELECT hour_views FROM video_viewers').one().hour_views).toBe(
-        JSON.stringify({ [hour]: 3 }),
+        JSON.stringify({ [hour]: 1 }),
       );
       rollups.ingest(
         [viewEnd(video, 'alice', { timestampMs: t }), viewEnd(video, 'bob', { timestampMs: t })],

@@ -166,7 +166,7 @@ describe('network evidence', () => {
     }
     expect(Math.floor(Date.now() / HOUR_MS), 'the test spanned two hours').toBe(hourStarted);
     const week = (await top(aggregator, '7d')).find((v) => v.videoId === videoId);
-    // The cap (3) once, plus one view from each friend.
+    // The cap (1) once, plus one view from each friend.
     expect(week).toMatchObject({ views: SCORING.viewsCapPerViewerHour + 4, uniqueViewers: 5 });
   });
 });

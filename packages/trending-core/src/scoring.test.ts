@@ -241,11 +241,11 @@ describe('completion helpers', () => {
 });
 
 describe('scoring constants (the aggregator applies the per-viewer cap)', () => {
-  it('needs 5 distinct viewers from 3 networks, counts 3 views per viewer and hour and 20 new viewers per network and hour, caps the boost at 10', () => {
+  it('needs 5 distinct viewers from 3 networks, counts 1 view per viewer and arrival hour and 20 new viewers per network and hour, caps the boost at 10', () => {
     expect(SCORING).toEqual({
       minUniqueViewers: 5,
       minDistinctNetworks: 3,
-      viewsCapPerViewerHour: 3,
+      viewsCapPerViewerHour: 1,
       viewersCapPerNetworkHour: 20,
       defaultCompletion: 0.5,
       risingPrior: 10,
