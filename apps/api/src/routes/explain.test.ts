@@ -56,7 +56,9 @@ describe('GET /v1/admin/explain', () => {
     // The score the list shows (rounded there), from the same parts.
     expect(why.score).toBeCloseTo(list.videos[1]?.score ?? Number.NaN, 2);
     expect(why.parts.decayedViews).toBeGreaterThan(0);
-    expect(why.parts.decayedViews).toBeLessThanOrEqual(6);
+    // At most one per view (a fresh view weighs 1), up to the running totals' float rounding:
+    // 6.000000000000001 was seen.
+    expect(why.parts.decayedViews).toBeLessThanOrEqual(6 + 1e-9);
   });
 
   it('says why a video does not rank: too few networks, or hidden', async () => {
