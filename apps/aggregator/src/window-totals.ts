@@ -436,10 +436,6 @@ export class WindowTotals {
     ).rowsWritten;
   }
 
-  count(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM window_totals').one().n;
-  }
-
   private saveCursor(window: TrendingWindow, c: WindowCursor): void {
     this.sql.exec(
       `INSERT INTO window_cursors (trending_window, bucket_from, viewers_from, baseline_from, baseline_to, epoch_ms)

@@ -101,6 +101,7 @@ describe('TTL policy', () => {
       // 86,400 s = 24 h.
       dashboard: { pageMaxAgeS: 60, chartLibraryMaxAgeS: 86_400 },
       corsPreflight: { maxAgeS: 86_400 },
+      health: { cacheMs: 5_000 },
     });
     expect(LAYER_BUDGETS_MS).toEqual({ edge: 20, doSnapshot: 30, kv: 50, compute: 5_000 });
   });
@@ -149,6 +150,9 @@ describe('TTL policy', () => {
       },
       moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
       relayBridge: { relays: 16, registerBatch: 10 },
+      sqlValueBytes: 2_000_000, // 2 MB
+      rankingPageRows: 2_000,
+      shardStorage: { objectMaxBytes: 10_000_000_000, budgetBytes: 5_000_000_000 }, // 10 GB, 5 GB
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
