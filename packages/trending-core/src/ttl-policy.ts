@@ -176,10 +176,14 @@ export const LIMITS = {
    * POST /v1/videos, signed Nostr video events (nostr-video.ts). `perBatch`: events one request
    * takes (each costs a Schnorr verification, about a millisecond). The caps bound what one event
    * stores: a diVine event (title, `t` tags, an `imeta` tag of a dozen entries) is far below them,
-   * and all of them together stay inside the 64 KiB body.
+   * and all of them together stay inside the 64 KiB body. `eventBytes`: an event's JSON (UTF-8) at
+   * most 64 KiB, what one request body holds: the caps alone let an event from a relay (no body
+   * limit) reach 6.5 MB, over the 2 MB SQL value limit (`sqlValueBytes`) the aggregator stores it
+   * under; a relay batch of 10 such events is one 640 KiB parameter.
    */
   videoEvents: {
     perBatch: 50,
+    eventBytes: 64 * 1024,
     contentChars: 8_192,
     tags: 100,
     tagEntries: 32,

@@ -142,7 +142,15 @@ describe('TTL policy', () => {
       heldSnapshots: 64,
       parsedQueries: 1_024,
       parsedETags: 1_024,
-      videoEvents: { perBatch: 50, contentChars: 8_192, tags: 100, tagEntries: 32, tagValueChars: 2_048 },
+      // eventBytes: 64 KiB.
+      videoEvents: {
+        perBatch: 50,
+        eventBytes: 65_536,
+        contentChars: 8_192,
+        tags: 100,
+        tagEntries: 32,
+        tagValueChars: 2_048,
+      },
       seed: {
         events: { min: 1_000, max: 50_000, default: 24_000 },
         videos: { min: 20, max: 2_000, default: 320 },
