@@ -104,6 +104,11 @@ export const INTERVALS = {
   relayBackoffMaxMs: 5 * MINUTE_MS,
   relayBridgeAlarmMs: PRECOMPUTE_CRON_MS,
   relaySinceOverlapS: 60,
+  /**
+   * How often an aggregator over its storage budget logs its warning (its alarm runs every 30 s):
+   * once an hour keeps the log readable while ops add shards.
+   */
+  storageWarningMs: HOUR_MS,
 } as const;
 
 /** How long stored state is kept, in ms (older rows are pruned). */
@@ -223,8 +228,17 @@ export const LIMITS = {
    * per object, and the budget a shard is sized to stay under (half of it: a re-shard's 7-day
    * dual-write period keeps the old placement's data while the new one fills). Past the budget
    * health reports `degraded` and the alarm logs a warning; events are still counted.
+   * `bytesPerEvent`: what a view event costs at most when it is a new viewer of its video from a
+   * new network (measured 1,146 bytes: storage-per-event.test.ts holds it under this ceiling);
+   * `bytesPerRepeatEvent`: a viewer's further view (measured 46: its idempotency key, mostly).
+   * 5 GB holds 4.3 million worst-case events a week, 108 million repeat ones.
    */
-  shardStorage: { objectMaxBytes: 10_000_000_000, budgetBytes: 5_000_000_000 },
+  shardStorage: {
+    objectMaxBytes: 10_000_000_000,
+    budgetBytes: 5_000_000_000,
+    bytesPerEvent: 1_200,
+    bytesPerRepeatEvent: 64,
+  },
 } as const;
 
 /** Retry-After of the api's 429 and 503 answers, in seconds. */

@@ -122,6 +122,7 @@ describe('TTL policy', () => {
       relayBackoffMaxMs: 300_000, // 5 min
       relayBridgeAlarmMs: 60_000,
       relaySinceOverlapS: 60,
+      storageWarningMs: 3_600_000, // 1 h
     });
     expect(RETENTION).toEqual({
       metricsMs: 86_400_000, // 24 h
@@ -160,7 +161,13 @@ describe('TTL policy', () => {
       relayBridge: { relays: 16, registerBatch: 10 },
       sqlValueBytes: 2_000_000, // 2 MB
       rankingPageRows: 2_000,
-      shardStorage: { objectMaxBytes: 10_000_000_000, budgetBytes: 5_000_000_000 }, // 10 GB, 5 GB
+      // 10 GB, 5 GB.
+      shardStorage: {
+        objectMaxBytes: 10_000_000_000,
+        budgetBytes: 5_000_000_000,
+        bytesPerEvent: 1_200,
+        bytesPerRepeatEvent: 64,
+      },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
