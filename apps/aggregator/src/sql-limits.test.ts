@@ -105,5 +105,15 @@ describe("production's 2 MB SQL value limit", () => {
     expect(result.ranked.rowsScanned).toBe(RANKABLE);
     expect(result.ranked.videos).toHaveLength(MAX_LIMIT);
     expect(result.ranked.videos).toEqual(result.reference.videos);
+    // And the object's own computation (its storage is behind the guard too: test-entry.ts).
+    expect((await stub.refresh('24h')).videos).toEqual(result.reference.videos);
+  });
+
+  it("runs every aggregator test's objects behind the guard (test-entry.ts)", async () => {
+    await runInDurableObject(newAggregator(), (_instance: TrendingAggregator, state) => {
+      expect(() => state.storage.sql.exec('SELECT ? AS v', 'x'.repeat(LIMITS.sqlValueBytes + 1))).toThrow(
+        SqlLimitError,
+      );
+    });
   });
 });
