@@ -26,9 +26,9 @@ function isLeakedDurableObjectRejection(error: unknown): boolean {
  * `miniflare` options into the config's by key, which cannot take a dataset binding away.
  */
 function aggregatorUnderTest() {
-  const { workerOptions, main } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
+  const { workerOptions } = unstable_getMiniflareWorkerOptions('./wrangler.jsonc');
   const { rootPath: _root, ...options } = workerOptions as typeof workerOptions & { rootPath?: string };
-  return { main, options: recordDatasets(options, ['VIEW_EVENTS']) };
+  return { options: recordDatasets(options, ['VIEW_EVENTS']) };
 }
 
 const aggregator = aggregatorUnderTest();
@@ -38,7 +38,8 @@ const aggregator = aggregatorUnderTest();
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      main: aggregator.main,
+      // The production Worker behind the test-only 2 MB SQL guard (src/test-entry.ts).
+      main: './src/test-entry.ts',
       miniflare: {
         ...aggregator.options,
         // Tests read what the stand-in received through this binding (src/testing.ts).

@@ -15,6 +15,8 @@ import {
   networksLastSeenBetween,
   pruneNetworks,
 } from './network-evidence.ts';
+import { countRows, rowCounts } from './row-counts.ts';
+import { SeenKeys } from './seen-keys.ts';
 import { insertRows, type SqlValue, selectByKeys } from './sql-rows.ts';
 import {
   migrateTotalsNetworks,
@@ -30,7 +32,8 @@ import {
  * hints and activity; signed metadata lives in video-events.ts). One row per (video, minute) for
  * the 1h window, one per (video, hour) for 24h and 7d, one per (video, viewer) for exact distinct
  * viewers and the per-viewer cap, one per (video, client network) for distinct networks and the
- * per-network viewer cap (network-evidence.ts), and the seen idempotency keys. Everything older
+ * per-network viewer cap (network-evidence.ts), and the seen idempotency keys (their digests:
+ * seen-keys.ts). Everything older
  * than the 7 d window (plus slack) is pruned by the alarm, so storage is bounded by activity, not
  * by history.
  */
@@ -43,11 +46,6 @@ const SCHEMA = [
      first_seen_ms INTEGER NOT NULL,
      last_event_ms INTEGER NOT NULL
    ) WITHOUT ROWID`,
-  `CREATE TABLE IF NOT EXISTS seen_events (
-     dedup_key TEXT PRIMARY KEY,
-     seen_ms INTEGER NOT NULL
-   ) WITHOUT ROWID`,
-  'CREATE INDEX IF NOT EXISTS seen_events_by_time ON seen_events (seen_ms)',
   // hour_views: the viewer's views of the video per arrival hour ({"<hour>": views}, server
   // time) for the per-viewer cap. Arrival, not the client's timestamp: timestamps may be up to
   // 7 days old, and a replay backdated into 169 hours would get the cap 169 times. Events still
@@ -86,8 +84,6 @@ const SCHEMA = [
 /** The minute table keeps 1 h plus slack; the hour table the 7 d window plus its partial hour. */
 const MINUTE_RETENTION_MS = RETENTION.minuteBucketsMs;
 const HOUR_RETENTION_MS = RETENTION.hourBucketsMs;
-/** Idempotency keys outlive the oldest accepted timestamp (7 d) plus clock skew. */
-const DEDUP_RETENTION_MS = RETENTION.idempotencyKeysMs;
 
 export type BucketRow = {
   video_id: string;
@@ -126,6 +122,9 @@ interface BucketAdd {
   watchMs: number;
 }
 
+/** The tables stats() reports the rows of (row-counts.ts keeps their counts). */
+const COUNTED_TABLES = ['videos', 'minute_buckets', 'hour_buckets', 'video_viewers', 'window_totals'];
+
 const BUCKET_TABLES = [
   ['minute_buckets', MINUTE_MS],
   ['hour_buckets', HOUR_MS],
@@ -136,16 +135,20 @@ const SEP = '\u0000';
 
 export class Rollups implements TotalsSource {
   private readonly totals: WindowTotals;
+  private readonly seenKeys: SeenKeys;
 
   constructor(private readonly sql: SqlStorage) {
     this.totals = new WindowTotals(sql, this);
+    this.seenKeys = new SeenKeys(sql);
   }
 
   migrate(): void {
     for (const statement of [...SCHEMA, ...TOTALS_SCHEMA]) this.sql.exec(statement);
+    this.seenKeys.migrate();
     this.migrateViewerHours();
     migrateNetworkEvidence(this.sql);
     migrateTotalsNetworks(this.sql);
+    countRows(this.sql, [...COUNTED_TABLES, ...this.seenKeys.tables()]);
   }
 
   /**
@@ -353,31 +356,16 @@ export class Rollups implements TotalsSource {
   }
 
   /**
-   * Records the batch's idempotency keys; false for an event whose key was seen before. Keys are
-   * claimed and compared well-formed: SQLite keeps text as UTF-8, which cannot hold a lone
-   * surrogate, so such a key would come back changed, never match itself, and its event would be
-   * dropped as a duplicate of nothing.
+   * Records the batch's idempotency keys (as digests: seen-keys.ts); false for an event whose key
+   * was seen before, or earlier in the batch. Keys are hashed well-formed: a lone surrogate has no
+   * UTF-8 form (when SQLite stored the text, such a key came back changed, never matched itself,
+   * and its event was dropped as a duplicate of nothing).
    */
   private claimDedupKeys(events: readonly NormalizedViewEvent[], now: number): boolean[] {
-    const keyOf = (e: NormalizedViewEvent) => e.dedupKey?.toWellFormed();
-    const keys = events.flatMap((e) => keyOf(e) ?? []);
-    const fresh = new Set<string>();
-    if (keys.length > 0) {
-      const inserted = this.sql
-        .exec<{ dedup_key: string }>(
-          `INSERT INTO seen_events (dedup_key, seen_ms) SELECT value, ? FROM json_each(?) WHERE true
-           ON CONFLICT DO NOTHING RETURNING dedup_key`,
-          now,
-          JSON.stringify(keys),
-        )
-        .toArray();
-      for (const row of inserted) fresh.add(row.dedup_key);
-    }
-    // The first event holding a new key claims it; a repeat inside the batch is a duplicate.
-    return events.map((e) => {
-      const key = keyOf(e);
-      return key === undefined || fresh.delete(key);
-    });
+    return this.seenKeys.claim(
+      events.map((e) => e.dedupKey),
+      now,
+    );
   }
 
   /** The batch's viewers as stored before it: latest view and views per hour. */
@@ -565,10 +553,7 @@ export class Rollups implements TotalsSource {
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
     deleted += pruneNetworks(this.sql, now - HOUR_RETENTION_MS, now);
-    deleted += this.sql.exec(
-      'DELETE FROM seen_events WHERE seen_ms < ?',
-      now - DEDUP_RETENTION_MS,
-    ).rowsWritten;
+    deleted += this.seenKeys.prune(now);
     deleted += this.sql.exec('DELETE FROM videos WHERE last_event_ms < ?', now - RETENTION_MS).rowsWritten;
     return deleted;
   }
@@ -581,15 +566,15 @@ export class Rollups implements TotalsSource {
     seenKeys: number;
     windowTotals: number;
   } {
-    const count = (table: string) =>
-      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    // Kept as rows change (row-counts.ts): one small read, not a count of every table.
+    const count = rowCounts(this.sql);
     return {
       videos: count('videos'),
       bucketsMinute: count('minute_buckets'),
       bucketsHour: count('hour_buckets'),
       viewers: count('video_viewers'),
-      seenKeys: count('seen_events'),
-      windowTotals: this.totals.count(),
+      seenKeys: this.seenKeys.tables().reduce((sum, table) => sum + count(table), 0),
+      windowTotals: count('window_totals'),
     };
   }
 }

@@ -11,6 +11,7 @@ import {
   type ModerationList,
   type NormalizedViewEvent,
   parseModerationChange,
+  type ShardStorage,
   type TrendingSnapshot,
   type TrendingWindow,
   TTL_POLICY,
@@ -23,6 +24,7 @@ import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
 import { rankStats, rankWindow, rankWindowByRescan } from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
+import { StorageWarning, shardStorage } from './storage-budget.ts';
 import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
 import { cursorAt } from './window-totals.ts';
@@ -60,6 +62,8 @@ export interface AggregatorStats {
   snapshotAgeMs: Record<TrendingWindow, number | null>;
   rows: ReturnType<Rollups['counts']> & ReturnType<VideoEvents['counts']>;
   lastAlarmAt: number | null;
+  /** The SQLite file's size against the shard's budget (storage-budget.ts). */
+  storage: ShardStorage;
 }
 
 const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWindow, T> =>
@@ -81,6 +85,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly computations = perWindow(() => 0);
   private readonly lastComputeMs = perWindow(() => 0);
   private lastAlarmAt: number | null = null;
+  private readonly storageWarning = new StorageWarning();
 
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
@@ -290,6 +295,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       }),
       rows: { ...this.rollups.counts(), ...this.videoEvents.counts() },
       lastAlarmAt: this.lastAlarmAt,
+      storage: shardStorage(this.ctx.storage.sql),
     };
   }
 
@@ -325,6 +331,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     this.rollups.prune(now);
     this.videoEvents.prune(now);
     for (const window of WINDOWS) this.compute(window);
+    this.storageWarning.check(shardStorage(this.ctx.storage.sql), now);
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
   }
 

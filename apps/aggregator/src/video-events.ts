@@ -5,6 +5,7 @@ import {
   type VideoRegistrationResult,
   type VideoRegistrationStatus,
 } from '@openvine/trending-core';
+import { countRows, rowCounts } from './row-counts.ts';
 import { insertRows, selectByKeys } from './sql-rows.ts';
 
 /**
@@ -76,6 +77,7 @@ export class VideoEvents implements VideoMetaSource {
 
   migrate(): void {
     for (const statement of SCHEMA) this.sql.exec(statement);
+    countRows(this.sql, ['video_addresses', 'video_versions']);
   }
 
   /**
@@ -211,8 +213,8 @@ export class VideoEvents implements VideoMetaSource {
   }
 
   counts(): { videoAddresses: number; videoVersions: number } {
-    const count = (table: string) =>
-      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    // Kept as rows change (row-counts.ts), not counted here.
+    const count = rowCounts(this.sql);
     return { videoAddresses: count('video_addresses'), videoVersions: count('video_versions') };
   }
 }

@@ -1,6 +1,7 @@
 import {
   type BucketedVideoStats,
   HOUR_MS,
+  LIMITS,
   type TrendingWindow,
   WINDOW_SPECS,
   WINDOWS,
@@ -92,6 +93,19 @@ export function migrateTotalsNetworks(sql: SqlStorage): void {
   sql.exec('ALTER TABLE window_totals ADD COLUMN networks INTEGER NOT NULL DEFAULT 0');
   sql.exec('DELETE FROM window_cursors');
 }
+
+/** A window_totals row as the ranking read packs it (json_array of its columns, in this order). */
+type PackedTotalsRow = [
+  videoId: string,
+  views: number,
+  decayed: number,
+  completionSum: number,
+  completionCount: number,
+  loops: number,
+  viewers: number,
+  baselineViews: number,
+  networks: number,
+];
 
 /** Rebase the decay epoch once sums have grown by 2^20 (the 1h window: every 10 hours). */
 const REBASE_AFTER_HALF_LIVES = 20;
@@ -370,50 +384,53 @@ export class WindowTotals {
     const spec = WINDOW_SPECS[window];
     const toNow = relativeWeight(window, cursor.epochMs, now);
     const stats = new Map<string, WindowVideoStats>();
-    // All rows in one JSON value: crossing from SQLite to JS once instead of once per row is what
-    // keeps this read (most of a ranking's cost at scale) fast.
-    const packed = this.sql
-      .exec<{ rows: string | null }>(
-        `SELECT json_group_array(json_array(video_id, views, decayed, completion_sum, completion_count,
-                                            loops, viewers, baseline_views, networks)) AS rows
-         FROM window_totals WHERE trending_window = ? AND views > 0 AND viewers >= ?`,
-        window,
-        minViewers,
-      )
-      .one().rows;
-    const rows = JSON.parse(packed ?? '[]') as [
-      string,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ][];
-    const rowsRead = rows.length;
-    for (const [
-      videoId,
-      views,
-      decayed,
-      completionSum,
-      completionCount,
-      loops,
-      viewers,
-      baselineViews,
-      networks,
-    ] of rows) {
-      stats.set(videoId, {
+    // Rows cross from SQLite to JS as JSON values, a page each (crossing once per page instead of
+    // once per row keeps this read, most of a ranking's cost at scale, fast), in pages of
+    // LIMITS.rankingPageRows by video id: one value of the whole window would pass production's
+    // 2 MB value limit at about 18,000 rankable videos.
+    let rowsRead = 0;
+    let after = '';
+    for (;;) {
+      const page = this.sql
+        .exec<{ rows: string; last: string | null }>(
+          `SELECT json_group_array(json_array(video_id, views, decayed, completion_sum, completion_count,
+                                              loops, viewers, baseline_views, networks)) AS rows,
+                  MAX(video_id) AS last
+           FROM (SELECT * FROM window_totals
+                 WHERE trending_window = ? AND video_id > ? AND views > 0 AND viewers >= ?
+                 ORDER BY video_id LIMIT ?)`,
+          window,
+          after,
+          minViewers,
+          LIMITS.rankingPageRows,
+        )
+        .one();
+      const rows = JSON.parse(page.rows) as PackedTotalsRow[];
+      rowsRead += rows.length;
+      for (const [
+        videoId,
         views,
-        decayedViews: decayed * toNow,
-        uniqueViewers: viewers,
-        networks,
+        decayed,
         completionSum,
         completionCount,
-        baselineViews,
         loops,
-      });
+        viewers,
+        baselineViews,
+        networks,
+      ] of rows) {
+        stats.set(videoId, {
+          views,
+          decayedViews: decayed * toNow,
+          uniqueViewers: viewers,
+          networks,
+          completionSum,
+          completionCount,
+          baselineViews,
+          loops,
+        });
+      }
+      if (rows.length < LIMITS.rankingPageRows || page.last === null) break;
+      after = page.last;
     }
     // A bucket whose middle is still ahead of now (the current one) weighs 1, not more.
     const ahead = this.source.bucketRows(
@@ -434,10 +451,6 @@ export class WindowTotals {
     return this.sql.exec(
       'DELETE FROM window_totals WHERE views = 0 AND viewers = 0 AND networks = 0 AND baseline_views = 0',
     ).rowsWritten;
-  }
-
-  count(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM window_totals').one().n;
   }
 
   private saveCursor(window: TrendingWindow, c: WindowCursor): void {

@@ -347,7 +347,10 @@ export const ROUTES: readonly RouteSpec[] = [
     handler: getHealth,
     summary: 'The api and its event store',
     responses: {
-      '200': { description: 'ok', json: HealthOkSchema },
+      '200': {
+        description: 'ok; degraded when the store answers but is past its storage budget',
+        json: HealthOkSchema,
+      },
       '503': { description: 'degraded', json: HealthDegradedSchema, headers: RETRY_AFTER },
     },
   },

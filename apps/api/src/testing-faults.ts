@@ -118,3 +118,35 @@ export const PRODUCTION_BUDGETS = {
   KV_BUDGET_MS: String(LAYER_BUDGETS_MS.kv),
   COMPUTE_BUDGET_MS: String(LAYER_BUDGETS_MS.compute),
 };
+
+/**
+ * `base` with every aggregator stub's stats() counted (per aggregator name), and optionally its
+ * answer changed, for tests of what reads the stats (GET /v1/health). The calls are the ones
+ * that reached the stub: what the aggregator would have served.
+ */
+export function countedStats(
+  base: ApiEnv = env as ApiEnv,
+  change?: (stats: AggregatorStats) => AggregatorStats,
+): { bindings: ApiEnv; statsCalls: () => number } {
+  let calls = 0;
+  const namespace = base.AGGREGATOR;
+  const counted = wrap(namespace, (name) =>
+    name === 'get'
+      ? (id: DurableObjectId) => {
+          const stub = namespace.get(id);
+          return wrap(stub, (method) =>
+            method === 'stats'
+              ? async () => {
+                  calls += 1;
+                  const stats = await stub.stats();
+                  return change ? change(stats) : stats;
+                }
+              : undefined,
+          );
+        }
+      : undefined,
+  );
+  return { bindings: { ...base, AGGREGATOR: counted }, statsCalls: () => calls };
+}
+
+type AggregatorStats = Awaited<ReturnType<AggregatorStub['stats']>>;

@@ -16,6 +16,8 @@ describe('status()', () => {
         '7d': { generation: 1, snapshotAgeMs: null, computations: 0 },
       },
       lastAlarmAt: null,
+      // An empty store: its schema's pages, far inside the budget.
+      storage: { bytes: expect.any(Number), budgetBytes: 5_000_000_000, overBudget: false },
       // No relay bridge configured for this aggregator.
       relays: [],
     });

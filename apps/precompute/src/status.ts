@@ -41,6 +41,7 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
     nextCronAt: (Math.floor(now / INTERVALS.precomputeCronMs) + 1) * INTERVALS.precomputeCronMs,
     windows,
     lastAlarmAt: stats.lastAlarmAt,
+    storage: stats.storage,
     relays,
   };
 }

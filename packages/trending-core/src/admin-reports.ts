@@ -1,6 +1,12 @@
 import * as v from 'valibot';
 import { ReadTargetSchema } from './keys.ts';
-import { CountSchema, ErrorBodySchema, perWindowSchema, TrendingWindowSchema } from './response-schemas.ts';
+import {
+  CountSchema,
+  ErrorBodySchema,
+  perWindowSchema,
+  ShardStorageSchema,
+  TrendingWindowSchema,
+} from './response-schemas.ts';
 
 /**
  * What the admin routes answer (precompute's RPC results, passed through by the api), as valibot
@@ -120,6 +126,8 @@ export const PrecomputeStatusSchema = v.object({
     v.object({ generation: Count, snapshotAgeMs: v.nullable(v.number()), computations: Count }),
   ),
   lastAlarmAt: v.nullable(Count),
+  /** The aggregator's storage against its budget (docs/scaling.md). */
+  storage: ShardStorageSchema,
   /** The relay bridge's relays (empty unless NOSTR_RELAYS names some). */
   relays: v.array(RelayStatusSchema),
 });

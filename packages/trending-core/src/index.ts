@@ -3,6 +3,7 @@ export * from './analytics-engine-source.ts';
 export * from './cache-purge.ts';
 export * from './client-network.ts';
 export * from './computation.ts';
+export * from './dedup-digest.ts';
 export * from './edge-warmer-rpc.ts';
 export * from './events.ts';
 export * from './explain.ts';

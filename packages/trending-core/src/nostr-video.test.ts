@@ -283,6 +283,11 @@ describe('verifyVideoEvent: what a refusal says (the API error issues carry it)'
     expect(at({ tags: [['title', 'x'.repeat(2_049)]] })).toBe(
       'event_too_large: a tag entry is over 2048 characters',
     );
+    // Every cap kept, and 40 entries of 2,048 characters: 82 KB of JSON, over the 64 KiB a
+    // request holds (a relay could send up to 6.5 MB this way, past the 2 MB SQLite stores).
+    const long = (n: number) => Array.from({ length: n }, (_, i) => ['t', `${i}`.padEnd(2_048, 'x')]);
+    expect(at({ tags: long(30) })).toBe('accepted');
+    expect(at({ tags: long(40) })).toBe('event_too_large: the event is over 65536 bytes');
   });
 
   it('takes created_at up to 5 minutes ahead, and a recent one', () => {

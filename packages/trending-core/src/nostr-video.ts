@@ -1,5 +1,6 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { hexToBytes } from '@noble/curves/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { getEventHash } from 'nostr-tools/pure';
 import * as v from 'valibot';
 import { MAX_FUTURE_SKEW_MS } from './events.ts';
@@ -106,6 +107,9 @@ function sizeProblem(event: NostrEvent): string | undefined {
     if (tag.some((entry) => entry.length > CAPS.tagValueChars)) {
       return `a tag entry is over ${CAPS.tagValueChars} characters`;
     }
+  }
+  if (utf8ToBytes(JSON.stringify(event)).length > CAPS.eventBytes) {
+    return `the event is over ${CAPS.eventBytes} bytes`;
   }
   return undefined;
 }

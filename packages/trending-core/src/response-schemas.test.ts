@@ -155,15 +155,21 @@ describe('the other answers', () => {
       aggregator: {
         ok: true,
         latencyMs: 3,
+        ageMs: 1_200,
         rows: { videos: 2 },
         generations: { '1h': 0, '24h': 1, '7d': 0 },
+        storage: { bytes: 4_096, budgetBytes: 5_000_000_000, overBudget: false },
       },
     };
     expect(v.is(HealthOkSchema, ok)).toBe(true);
     expect(v.is(HealthOkSchema, { ...ok, aggregator: { ...ok.aggregator, generations: { '1h': 0 } } })).toBe(
       false,
     );
-    expect(v.is(HealthOkSchema, { ...ok, status: 'degraded' })).toBe(false);
+    // Degraded while the store answers: past its storage budget.
+    expect(v.is(HealthOkSchema, { ...ok, status: 'degraded' })).toBe(true);
+    expect(v.is(HealthOkSchema, { ...ok, status: 'down' })).toBe(false);
+    const { storage: _storage, ...withoutStorage } = ok.aggregator;
+    expect(v.is(HealthOkSchema, { ...ok, aggregator: withoutStorage })).toBe(false);
     expect(
       v.is(HealthDegradedSchema, { status: 'degraded', timestamp: ok.timestamp, aggregator: { ok: false } }),
     ).toBe(true);
@@ -260,6 +266,7 @@ describe('the other answers', () => {
       nextCronAt: 60_000,
       windows: { '1h': windows, '24h': windows, '7d': windows },
       lastAlarmAt: null,
+      storage: { bytes: 4_096, budgetBytes: 5_000_000_000, overBudget: false },
       relays: [
         {
           url: 'wss://relay.example/',

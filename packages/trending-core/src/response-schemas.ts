@@ -184,15 +184,35 @@ export const ErrorBodySchema = v.object({
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;
 
 /** `GET /v1/health`: 200 when the event store answers. */
+/**
+ * An aggregator shard's SQLite storage (docs/scaling.md, "Storage per shard"): its size, the
+ * budget it is sized to stay under (LIMITS.shardStorage), and whether it is past it. Past the
+ * budget every event is still counted: it is ops' signal to add shards, not a cut-off.
+ */
+export const ShardStorageSchema = v.object({
+  bytes: Count,
+  budgetBytes: Count,
+  overBudget: v.boolean(),
+});
+export type ShardStorage = v.InferOutput<typeof ShardStorageSchema>;
+
+/**
+ * `GET /v1/health` 200: the event store answers. `degraded` (still 200) when its storage is past
+ * the budget. The stats are at most TTL_POLICY.health.cacheMs old (`ageMs`): one read per api
+ * isolate per period, whatever the number of health checks.
+ */
 export const HealthOkSchema = v.object({
-  status: v.literal('ok'),
+  status: v.picklist(['ok', 'degraded']),
   timestamp: v.pipe(v.string(), v.isoTimestamp()),
   aggregator: v.object({
     ok: v.literal(true),
     latencyMs: Count,
+    /** How long ago this isolate read the stats below. */
+    ageMs: Count,
     /** Rows per table of the event store. */
     rows: v.record(v.string(), Count),
     generations: perWindowSchema(Count),
+    storage: ShardStorageSchema,
   }),
 });
 export type HealthOk = v.InferOutput<typeof HealthOkSchema>;

@@ -49,6 +49,13 @@ export const TTL_POLICY = {
   dashboard: { pageMaxAgeS: 60, chartLibraryMaxAgeS: 86_400 },
   /** How long browsers may remember a CORS preflight's answer: a day (24 * 60 * 60 s). */
   corsPreflight: { maxAgeS: 86_400 },
+  /**
+   * GET /v1/health: an api isolate answers from the aggregator's stats it read at most this long
+   * ago (one call in flight at a time), so a flood of health checks costs the aggregator at most
+   * one stats() call per isolate per 5 s; a monitor polling every few seconds still sees a change
+   * within one period.
+   */
+  health: { cacheMs: 5_000 },
 } as const;
 
 /** The precompute cron, `* * * * *` in apps/precompute/wrangler.jsonc: the most often cron fires. */
@@ -97,6 +104,11 @@ export const INTERVALS = {
   relayBackoffMaxMs: 5 * MINUTE_MS,
   relayBridgeAlarmMs: PRECOMPUTE_CRON_MS,
   relaySinceOverlapS: 60,
+  /**
+   * How often an aggregator over its storage budget logs its warning (its alarm runs every 30 s):
+   * once an hour keeps the log readable while ops add shards.
+   */
+  storageWarningMs: HOUR_MS,
 } as const;
 
 /** How long stored state is kept, in ms (older rows are pruned). */
@@ -169,10 +181,14 @@ export const LIMITS = {
    * POST /v1/videos, signed Nostr video events (nostr-video.ts). `perBatch`: events one request
    * takes (each costs a Schnorr verification, about a millisecond). The caps bound what one event
    * stores: a diVine event (title, `t` tags, an `imeta` tag of a dozen entries) is far below them,
-   * and all of them together stay inside the 64 KiB body.
+   * and all of them together stay inside the 64 KiB body. `eventBytes`: an event's JSON (UTF-8) at
+   * most 64 KiB, what one request body holds: the caps alone let an event from a relay (no body
+   * limit) reach 6.5 MB, over the 2 MB SQL value limit (`sqlValueBytes`) the aggregator stores it
+   * under; a relay batch of 10 such events is one 640 KiB parameter.
    */
   videoEvents: {
     perBatch: 50,
+    eventBytes: 64 * 1024,
     contentChars: 8_192,
     tags: 100,
     tagEntries: 32,
@@ -195,6 +211,34 @@ export const LIMITS = {
    * backlog and a refused stale one costs a short retry).
    */
   relayBridge: { relays: 16, registerBatch: 10 },
+  /**
+   * Durable Object SQLite in production rejects any string, BLOB or row over 2 MB (the local
+   * runtime does not enforce it: the aggregator's tests install a guard, testing-sql-guard.ts).
+   * Read as 2,000,000 bytes, the stricter of 2 MB and 2 MiB.
+   */
+  sqlValueBytes: 2_000_000,
+  /**
+   * Window totals one ranking read takes per page (window-totals.ts): each page is one JSON value
+   * of at most about 270 bytes a row (a 64-hex id and 8 numbers at their longest), 2,000 rows are
+   * 540 KB, a quarter of sqlValueBytes, and 25,000 rankable videos cost 13 statements.
+   */
+  rankingPageRows: 2_000,
+  /**
+   * Storage of one aggregator shard (docs/scaling.md, "Storage per shard"): the platform's 10 GB
+   * per object, and the budget a shard is sized to stay under (half of it: a re-shard's 7-day
+   * dual-write period keeps the old placement's data while the new one fills). Past the budget
+   * health reports `degraded` and the alarm logs a warning; events are still counted.
+   * `bytesPerEvent`: what a view event costs at most when it is a new viewer of its video from a
+   * new network (measured 1,146 bytes: storage-per-event.test.ts holds it under this ceiling);
+   * `bytesPerRepeatEvent`: a viewer's further view (measured 46: its idempotency key, mostly).
+   * 5 GB holds 4.3 million worst-case events a week, 108 million repeat ones.
+   */
+  shardStorage: {
+    objectMaxBytes: 10_000_000_000,
+    budgetBytes: 5_000_000_000,
+    bytesPerEvent: 1_200,
+    bytesPerRepeatEvent: 64,
+  },
 } as const;
 
 /** Retry-After of the api's 429 and 503 answers, in seconds. */

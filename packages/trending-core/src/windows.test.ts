@@ -101,6 +101,7 @@ describe('TTL policy', () => {
       // 86,400 s = 24 h.
       dashboard: { pageMaxAgeS: 60, chartLibraryMaxAgeS: 86_400 },
       corsPreflight: { maxAgeS: 86_400 },
+      health: { cacheMs: 5_000 },
     });
     expect(LAYER_BUDGETS_MS).toEqual({ edge: 20, doSnapshot: 30, kv: 50, compute: 5_000 });
   });
@@ -121,6 +122,7 @@ describe('TTL policy', () => {
       relayBackoffMaxMs: 300_000, // 5 min
       relayBridgeAlarmMs: 60_000,
       relaySinceOverlapS: 60,
+      storageWarningMs: 3_600_000, // 1 h
     });
     expect(RETENTION).toEqual({
       metricsMs: 86_400_000, // 24 h
@@ -141,7 +143,15 @@ describe('TTL policy', () => {
       heldSnapshots: 64,
       parsedQueries: 1_024,
       parsedETags: 1_024,
-      videoEvents: { perBatch: 50, contentChars: 8_192, tags: 100, tagEntries: 32, tagValueChars: 2_048 },
+      // eventBytes: 64 KiB.
+      videoEvents: {
+        perBatch: 50,
+        eventBytes: 65_536,
+        contentChars: 8_192,
+        tags: 100,
+        tagEntries: 32,
+        tagValueChars: 2_048,
+      },
       seed: {
         events: { min: 1_000, max: 50_000, default: 24_000 },
         videos: { min: 20, max: 2_000, default: 320 },
@@ -149,6 +159,15 @@ describe('TTL policy', () => {
       },
       moderation: { reasonChars: 500, byChars: 100, auditListed: 500, purgeTagsPerCall: 30 },
       relayBridge: { relays: 16, registerBatch: 10 },
+      sqlValueBytes: 2_000_000, // 2 MB
+      rankingPageRows: 2_000,
+      // 10 GB, 5 GB.
+      shardStorage: {
+        objectMaxBytes: 10_000_000_000,
+        budgetBytes: 5_000_000_000,
+        bytesPerEvent: 1_200,
+        bytesPerRepeatEvent: 64,
+      },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);
