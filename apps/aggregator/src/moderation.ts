@@ -135,7 +135,7 @@ export class Moderation {
     return { hidden: this.hiddenItems(), audit };
   }
 
-  private hiddenItems(): HiddenItem[] {
+  hiddenItems(): HiddenItem[] {
     return this.sql
       .exec<HiddenRow>(
         'SELECT kind, value, reason, hidden_ms, hidden_by FROM moderation_hidden ORDER BY hidden_ms DESC, kind, value',

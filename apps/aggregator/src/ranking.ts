@@ -2,7 +2,9 @@ import {
   averageCompletion,
   GROUPED_VIDEOS,
   groupTrending,
+  type HiddenItem,
   type HiddenSet,
+  hiddenSet,
   isHidden,
   MAX_LIMIT,
   NOTHING_HIDDEN,
@@ -103,10 +105,78 @@ function visibleVideos(
 }
 
 /**
- * Scores, orders and labels a window's visible videos: the top `limit`, ranks from 1, and the
- * window's trending hashtags and creators from its best-scored visible videos. A video without a
- * signed event ranks by its id alone and counts in no hashtag or creator.
+ * A visible video as a window's ranking sees it before ranks are given: its raw score (merged
+ * across shards by it, then rounded for the wire) and what its ranked row and its hashtag and
+ * creator groups need. A shard's ranking is a list of these, best first (shard-merge.ts).
  */
+export interface RankCandidate extends Omit<RankedVideo, 'rank' | 'score'> {
+  score: number;
+}
+
+/**
+ * A window's best `count` visible videos, best first (rankByScore's order: score, views, id).
+ * Hidden videos are left out before the count, so a merge of several shards' candidates loses
+ * nothing to moderation.
+ */
+export function rankCandidates(
+  source: VideoMetaSource,
+  window: TrendingWindow,
+  stats: ReadonlyMap<string, WindowVideoStats>,
+  hidden: HiddenSet,
+  count: number,
+): RankCandidate[] {
+  return visibleVideos(source, rankByScore(window, stats), count, hidden).map(({ video, meta }) => {
+    const acc = video.stats;
+    const candidate: RankCandidate = {
+      videoId: video.videoId,
+      score: video.score,
+      views: acc.views,
+      uniqueViewers: acc.uniqueViewers,
+      avgCompletion: round(averageCompletion(acc)),
+      loops: acc.loops,
+    };
+    if (meta.title) candidate.title = meta.title;
+    if (meta.creatorPubkey) candidate.creatorPubkey = meta.creatorPubkey;
+    if (meta.hashtags) candidate.hashtags = [...meta.hashtags];
+    return candidate;
+  });
+}
+
+/** How many candidates a ranking needs: the top `limit` and the videos its groups are drawn from. */
+export function candidateCount(limit: number): number {
+  return Math.max(limit, GROUPED_VIDEOS);
+}
+
+/**
+ * Ranks and labels candidates (best first): the top `limit` with ranks from 1, and the window's
+ * trending hashtags and creators from the best GROUPED_VIDEOS of them. A video without a signed
+ * event ranks by its id alone and counts in no hashtag or creator.
+ */
+export function labelRanking(
+  candidates: readonly RankCandidate[],
+  limit: number,
+): Omit<RankingResult, 'rowsScanned'> {
+  const { hashtags, creators } = groupTrending(candidates);
+  const videos = candidates.slice(0, limit).map((c, i): RankedVideo => {
+    // The wire's key order, as before shards: rank first.
+    const ranked: RankedVideo = {
+      rank: i + 1,
+      videoId: c.videoId,
+      score: round(c.score),
+      views: c.views,
+      uniqueViewers: c.uniqueViewers,
+      avgCompletion: c.avgCompletion,
+      loops: c.loops,
+    };
+    if (c.title) ranked.title = c.title;
+    if (c.creatorPubkey) ranked.creatorPubkey = c.creatorPubkey;
+    if (c.hashtags) ranked.hashtags = c.hashtags;
+    return ranked;
+  });
+  return { videos, hashtags, creators };
+}
+
+/** Scores, orders and labels a window's visible videos (rankCandidates, then labelRanking). */
 export function rankStats(
   source: VideoMetaSource,
   window: TrendingWindow,
@@ -114,32 +184,30 @@ export function rankStats(
   hidden: HiddenSet,
   limit: number,
 ): Omit<RankingResult, 'rowsScanned'> {
-  const scored = rankByScore(window, stats);
-  const grouped = visibleVideos(source, scored, Math.max(limit, GROUPED_VIDEOS), hidden);
+  return labelRanking(rankCandidates(source, window, stats, hidden, candidateCount(limit)), limit);
+}
 
-  const { hashtags, creators } = groupTrending(
-    grouped.map(({ video, meta }) => ({
-      score: video.score,
-      views: video.stats.views,
-      creatorPubkey: meta.creatorPubkey,
-      hashtags: meta.hashtags,
-    })),
-  );
-  const videos = grouped.slice(0, limit).map(({ video, meta }, i): RankedVideo => {
-    const acc = video.stats;
-    const ranked: RankedVideo = {
-      rank: i + 1,
-      videoId: video.videoId,
-      score: round(video.score),
-      views: acc.views,
-      uniqueViewers: acc.uniqueViewers,
-      avgCompletion: round(averageCompletion(acc)),
-      loops: acc.loops,
-    };
-    if (meta.title) ranked.title = meta.title;
-    if (meta.creatorPubkey) ranked.creatorPubkey = meta.creatorPubkey;
-    if (meta.hashtags) ranked.hashtags = [...meta.hashtags];
-    return ranked;
-  });
-  return { videos, hashtags, creators };
+/**
+ * One object's part of a window's ranking (a shard's, or the whole of an unsharded object's): its
+ * best `count` visible candidates, from the running totals or a full rescan.
+ */
+export function shardRanking(
+  rollups: Rollups,
+  meta: VideoMetaSource,
+  request: {
+    window: TrendingWindow;
+    now: number;
+    hidden: readonly HiddenItem[];
+    count: number;
+    rescan?: boolean;
+  },
+): { candidates: RankCandidate[]; rowsScanned: number } {
+  const { window, now } = request;
+  const { stats, rowsRead } = request.rescan
+    ? rescanWindowStats(rollups, window, now)
+    : rollups.windowStats(window, now, SCORING.minUniqueViewers);
+  return {
+    candidates: rankCandidates(meta, window, stats, hiddenSet(request.hidden), request.count),
+    rowsScanned: rowsRead,
+  };
 }

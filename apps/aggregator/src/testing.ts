@@ -4,6 +4,9 @@ import {
   MAX_EVENTS_PER_BATCH,
   type NormalizedViewEvent,
   type RankedVideo,
+  shardCount,
+  shardObjectNameOf,
+  shardObjectNames,
   type TrendingWindow,
   type VideoEventRecord,
   verifyVideoEvent,
@@ -19,6 +22,23 @@ export type AggregatorStub = DurableObjectStub<TrendingAggregator>;
 
 export function newAggregator(): AggregatorStub {
   return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(crypto.randomUUID()));
+}
+
+/**
+ * The aggregator's shards (AGGREGATOR_SHARDS in wrangler.jsonc: 2, so every test runs the
+ * multi-shard path): the objects that store a test's events, for the tests that look inside one.
+ */
+export function shardsOf(aggregator: AggregatorStub): AggregatorStub[] {
+  const name = aggregator.id.name ?? '';
+  return shardObjectNames(name, shardCount(env.AGGREGATOR_SHARDS)).map((shard) =>
+    env.AGGREGATOR.get(env.AGGREGATOR.idFromName(shard)),
+  );
+}
+
+/** The shard that stores `videoId`'s events. */
+export function shardOfVideo(aggregator: AggregatorStub, videoId: string): AggregatorStub {
+  const name = shardObjectNameOf(aggregator.id.name ?? '', videoId, shardCount(env.AGGREGATOR_SHARDS));
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
 }
 
 /** stats().rows of an object that stores nothing. */

@@ -11,6 +11,7 @@ import {
   pinClock,
   randomVideoId,
   ranking,
+  shardsOf,
   viewEnd,
 } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
@@ -138,10 +139,15 @@ describe('pruning', () => {
       ...distinctViews(fresh, 5).map((e, i) => ({ ...e, dedupKey: `k:f${i}` })),
     ]);
 
-    const prune = (at: number) =>
-      runInDurableObject(stub, (instance: TrendingAggregator) =>
-        (instance as unknown as WithRollups).rollups.prune(at),
-      );
+    // Each shard prunes its own rollups (its alarm does, every 30 s).
+    const prune = async (at: number) => {
+      let deleted = 0;
+      for (const shard of shardsOf(stub))
+        deleted += await runInDurableObject(shard, (instance: TrendingAggregator) =>
+          (instance as unknown as WithRollups).rollups.prune(at),
+        );
+      return deleted;
+    };
     // Pruning now keeps everything any window can still see.
     await prune(Date.now());
     expect((await ranking(stub, '7d')).map((v) => v.videoId).sort()).toEqual([old, fresh].sort());

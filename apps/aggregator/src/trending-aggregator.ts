@@ -2,7 +2,10 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   type Explanation,
   explainStats,
+  type HiddenItem,
+  hiddenSet,
   isHidden,
+  isShardObjectName,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_LIMIT,
@@ -22,8 +25,10 @@ import {
 import type { AggregatorEnv } from './env.ts';
 import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
-import { rankStats, rankWindow, rankWindowByRescan } from './ranking.ts';
+import { candidateCount, labelRanking, type RankingResult, rankStats, shardRanking } from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
+import { type ShardFleet, type ShardRanking, type ShardRankingRequest, shardFleetOf } from './shard-fleet.ts';
+import { mergeShardRankings } from './shard-merge.ts';
 import { StorageWarning, shardStorage } from './storage-budget.ts';
 import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
@@ -86,9 +91,17 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly lastComputeMs = perWindow(() => 0);
   private lastAlarmAt: number | null = null;
   private readonly storageWarning = new StorageWarning();
+  /** This coordinator's shards; undefined in a shard, or in the one object of an unsharded setup. */
+  private readonly fleet: ShardFleet | undefined;
+  /**
+   * Computations in flight, per window: concurrent reads of a cold window share one (single
+   * flight; a coordinator's merge awaits its shards, so it is not single by construction).
+   */
+  private readonly computing = new Map<TrendingWindow, Promise<TrendingSnapshot>>();
 
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
+    this.fleet = shardFleetOf(env, ctx.id.name);
     this.rollups = new Rollups(ctx.storage.sql);
     this.videoEvents = new VideoEvents(ctx.storage.sql);
     this.ops = new OpsState(ctx.storage.sql);
@@ -113,6 +126,8 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     if (!Array.isArray(events) || events.length > MAX_EVENTS_PER_BATCH) {
       throw new RangeError(`ingest takes 0..${MAX_EVENTS_PER_BATCH} events`);
     }
+    // A coordinator stores nothing itself: each video's events go to its shard.
+    if (this.fleet) return this.fleet.ingest(events);
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => this.rollups.ingest(events, now));
     recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);
@@ -130,17 +145,43 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       throw new RangeError(`registerVideos takes 0..${LIMITS.videoEvents.perBatch} events`);
     }
     const now = Date.now();
-    return this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
+    const registration = this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
+    // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
+    // views counted under an older version's id show the newest one), so each keeps a copy. Sent
+    // whatever this object's verdict per event: a copy an earlier failed call missed arrives
+    // with the client's retry, which this object calls unchanged.
+    if (registration.ok && this.fleet)
+      await this.fleet.each(async (shard) => {
+        await shard.registerVideos(records);
+      });
+    return registration;
   }
 
   /** The signed metadata of videos, by id (ops and tests). */
   async videoMetadata(videoIds: string[]): Promise<Record<string, SignedVideoMeta>> {
-    return Object.fromEntries(this.videoEvents.videoMeta(videoIds.slice(0, LIMITS.rowsPerCall)));
+    const ids = videoIds.slice(0, LIMITS.rowsPerCall);
+    const { fleet } = this;
+    if (!fleet) return Object.fromEntries(this.videoEvents.videoMeta(ids));
+    // The copy kept by the shard that counts the video's views (its pruning keeps what is watched).
+    const parts = await Promise.all(ids.map((id) => fleet.forVideo(id).videoMetadata([id])));
+    return Object.assign({}, ...parts);
   }
 
   /** What view bodies said of videos, by id: hints, never shown (ops and tests). */
   async viewHints(videoIds: string[]): Promise<Record<string, ViewHintsRow>> {
-    return Object.fromEntries(this.rollups.viewHints(videoIds.slice(0, LIMITS.rowsPerCall)));
+    const ids = videoIds.slice(0, LIMITS.rowsPerCall);
+    const { fleet } = this;
+    if (!fleet) return Object.fromEntries(this.rollups.viewHints(ids));
+    const parts = await Promise.all(ids.map((id) => fleet.forVideo(id).viewHints([id])));
+    return Object.assign({}, ...parts);
+  }
+
+  /**
+   * A shard's part of a window's ranking (the coordinator's merge asks each shard for it): its
+   * best visible videos, with the coordinator's moderation applied, from its own rollups.
+   */
+  async rankShard(request: ShardRankingRequest): Promise<ShardRanking> {
+    return shardRanking(this.rollups, this.videoEvents, request);
   }
 
   /**
@@ -149,7 +190,10 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    */
   async read(window: TrendingWindow): Promise<SnapshotRead> {
     const fresh = this.freshSnapshot(window);
-    return fresh ? { snapshot: fresh, computed: false } : { snapshot: this.compute(window), computed: true };
+    if (fresh) return { snapshot: fresh, computed: false };
+    // A read that joins a computation in flight did not compute (single flight).
+    const joined = this.computing.has(window);
+    return { snapshot: await this.compute(window), computed: !joined };
   }
 
   /** The window's ranked list, top `limit` of the top-100. */
@@ -196,13 +240,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   async rescan(window: TrendingWindow): Promise<TrendingSnapshot> {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindowByRescan(
-      this.rollups,
-      this.videoEvents,
-      window,
-      computedAt,
-      this.moderation.hiddenSet(),
-    );
+    const { videos, hashtags, creators, rowsScanned } = await this.ranking(window, computedAt, true);
     return {
       window,
       generation: this.currentGeneration(window),
@@ -217,7 +255,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
 
   /** Recomputes a window now, regardless of freshness (precompute runs and tests). */
   async refresh(window: TrendingWindow): Promise<TrendingSnapshot> {
-    return this.compute(window);
+    return await this.compute(window);
   }
 
   /**
@@ -227,10 +265,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    */
   async invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
     const windows = this.invalidationWindows(target);
-    const snapshots = windows.map((window) => {
+    const snapshots: TrendingSnapshot[] = [];
+    for (const window of windows) {
       this.bumpGeneration(window);
-      return this.compute(window);
-    });
+      // Not one already in flight: it may have read the rankings before this change.
+      snapshots.push(await this.compute(window, true));
+    }
     return { windows: snapshots.map((s) => ({ window: s.window, generation: s.generation })), snapshots };
   }
 
@@ -250,9 +290,10 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * the totals the ranking reads, its rank in a ranking computed now and in the served snapshot,
    * and whether moderation hides it. Reads, never stores: not counted as a computation.
    */
-  async explain(videoId: string, window: TrendingWindow): Promise<Explanation> {
+  async explain(videoId: string, window: TrendingWindow, hiddenItems?: HiddenItem[]): Promise<Explanation> {
+    if (this.fleet) return this.explainFromShard(this.fleet, videoId, window);
     const computedAt = Date.now();
-    const hidden = this.moderation.hiddenSet();
+    const hidden = hiddenItems ? hiddenSet(hiddenItems) : this.moderation.hiddenSet();
     const { stats } = this.rollups.windowStats(window, computedAt, 0);
     const cursor = cursorAt(window, computedAt);
     const capped = this.rollups.cappedViews(WINDOW_SPECS[window].bucket, videoId, cursor.bucketFrom);
@@ -278,6 +319,24 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     };
   }
 
+  /**
+   * A coordinator's explanation: the score's parts, signed and hidden state from the video's
+   * shard (with this object's moderation), its rank in a merge computed now and its served rank
+   * in this object's snapshot.
+   */
+  private async explainFromShard(
+    fleet: ShardFleet,
+    videoId: string,
+    window: TrendingWindow,
+  ): Promise<Explanation> {
+    // The shard judges hidden and signed from its copy of the video's event and these rules.
+    const part = await fleet.forVideo(videoId).explain(videoId, window, this.moderation.hiddenItems());
+    const { videos } = await this.ranking(window, part.computedAt, false);
+    const rankOf = (list: readonly { videoId: string; rank: number }[] | undefined) =>
+      list?.find((v) => v.videoId === videoId)?.rank ?? null;
+    return { ...part, rank: rankOf(videos), servedRank: rankOf(this.snapshots.get(window)?.videos) };
+  }
+
   /** What is hidden now, and the audit list, newest first. */
   async moderationList(): Promise<ModerationList> {
     return this.moderation.list();
@@ -293,10 +352,33 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
         const s = this.snapshots.get(w);
         return s ? now - s.computedAt : null;
       }),
-      rows: { ...this.rollups.counts(), ...this.videoEvents.counts() },
+      rows: await this.storedRows(),
       lastAlarmAt: this.lastAlarmAt,
-      storage: shardStorage(this.ctx.storage.sql),
+      storage: await this.storageReport(),
     };
+  }
+
+  /** This object's storage against its budget, or a coordinator's fullest shard's. */
+  async storageReport(): Promise<ReturnType<typeof shardStorage>> {
+    const own = shardStorage(this.ctx.storage.sql);
+    if (!this.fleet) return own;
+    const parts = await this.fleet.each((shard) => shard.storageReport());
+    return parts.reduce((fullest, part) => (part.bytes > fullest.bytes ? part : fullest), own);
+  }
+
+  /**
+   * Rows this object stores, or a coordinator's shards' summed: it counts no events itself, and
+   * its own copy of the signed events only judges registrations (each shard keeps the copies it
+   * ranks with, pruned by its own views).
+   */
+  async storedRows(): Promise<AggregatorStats['rows']> {
+    const own = { ...this.rollups.counts(), ...this.videoEvents.counts() };
+    if (!this.fleet) return own;
+    const parts = await this.fleet.each((shard) => shard.storedRows());
+    const sum = { ...own, videoAddresses: 0, videoVersions: 0 };
+    for (const part of parts)
+      for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += part[key];
+    return sum;
   }
 
   /** The precompute run lock: overlapping runs (a slow run and the next cron) do the work once. */
@@ -330,8 +412,9 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     this.lastAlarmAt = now;
     this.rollups.prune(now);
     this.videoEvents.prune(now);
-    for (const window of WINDOWS) this.compute(window);
     this.storageWarning.check(shardStorage(this.ctx.storage.sql), now);
+    // A shard's rankings are asked for by its coordinator's merge; only the others hold snapshots.
+    if (!isShardObjectName(this.ctx.id.name ?? '')) for (const window of WINDOWS) await this.compute(window);
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
   }
 
@@ -369,17 +452,27 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * significant views"), the window's generation is bumped so that every cache layer drops its
    * copy as soon as it sees the new snapshot.
    */
-  private compute(window: TrendingWindow): TrendingSnapshot {
+  private compute(window: TrendingWindow, fresh = false): Promise<TrendingSnapshot> {
+    const running = fresh ? undefined : this.computing.get(window);
+    if (running) return running;
+    const computation = this.computeNow(window).finally(() => {
+      if (this.computing.get(window) === computation) this.computing.delete(window);
+    });
+    this.computing.set(window, computation);
+    return computation;
+  }
+
+  private async computeNow(window: TrendingWindow): Promise<TrendingSnapshot> {
     const started = performance.now();
     const computedAt = Date.now();
-    const { videos, hashtags, creators, rowsScanned } = rankWindow(
-      this.rollups,
-      this.videoEvents,
-      window,
-      computedAt,
-      this.moderation.hiddenSet(),
-    );
+    const generation = this.currentGeneration(window);
+    const { videos, hashtags, creators, rowsScanned } = await this.ranking(window, computedAt, false);
     const computeMs = performance.now() - started;
+    if (this.currentGeneration(window) !== generation) {
+      // Invalidated while the shards ranked: answered under the generation it was computed for,
+      // never held (the invalidation's own computation is the one to keep).
+      return { window, generation, computedAt, computeMs, rowsScanned, videos, hashtags, creators };
+    }
     const previous = this.snapshots.get(window);
     if (
       previous &&
@@ -402,6 +495,31 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     this.computations[window] += 1;
     this.lastComputeMs[window] = computeMs;
     return snapshot;
+  }
+
+  /**
+   * A window's ranking at `now`: from this object's rollups (synchronous SQLite), or a
+   * coordinator's merge of its shards' best candidates (shard-merge.ts: exact).
+   */
+  private ranking(
+    window: TrendingWindow,
+    now: number,
+    rescan: boolean,
+  ): Promise<RankingResult> | RankingResult {
+    const { fleet } = this;
+    const hidden = this.moderation.hiddenItems();
+    const request: ShardRankingRequest = { window, now, hidden, count: candidateCount(MAX_LIMIT), rescan };
+    if (!fleet) {
+      const { candidates, rowsScanned } = shardRanking(this.rollups, this.videoEvents, request);
+      return { ...labelRanking(candidates, MAX_LIMIT), rowsScanned };
+    }
+    return this.merge(fleet, request);
+  }
+
+  private async merge(fleet: ShardFleet, request: ShardRankingRequest): Promise<RankingResult> {
+    const parts = await fleet.each((shard) => shard.rankShard(request));
+    const { candidates, rowsScanned } = mergeShardRankings(parts, request.count);
+    return { ...labelRanking(candidates, MAX_LIMIT), rowsScanned };
   }
 
   private async ensureAlarm(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   newAggregator,
   type RecordedPoint,
   randomVideoId,
+  shardOfVideo,
   viewEnd,
   viewEventPoints,
   viewStart,
@@ -54,7 +55,8 @@ describe('the view record is written where the batch is committed', () => {
       viewEnd(videoId, 'carol-key', { dedupKey: 'k3' }),
     ];
 
-    await failNextAlarmRead(stub);
+    // The shard that stores the batch loses its answer (the coordinator passes the error on).
+    await failNextAlarmRead(shardOfVideo(stub, videoId));
     await expect(stub.ingest(batch)).rejects.toThrow('storage lost after the commit');
 
     // The caller retries the batch it got no answer for: it was committed, so all 3 are duplicates.

@@ -21,5 +21,6 @@ export * from './response-schemas.ts';
 export * from './responses.ts';
 export * from './schemas.ts';
 export * from './scoring.ts';
+export * from './shards.ts';
 export * from './ttl-policy.ts';
 export * from './windows.ts';

@@ -1,0 +1,94 @@
+import {
+  type HiddenItem,
+  isShardObjectName,
+  type NormalizedViewEvent,
+  shardCount,
+  shardObjectNameOf,
+  shardObjectNames,
+  type TrendingWindow,
+} from '@openvine/trending-core';
+import type { AggregatorEnv } from './env.ts';
+import type { RankCandidate } from './ranking.ts';
+import type { IngestOutcome } from './rollups.ts';
+
+/** A shard's part of a window's ranking: its best candidates, and the rows it read for them. */
+export interface ShardRanking {
+  candidates: RankCandidate[];
+  rowsScanned: number;
+}
+
+/** What a coordinator asks a shard to rank: the window, the instant, what is hidden, how many. */
+export interface ShardRankingRequest {
+  window: TrendingWindow;
+  now: number;
+  hidden: HiddenItem[];
+  count: number;
+  /** A full rescan of the rollups rather than the running totals (rescan, the record check). */
+  rescan?: boolean;
+}
+
+/**
+ * The shards of a coordinator (trending-core's shards.ts names them): a coordinator is the object
+ * named by the aggregator name when AGGREGATOR_SHARDS is 2 or more; it counts nothing itself and
+ * reaches its shards through its own namespace. `undefined` for every other object: a shard, or
+ * the one object of an unsharded deployment, which stores and ranks as before shards existed.
+ */
+export function shardFleetOf(env: AggregatorEnv, name: string | undefined): ShardFleet | undefined {
+  const count = shardCount(env.AGGREGATOR_SHARDS);
+  if (count <= 1 || name === undefined || isShardObjectName(name)) return undefined;
+  return new ShardFleet(env.AGGREGATOR, name, count);
+}
+
+export class ShardFleet {
+  readonly names: readonly string[];
+
+  constructor(
+    private readonly namespace: AggregatorEnv['AGGREGATOR'],
+    private readonly coordinator: string,
+    readonly count: number,
+  ) {
+    this.names = shardObjectNames(coordinator, count);
+  }
+
+  private stub(name: string) {
+    return this.namespace.get(this.namespace.idFromName(name));
+  }
+
+  /** Calls every shard at once; rejects if any shard fails (the caller's answer is then an error). */
+  each<T>(call: (shard: ReturnType<ShardFleet['stub']>) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.names.map((name) => call(this.stub(name))));
+  }
+
+  /**
+   * Ingests a batch through its shards: each video's events to its own shard, each shard's part
+   * in one call, all at once. Each part commits whole or not at all; a batch that spans shards
+   * can commit in some and fail in others (the caller then answers an error and the client
+   * retries: keyed events count once). The queue consumer routes the same way (ingest-consumer.ts).
+   */
+  async ingest(events: readonly NormalizedViewEvent[]): Promise<IngestOutcome> {
+    const parts = new Map<string, { events: NormalizedViewEvent[]; positions: number[] }>();
+    events.forEach((event, position) => {
+      const name = shardObjectNameOf(this.coordinator, event.videoId, this.count);
+      const part = parts.get(name) ?? { events: [], positions: [] };
+      part.events.push(event);
+      part.positions.push(position);
+      parts.set(name, part);
+    });
+    const outcomes = await Promise.all(
+      [...parts].map(async ([name, part]) => ({ part, outcome: await this.stub(name).ingest(part.events) })),
+    );
+    const duplicateIndexes = outcomes
+      .flatMap(({ part, outcome }) => outcome.duplicateIndexes.map((i) => part.positions[i] as number))
+      .sort((a, b) => a - b);
+    return {
+      accepted: outcomes.reduce((n, { outcome }) => n + outcome.accepted, 0),
+      duplicates: duplicateIndexes.length,
+      duplicateIndexes,
+    };
+  }
+
+  /** The shard that holds `videoId`'s events. */
+  forVideo(videoId: string) {
+    return this.stub(shardObjectNameOf(this.coordinator, videoId, this.count));
+  }
+}
