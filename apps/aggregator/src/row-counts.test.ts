@@ -6,7 +6,7 @@ import {
   type AggregatorStub,
   distinctViews,
   ingestAll,
-  newAggregator,
+  newStore,
   randomVideoId,
   registerVideos,
   signedVideo,
@@ -38,7 +38,7 @@ function countedInFull(stub: AggregatorStub) {
 
 describe('row counts in stats()', () => {
   it('stay equal to the rows of each table across ingest, duplicates, moderation and pruning', async () => {
-    const stub = newAggregator();
+    const stub = newStore();
     const expectExact = async () => expect((await stub.stats()).rows).toEqual(await countedInFull(stub));
     const now = Date.now();
     const video = signedVideo(`counts-${crypto.randomUUID()}`, { title: 'counted' });
@@ -86,7 +86,7 @@ describe('row counts in stats()', () => {
   });
 
   it('are read from a few rows, not counted over every table, however much is stored', async () => {
-    const stub = newAggregator();
+    const stub = newStore();
     const videos = Array.from({ length: 20 }, () => randomVideoId());
     await ingestAll(
       stub,

@@ -3,7 +3,7 @@ import { LIMITS, MAX_LIMIT, NOTHING_HIDDEN, SCORING } from '@openvine/trending-c
 import { describe, expect, it } from 'vitest';
 import { rankStats, rankWindow } from './ranking.ts';
 import { Rollups } from './rollups.ts';
-import { newAggregator } from './testing.ts';
+import { newStore } from './testing.ts';
 import { guardSql, SqlLimitError } from './testing-sql-guard.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 import { VideoEvents } from './video-events.ts';
@@ -14,7 +14,7 @@ const RANKABLE = 25_000;
 
 describe("production's 2 MB SQL value limit", () => {
   it('the test guard refuses what production refuses: a bound parameter, a column, a row over 2 MB', async () => {
-    await runInDurableObject(newAggregator(), (_instance: TrendingAggregator, state) => {
+    await runInDurableObject(newStore(), (_instance: TrendingAggregator, state) => {
       const { sql } = guardSql(state.storage.sql);
       const big = 'x'.repeat(LIMITS.sqlValueBytes + 1);
       expect(() => sql.exec('SELECT ? AS v', big)).toThrow(SqlLimitError);
@@ -37,7 +37,7 @@ describe("production's 2 MB SQL value limit", () => {
   });
 
   it(`ranks ${RANKABLE.toLocaleString('en')} rankable videos through the guard, as a row-by-row read of the same totals ranks them`, async () => {
-    const stub = newAggregator();
+    const stub = newStore();
     const now = Date.now();
     const result = await runInDurableObject(stub, (_instance: TrendingAggregator, state) => {
       const raw = state.storage.sql;
@@ -110,7 +110,7 @@ describe("production's 2 MB SQL value limit", () => {
   });
 
   it("runs every aggregator test's objects behind the guard (test-entry.ts)", async () => {
-    await runInDurableObject(newAggregator(), (_instance: TrendingAggregator, state) => {
+    await runInDurableObject(newStore(), (_instance: TrendingAggregator, state) => {
       expect(() => state.storage.sql.exec('SELECT ? AS v', 'x'.repeat(LIMITS.sqlValueBytes + 1))).toThrow(
         SqlLimitError,
       );

@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { INTERVALS, LIMITS } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageWarning } from './storage-budget.ts';
-import { distinctViews, ingestAll, newAggregator, randomVideoId } from './testing.ts';
+import { distinctViews, ingestAll, newStore, randomVideoId } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 
 afterEach(() => {
@@ -11,7 +11,7 @@ afterEach(() => {
 
 describe('the shard storage budget', () => {
   it('stats() reports the SQLite file size against the budget, growing with what is stored', async () => {
-    const stub = newAggregator();
+    const stub = newStore();
     const empty = (await stub.stats()).storage;
     expect(empty).toMatchObject({ budgetBytes: LIMITS.shardStorage.budgetBytes, overBudget: false });
     await ingestAll(stub, distinctViews(randomVideoId(), 1_000));

@@ -35,6 +35,14 @@ export function shardsOf(aggregator: AggregatorStub): AggregatorStub[] {
   );
 }
 
+/**
+ * One object that stores and ranks on its own: a shard (the one object of an unsharded deployment
+ * behaves the same). For the tests that look into an object's own tables.
+ */
+export function newStore(): AggregatorStub {
+  return shardsOf(newAggregator())[0] as AggregatorStub;
+}
+
 /** The shard that stores `videoId`'s events. */
 export function shardOfVideo(aggregator: AggregatorStub, videoId: string): AggregatorStub {
   const name = shardObjectNameOf(aggregator.id.name ?? '', videoId, shardCount(env.AGGREGATOR_SHARDS));
