@@ -348,3 +348,31 @@ export async function purgeCalls(aggregator: string): Promise<string[][]> {
   );
   return (await res.json()) as string[][];
 }
+
+/** The aggregator test entry's ingest consumer faults (apps/aggregator/src/test-entry.ts). */
+interface IngestFaults {
+  crashAfterCommit(object: string, times?: number): Promise<void>;
+  crashesLeft(object: string): Promise<number>;
+}
+
+/**
+ * The ingest consumer's fault seam: `crashAfterCommit(object)` makes the next delivery that
+ * commits events of that object throw after the commit and before the ack.
+ */
+export function ingestFaults(): IngestFaults {
+  return (env as unknown as { INGEST_FAULTS: IngestFaults }).INGEST_FAULTS;
+}
+
+/** The ingest queue itself, to put messages on it as the api (or anything else) would. */
+export function ingestQueue(): Queue {
+  return (env as ApiEnv).INGEST_QUEUE;
+}
+
+/** The dead-letter queue, to put messages on it as the ingest queue does when their retries run out. */
+export function deadLetterQueue(): Queue {
+  return (env as unknown as { TEST_DEAD_LETTER_QUEUE: Queue }).TEST_DEAD_LETTER_QUEUE;
+}
+
+export function adminGet(aggregator: string, path: string, token = 'test-admin-token') {
+  return api(aggregator, path, { headers: { authorization: `Bearer ${token}` } });
+}
