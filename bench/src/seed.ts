@@ -58,7 +58,7 @@ export async function untilSeenKeys(apiUrl: string, keys: number, aggregator?: s
 }
 
 /** How long a bench waits for the ingest consumer, and how often it asks. */
-const COMMIT_WAIT_MS = 120_000;
+const COMMIT_WAIT_MS = 600_000;
 const COMMIT_POLL_MS = 200;
 
 /** Posts every event in batches of 100; a 429 or 503 is retried (idempotency keys make that safe). */
