@@ -273,8 +273,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour:
       'ingest queue: a keyless event gets no dedup key, so a redelivered message is refused or counts twice',
     file: 'apps/api/src/ingest.ts',
-    find: 'const clientKey = e.dedupKey ?? `${RANDOM_KEY_PREFIX}${crypto.randomUUID()}`;',
-    replace: 'const clientKey = e.dedupKey;',
+    find: 'const clientKey = e.dedupKey ?? ',
+    replace: 'const clientKey = e.dedupKey; void ',
   },
   {
     id: 'queue-poison-acked',
