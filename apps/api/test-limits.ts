@@ -46,3 +46,12 @@ export const TEST_INGEST_KEYS = {
   'test-pipeline': 'test-ingest-key-pipeline',
   'test-worker': 'test-ingest-key-worker',
 };
+
+/**
+ * The ingest queue consumers' batch timeout under test (vitest.config.ts; production: 1 s,
+ * LIMITS.ingestQueue.consumerBatchTimeoutS). Tests wait for the consumer deterministically
+ * (testing.ts untilCommitted), so this only sets how long each wait takes: 0, a delivery as soon as
+ * a message arrives, since the suite ingests thousands of times (one test posts 300 requests one
+ * after the other). Messages that arrive while a delivery runs still share the next one.
+ */
+export const CONSUMER_BATCH_TIMEOUT_S_UNDER_TEST = 0;

@@ -1,15 +1,21 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { DEAD_LETTER_QUEUE_NAME } from '../../packages/trending-core/src/ingest-message.ts';
 import {
   AE_RECORD_BINDING,
   AE_STAND_IN,
   aeStandInWorker,
   recordDatasets,
 } from '../../scripts/lib/ae-record.ts';
-import { auxWorker } from '../../scripts/lib/aux-workers.ts';
+import { AGGREGATOR_TEST_ENTRY_BUNDLE, auxWorker } from '../../scripts/lib/aux-workers.ts';
 import { faultyKv, KV_FAULTS_BINDING, KV_STAND_IN } from '../../scripts/lib/kv-fault.ts';
-import { FLUSH_MS_UNDER_TEST, INGEST_LIMIT_UNDER_TEST, TEST_INGEST_KEYS } from './test-limits.ts';
+import {
+  CONSUMER_BATCH_TIMEOUT_S_UNDER_TEST,
+  FLUSH_MS_UNDER_TEST,
+  INGEST_LIMIT_UNDER_TEST,
+  TEST_INGEST_KEYS,
+} from './test-limits.ts';
 import { answerPurge, isPurgeRequest, PURGE_TOKEN, PURGE_ZONE, purgeRecord } from './test-purge.ts';
 import { answerRecordQuery, RECORD_ACCOUNT, RECORD_TOKEN } from './test-record.ts';
 
@@ -51,6 +57,28 @@ function apiUnderTest() {
 }
 
 const api = apiUnderTest();
+
+/**
+ * The aggregator beside the api: its test entry (the production Worker with a fault seam in its
+ * ingest consumer, armed through its `IngestFaults` entrypoint: apps/aggregator/src/test-entry.ts),
+ * consuming the ingest queue and its dead letters as its wrangler.jsonc says, but delivering after
+ * CONSUMER_BATCH_TIMEOUT_S_UNDER_TEST rather than 1 s. It writes the view record (VIEW_EVENTS) when
+ * it commits a batch: bound to the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every
+ * point written.
+ */
+function aggregatorUnderTest() {
+  const worker = recordDatasets(auxWorker('aggregator', {}, AGGREGATOR_TEST_ENTRY_BUNDLE), ['VIEW_EVENTS']);
+  const consumers = Object.entries((worker.queueConsumers ?? {}) as Record<string, object>);
+  return {
+    ...worker,
+    queueConsumers: Object.fromEntries(
+      consumers.map(([queue, consumer]) => [
+        queue,
+        { ...consumer, maxBatchTimeout: CONSUMER_BATCH_TIMEOUT_S_UNDER_TEST },
+      ]),
+    ),
+  };
+}
 
 /** precompute beside the api of project `name`, and the KV stand-in its TRENDING_KV goes through. */
 function precomputeWithKvStandIn(name: string) {
@@ -102,6 +130,13 @@ function apiProject(
             [KV_FAULTS_BINDING]: { name: KV_STAND_IN, entrypoint: 'Faults' },
             // What the purge API stand-in received (test-purge.ts), for src/testing.ts.
             PURGE_RECORD: purgeRecord,
+            // The ingest consumer's fault seam (the aggregator's test entry), for src/testing.ts.
+            INGEST_FAULTS: { name: 'trending-aggregator', entrypoint: 'IngestFaults' },
+          },
+          // Tests put messages on the dead-letter queue as the queue does when retries run out.
+          queueProducers: {
+            ...(api.options.queueProducers as object),
+            TEST_DEAD_LETTER_QUEUE: { queueName: DEAD_LETTER_QUEUE_NAME },
           },
           // A low ingest limit, so that a test can reach it (each test's aggregator is its own key).
           ratelimits: {
@@ -109,9 +144,7 @@ function apiProject(
             INGEST_LIMITER: { namespace_id: '1001', simple: { limit: INGEST_LIMIT_UNDER_TEST, period: 60 } },
           },
           workers: [
-            // The aggregator writes the view record (VIEW_EVENTS) when it commits a batch: bound to
-            // the stand-in (scripts/lib/ae-record-stand-in.js), so tests see every point written.
-            recordDatasets(auxWorker('aggregator'), ['VIEW_EVENTS']),
+            aggregatorUnderTest(),
             // precompute's API binding names `trending-api`; under test that Worker is the runner.
             // Its record (Analytics Engine's SQL API) and the purge API are stand-ins answering in
             // Node: test-record.ts, test-purge.ts.

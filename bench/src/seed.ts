@@ -14,8 +14,8 @@ export const BATCH = MAX_EVENTS_PER_BATCH;
 
 export interface PostResult {
   events: number;
+  /** Events the api accepted and enqueued (the queue consumer commits them after the answers). */
   accepted: number;
-  duplicates: number;
   seconds: number;
   eventsPerS: number;
   /** Responses other than 202, by status (each retried until accepted). */
@@ -37,6 +37,30 @@ export interface PostOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Waits until the aggregator behind `apiUrl` (`aggregator`: a bench aggregator of its own, through
+ * the test entry's header) stores at least `keys` idempotency keys (GET /v1/health's rows): the
+ * queue consumer commits posted events after the answers, within its batch timeout (1 s) each.
+ */
+export async function untilSeenKeys(apiUrl: string, keys: number, aggregator?: string): Promise<number> {
+  const headers: Record<string, string> = aggregator ? { 'x-test-aggregator': aggregator } : {};
+  const deadline = performance.now() + COMMIT_WAIT_MS;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/v1/health`, { headers });
+    const seen =
+      ((await res.json()) as { aggregator?: { rows?: { seenKeys?: number } } }).aggregator?.rows?.seenKeys ??
+      0;
+    if (seen >= keys) return seen;
+    if (performance.now() > deadline)
+      throw new Error(`the ingest consumer committed ${seen} of ${keys} keys`);
+    await sleep(COMMIT_POLL_MS);
+  }
+}
+
+/** How long a bench waits for the ingest consumer, and how often it asks. */
+const COMMIT_WAIT_MS = 600_000;
+const COMMIT_POLL_MS = 200;
+
 /** Posts every event in batches of 100; a 429 or 503 is retried (idempotency keys make that safe). */
 export async function postEvents(
   apiUrl: string,
@@ -51,7 +75,6 @@ export async function postEvents(
   if (options.aggregator) headers['x-test-aggregator'] = options.aggregator;
   const rejected: Record<string, number> = {};
   let accepted = 0;
-  let duplicates = 0;
   let next = 0;
   let done = 0;
   const started = performance.now();
@@ -68,9 +91,8 @@ export async function postEvents(
       for (let attempt = 0; ; attempt++) {
         const res = await fetch(`${apiUrl}/v1/events/views`, { method: 'POST', headers, body });
         if (res.status === 202) {
-          const result = (await res.json()) as { accepted: number; duplicates: number };
+          const result = (await res.json()) as { accepted: number };
           accepted += result.accepted;
-          duplicates += result.duplicates;
           break;
         }
         const text = await res.text();
@@ -90,7 +112,6 @@ export async function postEvents(
   return {
     events: events.length,
     accepted,
-    duplicates,
     seconds,
     eventsPerS: events.length / seconds,
     rejected,

@@ -45,6 +45,13 @@ export const PRODUCTION_BUNDLE: AppBundle = { dir: 'dist', main: 'index.js' };
 export const API_TEST_ENTRY_BUNDLE: AppBundle = { dir: 'dist/test-entry', main: 'test-entry.js' };
 
 /**
+ * The aggregator's test-only entry (apps/aggregator/src/test-entry.ts: the production Worker with
+ * a fault seam in its ingest consumer, armed through its `IngestFaults` entrypoint), bundled
+ * beside it by the aggregator's build; never deployed. The api's tests run it.
+ */
+export const AGGREGATOR_TEST_ENTRY_BUNDLE: AppBundle = { dir: 'dist/test-entry', main: 'test-entry.js' };
+
+/**
  * Miniflare options for another Worker of this repo, derived from its wrangler.jsonc (so test
  * bindings cannot drift from the config) and pointed at its built bundle (`pnpm build`:
  * turbo builds it before tests). Module rules become the bundle's explicit module list.

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { NostrEvent, ViewEventInput } from '@openvine/trending-core';
 import { demoViewerAddress } from '@openvine/trending-core/demo-data';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { AGGREGATOR_OBJECT_NAME } from '../../packages/trending-core/src/keys.ts';
 import { LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 import { API_TEST_ENTRY_BUNDLE, type AppBundle, auxWorker, PRODUCTION_BUNDLE } from './aux-workers.ts';
 
@@ -107,6 +108,30 @@ function withLimit(ratelimits: Record<string, object> | undefined, limit: number
   );
 }
 
+/** The aggregator object an api of the stack ingests into (its AGGREGATOR_NAME, else production's), from Node. */
+async function aggregatorOf(mf: Miniflare, name: string | undefined) {
+  const namespace = (await mf.getDurableObjectNamespace('AGGREGATOR', 'trending-aggregator')) as unknown as {
+    idFromName(name: string): unknown;
+    get(id: unknown): { ingestCounts(): Promise<{ events: number; duplicates: number }> };
+  };
+  return namespace.get(namespace.idFromName(name || AGGREGATOR_OBJECT_NAME));
+}
+
+/** How long seeding waits for the ingest consumer (1 s batches), and how often it asks. */
+const CONSUMER_WAIT_MS = 120_000;
+const CONSUMER_POLL_MS = 100;
+
+/** Waits until the aggregator's ingest has been handed `events` events since it started. */
+async function untilHanded(aggregator: Awaited<ReturnType<typeof aggregatorOf>>, events: number) {
+  const deadline = Date.now() + CONSUMER_WAIT_MS;
+  for (;;) {
+    const handed = (await aggregator.ingestCounts()).events;
+    if (handed >= events) return;
+    if (Date.now() > deadline) throw new Error(`the ingest consumer committed ${handed} of ${events} events`);
+    await new Promise((resolve) => setTimeout(resolve, CONSUMER_POLL_MS));
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const api: ReturnType<typeof appWorker> & {
     bindings?: Record<string, string>;
@@ -165,6 +190,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await precompute.scheduled({ cron: '* * * * *' });
     },
     async seed(events, onBatch) {
+      const aggregator = aggregatorOf(
+        mf,
+        (apis[0]?.bindings as Record<string, string> | undefined)?.AGGREGATOR_NAME,
+      );
+      const handed = (await (await aggregator).ingestCounts()).events;
       let accepted = 0;
       for (let i = 0; i < events.length; i += 100) {
         const batch = events
@@ -179,6 +209,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         accepted += ((await res.json()) as { accepted: number }).accepted;
         onBatch?.(Math.min(events.length, i + 100), events.length);
       }
+      // The answers came once the events were enqueued: return once the consumer committed them.
+      await untilHanded(await aggregator, handed + accepted);
       return accepted;
     },
     async registerVideos(events) {

@@ -297,4 +297,27 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '    for (const statement of SCHEMA) this.sql.exec(statement);\n    this.hidden = hiddenSet(this.hiddenItems());\n',
     replace: '    for (const statement of SCHEMA) this.sql.exec(statement);\n',
   },
+  {
+    id: 'queue-key-missing',
+    behaviour:
+      'ingest queue: a keyless event gets no dedup key, so a redelivered message is refused or counts twice',
+    file: 'apps/api/src/ingest.ts',
+    find: 'const clientKey = e.dedupKey ?? ',
+    replace: 'const clientKey = e.dedupKey; void ',
+  },
+  {
+    id: 'queue-poison-acked',
+    behaviour: 'ingest queue: a poison message is acked as if committed, and never reaches the dead letters',
+    file: 'apps/aggregator/src/ingest-consumer.ts',
+    find: 'else poison.push(deadLetter(env, message, poisonReason(parsed.issues)));',
+    replace: 'else message.ack();',
+  },
+  {
+    id: 'queue-send-refusal-swallowed',
+    behaviour: 'ingest queue: a refused send is answered 202, and the events are lost',
+    file: 'apps/api/src/ingest-queue.ts',
+    find: "    console.error('ingest queue send failed', err);\n    throw new ApiError(",
+    replace:
+      "    console.error('ingest queue send failed', err);\n    if (err) return;\n    throw new ApiError(",
+  },
 ];

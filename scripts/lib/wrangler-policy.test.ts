@@ -4,6 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  DEAD_LETTER_QUEUE_NAME,
+  INGEST_QUEUE_NAME,
+} from '../../packages/trending-core/src/ingest-message.ts';
 import { INTERVALS, LAYER_BUDGETS_MS, LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 import { withoutComments } from './stray-numbers.ts';
 
@@ -51,6 +55,34 @@ describe('wrangler.jsonc and the policy table', () => {
       kv: Number(vars.KV_BUDGET_MS),
       compute: Number(vars.COMPUTE_BUDGET_MS),
     }).toEqual(LAYER_BUDGETS_MS);
+  });
+
+  it("the aggregator's ingest consumer is LIMITS.ingestQueue, and the api produces to its queue", () => {
+    const { queues } = wranglerConfig('aggregator') as {
+      queues: { consumers: Record<string, unknown>[]; producers: { queue: string }[] };
+    };
+    const queue = LIMITS.ingestQueue;
+    expect(queues.consumers.find((c) => c.queue === INGEST_QUEUE_NAME)).toEqual({
+      queue: INGEST_QUEUE_NAME,
+      max_batch_size: queue.consumerBatchSize,
+      max_batch_timeout: queue.consumerBatchTimeoutS,
+      max_retries: queue.maxRetries,
+      dead_letter_queue: DEAD_LETTER_QUEUE_NAME,
+    });
+    expect(queues.consumers.map((c) => c.queue).sort()).toEqual(
+      [INGEST_QUEUE_NAME, DEAD_LETTER_QUEUE_NAME].sort(),
+    );
+    expect(queues.producers.map((p) => p.queue)).toEqual([DEAD_LETTER_QUEUE_NAME]);
+    const api = wranglerConfig('api') as { queues: { producers: { binding: string; queue: string }[] } };
+    expect(api.queues.producers).toEqual([{ binding: 'INGEST_QUEUE', queue: INGEST_QUEUE_NAME }]);
+  });
+
+  it('the api routes to as many shards as the aggregator merges (AGGREGATOR_SHARDS), at least 2', () => {
+    const shards = (app: string) =>
+      (wranglerConfig(app) as { vars: Record<string, string> }).vars.AGGREGATOR_SHARDS;
+    expect(shards('api')).toBe(shards('aggregator'));
+    // The multi-shard path is the one ./scripts/dev and every test run.
+    expect(Number(shards('aggregator'))).toBeGreaterThanOrEqual(2);
   });
 
   it('reads cron intervals, and refuses a schedule that is not one', () => {

@@ -1,3 +1,5 @@
+export type { DeadLetterInput } from './dead-letter-store.ts';
+export { DeadLetterStore } from './dead-letter-store.ts';
 export type { AggregatorEnv } from './env.ts';
 export type {
   LayerSummary,
@@ -18,9 +20,18 @@ export type {
 } from './trending-aggregator.ts';
 export { TrendingAggregator } from './trending-aggregator.ts';
 
-/** No public surface: the Durable Object is reached only through bindings. */
+import type { AggregatorEnv } from './env.ts';
+import { handleQueue } from './queue-handler.ts';
+
+/**
+ * No public surface: the Durable Objects are reached only through bindings. The queue handler
+ * consumes the ingest queue and its dead letters (queue-handler.ts).
+ */
 export default {
   async fetch(): Promise<Response> {
     return Response.json({ error: { code: 'not_found', message: 'Not found' } }, { status: 404 });
   },
-} satisfies ExportedHandler;
+  async queue(batch, env): Promise<void> {
+    await handleQueue(batch, env);
+  },
+} satisfies ExportedHandler<AggregatorEnv>;

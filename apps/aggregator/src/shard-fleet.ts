@@ -1,8 +1,8 @@
 import {
+  aggregatorShardCount,
   type HiddenItem,
   isShardObjectName,
   type NormalizedViewEvent,
-  shardCount,
   shardObjectNameOf,
   shardObjectNames,
   type TrendingWindow,
@@ -34,7 +34,9 @@ export interface ShardRankingRequest {
  * the one object of an unsharded deployment, which stores and ranks as before shards existed.
  */
 export function shardFleetOf(env: AggregatorEnv, name: string | undefined): ShardFleet | undefined {
-  const count = shardCount(env.AGGREGATOR_SHARDS);
+  const count = aggregatorShardCount(env.AGGREGATOR_SHARDS);
+  // The api refuses ingest (503 misconfigured) on a bad count; reads fail as loudly.
+  if (count === null) throw new Error(`AGGREGATOR_SHARDS ${env.AGGREGATOR_SHARDS} is not a shard count`);
   if (count <= 1 || name === undefined || isShardObjectName(name)) return undefined;
   return new ShardFleet(env.AGGREGATOR, name, count);
 }

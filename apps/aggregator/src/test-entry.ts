@@ -1,14 +1,19 @@
-// The aggregator Worker as its tests run it (vitest.config.ts `main`), never deployed: the
-// production Worker (index.ts) with one difference, the TrendingAggregator's SQL storage wrapped
-// in the test-only 2 MB guard (testing-sql-guard.ts). Production SQLite refuses any string, blob
-// or row over 2 MB and the local runtime does not, so every aggregator test runs against the
-// production limit: a statement that would throw in production throws here.
+// The aggregator Worker as tests run it, never deployed: its own suite's `main` (vitest.config.ts)
+// and the bundle the api's tests load beside the api (dist/test-entry). Two differences from the
+// production Worker (index.ts):
+// - the TrendingAggregator's SQL storage is wrapped in the test-only 2 MB guard
+//   (testing-sql-guard.ts): production SQLite refuses any string, blob or row over 2 MB and the
+//   local runtime does not, so a statement that would throw in production throws here;
+// - the ingest consumer has a fault seam the tests arm through the `IngestFaults` entrypoint (a
+//   service binding only the test config creates). Production code has no hook for either.
+import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { AggregatorEnv } from './env.ts';
 import worker from './index.ts';
+import { handleQueue } from './queue-handler.ts';
 import { guardSql } from './testing-sql-guard.ts';
 import { TrendingAggregator as ProductionAggregator } from './trending-aggregator.ts';
 
-export * from './index.ts';
+export { DeadLetterStore, MetricsAggregator } from './index.ts';
 
 export class TrendingAggregator extends ProductionAggregator {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
@@ -20,4 +25,35 @@ export class TrendingAggregator extends ProductionAggregator {
   }
 }
 
-export default worker;
+/** Shard objects whose next commits crash the consumer right after committing, and how many. */
+const crashesAfterCommit = new Map<string, number>();
+
+/** For tests: faults of the ingest consumer, by shard object (each test's own aggregator). */
+export class IngestFaults extends WorkerEntrypoint<AggregatorEnv> {
+  /**
+   * The next `times` deliveries that commit events of `object` throw after the commit and
+   * before the ack, as a consumer killed at that instant: the queue redelivers the messages.
+   */
+  crashAfterCommit(object: string, times = 1): void {
+    crashesAfterCommit.set(object, times);
+  }
+
+  /** Crashes still armed for `object` (0 once they all happened). */
+  crashesLeft(object: string): number {
+    return crashesAfterCommit.get(object) ?? 0;
+  }
+}
+
+export default {
+  fetch: worker.fetch,
+  async queue(batch, env): Promise<void> {
+    await handleQueue(batch, env, {
+      afterCommit(object) {
+        const left = crashesAfterCommit.get(object) ?? 0;
+        if (left === 0) return;
+        crashesAfterCommit.set(object, left - 1);
+        throw new Error(`test fault: the consumer crashed after committing ${object}, before acking`);
+      },
+    });
+  },
+} satisfies ExportedHandler<AggregatorEnv>;

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import {
+  aggregatorShardCount,
   HOUR_MS,
   MAX_EVENTS_PER_BATCH,
   type NormalizedViewEvent,
   type RankedVideo,
-  shardCount,
   shardObjectNameOf,
   shardObjectNames,
   type TrendingWindow,
@@ -30,7 +30,7 @@ export function newAggregator(): AggregatorStub {
  */
 export function shardsOf(aggregator: AggregatorStub): AggregatorStub[] {
   const name = aggregator.id.name ?? '';
-  return shardObjectNames(name, shardCount(env.AGGREGATOR_SHARDS)).map((shard) =>
+  return shardObjectNames(name, aggregatorShardCount(env.AGGREGATOR_SHARDS) ?? 1).map((shard) =>
     env.AGGREGATOR.get(env.AGGREGATOR.idFromName(shard)),
   );
 }
@@ -45,7 +45,11 @@ export function newStore(): AggregatorStub {
 
 /** The shard that stores `videoId`'s events. */
 export function shardOfVideo(aggregator: AggregatorStub, videoId: string): AggregatorStub {
-  const name = shardObjectNameOf(aggregator.id.name ?? '', videoId, shardCount(env.AGGREGATOR_SHARDS));
+  const name = shardObjectNameOf(
+    aggregator.id.name ?? '',
+    videoId,
+    aggregatorShardCount(env.AGGREGATOR_SHARDS) ?? 1,
+  );
   return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
 }
 

@@ -1,5 +1,5 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { DAY_MS, type TrendingSnapshot } from '@openvine/trending-core';
+import { DAY_MS, MAX_AE_WRITES_PER_INVOCATION, type TrendingSnapshot } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
   type AggregatorStub,
@@ -68,10 +68,12 @@ describe('snapshots', () => {
 });
 
 describe('ingest limits', () => {
-  it('rejects a batch of 101 events and stores none of it', async () => {
+  // The queue consumer commits a delivery's events of one shard at once, up to the record's
+  // per-invocation bound (250 Analytics Engine points).
+  it('rejects a batch of 251 events and stores none of it', async () => {
     const stub = newAggregator();
     const video = randomVideoId();
-    const batch = Array.from({ length: 101 }, (_, i) =>
+    const batch = Array.from({ length: MAX_AE_WRITES_PER_INVOCATION + 1 }, (_, i) =>
       viewEnd(video, `viewer-${i}`, { dedupKey: `k:${i}` }),
     );
     await expect(stub.ingest(batch)).rejects.toThrow(RangeError);
@@ -80,7 +82,10 @@ describe('ingest limits', () => {
     expect(await ranking(stub, '24h')).toEqual([]);
 
     // The same events in an allowed size are accepted: the keys were never recorded.
-    expect(await stub.ingest(batch.slice(0, 100))).toMatchObject({ accepted: 100, duplicates: 0 });
+    expect(await stub.ingest(batch.slice(0, MAX_AE_WRITES_PER_INVOCATION))).toMatchObject({
+      accepted: 250,
+      duplicates: 0,
+    });
   });
 
   it('stores nothing of a batch when one of its events fails', async () => {

@@ -7,7 +7,7 @@ import {
   isHidden,
   isShardObjectName,
   LIMITS,
-  MAX_EVENTS_PER_BATCH,
+  MAX_AE_WRITES_PER_INVOCATION,
   MAX_LIMIT,
   type ModerationAuditEntry,
   type ModerationChange,
@@ -98,6 +98,8 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * flight; a coordinator's merge awaits its shards, so it is not single by construction).
    */
   private readonly computing = new Map<TrendingWindow, Promise<TrendingSnapshot>>();
+  /** Events ingest was handed since this object started, and of them those already counted. */
+  private readonly ingested = { events: 0, duplicates: 0 };
 
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
     super(ctx, env);
@@ -123,13 +125,17 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * are known, so a lost answer or a retry neither drops nor doubles a point.
    */
   async ingest(events: NormalizedViewEvent[]): Promise<IngestOutcome> {
-    if (!Array.isArray(events) || events.length > MAX_EVENTS_PER_BATCH) {
-      throw new RangeError(`ingest takes 0..${MAX_EVENTS_PER_BATCH} events`);
+    // The queue consumer commits a delivery's events of this shard at once, within the record's
+    // per-invocation bound (one Analytics Engine point per new event is written here).
+    if (!Array.isArray(events) || events.length > MAX_AE_WRITES_PER_INVOCATION) {
+      throw new RangeError(`ingest takes 0..${MAX_AE_WRITES_PER_INVOCATION} events`);
     }
     // A coordinator stores nothing itself: each video's events go to its shard.
     if (this.fleet) return this.fleet.ingest(events);
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => this.rollups.ingest(events, now));
+    this.ingested.events += events.length;
+    this.ingested.duplicates += outcome.duplicates;
     recordCommitted(this.env.VIEW_EVENTS, events, outcome.duplicateIndexes);
     await this.ensureAlarm();
     return outcome;
@@ -340,6 +346,20 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   /** What is hidden now, and the audit list, newest first. */
   async moderationList(): Promise<ModerationList> {
     return this.moderation.list();
+  }
+
+  /**
+   * Events handed to ingest since this object started (in memory: reset when it restarts), and
+   * of them duplicates: what has been committed of what was enqueued, without counting rows.
+   */
+  async ingestCounts(): Promise<{ events: number; duplicates: number }> {
+    if (!this.fleet) return { ...this.ingested };
+    // A coordinator's are its shards', summed (the consumer commits to the shards directly).
+    const parts = await this.fleet.each((shard) => shard.ingestCounts());
+    return parts.reduce(
+      (sum, part) => ({ events: sum.events + part.events, duplicates: sum.duplicates + part.duplicates }),
+      { ...this.ingested },
+    );
   }
 
   async stats(): Promise<AggregatorStats> {

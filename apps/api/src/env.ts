@@ -15,6 +15,7 @@ export interface ApiEnv
     | 'DO_BUDGET_MS'
     | 'KV_BUDGET_MS'
     | 'COMPUTE_BUDGET_MS'
+    | 'AGGREGATOR_SHARDS'
   > {
   /** Per-client ingest rate (ratelimits in wrangler.jsonc); absent: ingest is not limited. */
   INGEST_LIMITER?: RateLimit;
@@ -27,6 +28,8 @@ export interface ApiEnv
    * (ingest-keys.ts); unset: every sender is anonymous (a request with a key answers 503).
    */
   INGEST_KEYS?: string;
+  /** Objects ingest spreads videos over (trending-core's shards.ts); unset: 1. */
+  AGGREGATOR_SHARDS?: string;
   /** The aggregator object to use (aggregator-name.ts); unset: the production one. */
   AGGREGATOR_NAME?: string;
   /** Layer budgets in ms (vars in wrangler.jsonc, any value per deployment; defaults in trending-core's LAYER_BUDGETS_MS). */

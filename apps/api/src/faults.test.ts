@@ -18,6 +18,7 @@ import {
   adminPost,
   aggregatorStats,
   fetchSettled,
+  ingestCounts,
   ingestVideo,
   newAggregator,
   postAudience,
@@ -302,5 +303,40 @@ describe('faults: Analytics Engine', () => {
     const answer = await read(aggregator);
     expect(answer.status).toBe(200);
     expect(listed(answer)).toEqual([videoId]);
+  });
+});
+
+describe('faults: the ingest queue', () => {
+  it('refusing the send: 503 queue_unavailable with Retry-After, and nothing is stored', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    const refusing = faultyEnv({ queue: 'refuse' });
+    const events = Array.from({ length: 6 }, (_, i) => viewEnd(videoId, `viewer-${i}`));
+    const v1 = await fetchSettled(aggregator, '/v1/events/views', {
+      method: 'POST',
+      bindings: refusing,
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.40' },
+      body: JSON.stringify({ events }),
+    });
+    const app = await fetchSettled(aggregator, '/analytics/view', {
+      method: 'POST',
+      bindings: refusing,
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.41' },
+      body: JSON.stringify({ eventId: videoId, userId: 'app-viewer', eventType: 'view_end' }),
+    });
+    for (const { res, text } of [v1, app]) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'queue_unavailable', message: 'The ingest queue is unavailable, retry later' },
+      });
+    }
+    // A request through the working queue afterwards is committed alone: nothing of the refused
+    // ones was enqueued to arrive later.
+    const sentinel = randomHex64();
+    const ok = await postAudience(aggregator, [viewEnd(sentinel, 'sentinel')]);
+    expect(ok.status).toBe(202);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 1, duplicates: 0 });
+    expect(await viewEventPoints(videoId)).toEqual([]);
   });
 });

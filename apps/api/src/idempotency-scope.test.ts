@@ -2,7 +2,16 @@
 // video: a key another network sent first, or sent for another video, swallows no view.
 import type { TrendingVideosResponse } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
-import { api, newAggregator, postAudience, postJson, randomHex64, refresh, viewEnd } from './testing.ts';
+import {
+  api,
+  countedOutcome,
+  newAggregator,
+  postAudience,
+  postJson,
+  randomHex64,
+  refresh,
+  viewEnd,
+} from './testing.ts';
 
 const from = (address: string) => ({ 'cf-connecting-ip': address });
 
@@ -19,8 +28,8 @@ const BASELINE = 5;
 async function viewsOf(aggregator: string, ...videoIds: string[]): Promise<(number | undefined)[]> {
   for (const videoId of videoIds) {
     const baseline = Array.from({ length: BASELINE }, (_, i) => viewEnd(videoId, `baseline-${i}`));
-    const res = await postAudience(aggregator, baseline);
-    expect(await res.json()).toEqual({ accepted: BASELINE, duplicates: 0 });
+    const outcome = await countedOutcome(aggregator, () => postAudience(aggregator, baseline));
+    expect(outcome).toEqual({ accepted: BASELINE, duplicates: 0 });
   }
   await refresh(aggregator, '1h');
   const res = await api(aggregator, '/v1/trending/videos?window=1h&limit=100');
@@ -36,20 +45,24 @@ describe('idempotency keys are scoped to the client network and the video', () =
     const aggregator = newAggregator();
     const videoId = randomHex64();
     // The claimer sends the victim's key first, from its own network.
-    const claim = await postJson(
-      aggregator,
-      '/v1/events/views',
-      viewEnd(videoId, 'claimer', { idempotencyKey: 'view-42' }),
-      from('198.51.100.7'),
+    const claim = await countedOutcome(aggregator, () =>
+      postJson(
+        aggregator,
+        '/v1/events/views',
+        viewEnd(videoId, 'claimer', { idempotencyKey: 'view-42' }),
+        from('198.51.100.7'),
+      ),
     );
-    expect(await claim.json()).toEqual({ accepted: 1, duplicates: 0 });
-    const victim = await postJson(
-      aggregator,
-      '/v1/events/views',
-      viewEnd(videoId, 'victim', { idempotencyKey: 'view-42' }),
-      from('203.0.113.5'),
+    expect(claim).toEqual({ accepted: 1, duplicates: 0 });
+    const victim = await countedOutcome(aggregator, () =>
+      postJson(
+        aggregator,
+        '/v1/events/views',
+        viewEnd(videoId, 'victim', { idempotencyKey: 'view-42' }),
+        from('203.0.113.5'),
+      ),
     );
-    expect(await victim.json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(victim).toEqual({ accepted: 1, duplicates: 0 });
     expect(await viewsOf(aggregator, videoId)).toEqual([2]);
   });
 
@@ -57,8 +70,8 @@ describe('idempotency keys are scoped to the client network and the video', () =
     const aggregator = newAggregator();
     const videoId = randomHex64();
     const event = viewEnd(videoId, 'viewer', { idempotencyKey: 'v6-key' });
-    const send = async (address: string) =>
-      (await postJson(aggregator, '/v1/events/views', event, from(address))).json();
+    const send = (address: string) =>
+      countedOutcome(aggregator, () => postJson(aggregator, '/v1/events/views', event, from(address)));
     expect(await send('2001:db8:1::5')).toEqual({ accepted: 1, duplicates: 0 });
     expect(await send('2001:db8:2::5')).toEqual({ accepted: 1, duplicates: 0 });
     // The same /48 written another way: a retry.
@@ -71,10 +84,14 @@ describe('idempotency keys are scoped to the client network and the video', () =
     const aggregator = newAggregator();
     const videoId = randomHex64();
     const event = viewEnd(videoId, 'viewer', { idempotencyKey: 'retry-me' });
-    const first = await postJson(aggregator, '/v1/events/views', event, from('203.0.113.5'));
-    expect(await first.json()).toEqual({ accepted: 1, duplicates: 0 });
-    const retry = await postJson(aggregator, '/v1/events/views', event, from('203.0.113.77'));
-    expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1 });
+    const first = await countedOutcome(aggregator, () =>
+      postJson(aggregator, '/v1/events/views', event, from('203.0.113.5')),
+    );
+    expect(first).toEqual({ accepted: 1, duplicates: 0 });
+    const retry = await countedOutcome(aggregator, () =>
+      postJson(aggregator, '/v1/events/views', event, from('203.0.113.77')),
+    );
+    expect(retry).toEqual({ accepted: 0, duplicates: 1 });
     expect(await viewsOf(aggregator, videoId)).toEqual([1]);
   });
 
@@ -82,18 +99,20 @@ describe('idempotency keys are scoped to the client network and the video', () =
     const aggregator = newAggregator();
     const [one, other] = [randomHex64(), randomHex64()];
     const client = from('203.0.113.5');
-    const res = await postJson(
-      aggregator,
-      '/v1/events/views',
-      {
-        events: [
-          viewEnd(one, 'viewer', { idempotencyKey: 'shared' }),
-          viewEnd(other, 'viewer', { idempotencyKey: 'shared' }),
-        ],
-      },
-      client,
+    const outcome = await countedOutcome(aggregator, () =>
+      postJson(
+        aggregator,
+        '/v1/events/views',
+        {
+          events: [
+            viewEnd(one, 'viewer', { idempotencyKey: 'shared' }),
+            viewEnd(other, 'viewer', { idempotencyKey: 'shared' }),
+          ],
+        },
+        client,
+      ),
     );
-    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0 });
+    expect(outcome).toEqual({ accepted: 2, duplicates: 0 });
     expect(await viewsOf(aggregator, one, other)).toEqual([1, 1]);
   });
 

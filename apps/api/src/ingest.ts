@@ -1,5 +1,6 @@
 import {
   type IngestResult,
+  type KeyedViewEvent,
   type NormalizedViewEvent,
   RETRY_AFTER_S,
   scopedDedupKey,
@@ -7,6 +8,7 @@ import {
 import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
+import { enqueueIngest, eventsByShard, ingestMessages, shardCount } from './ingest-queue.ts';
 import { networkKey, viewerKey } from './keyed-digest.ts';
 
 /**
@@ -40,20 +42,18 @@ function viewerKeySecret(env: ApiEnv): string {
 }
 
 /**
- * Stores validated events in the aggregator (the live store), which decides which are duplicates
- * and writes the others to Analytics Engine (the production record) where it commits them, so a
- * lost answer or a retry neither drops nor doubles a point (apps/aggregator/src/view-record.ts).
- * Before they leave this Worker, viewer ids are replaced by their keys, and each event carries
- * its network's key (`networks`: clientNetwork of the address it came from, one for the whole
- * batch or one per event), which the aggregator counts as evidence (distinct networks, viewers
- * per network) and which scopes its dedup key with the video.
+ * Replaces viewer ids by their keys and gives each event its network's key (`networks`:
+ * clientNetwork of the address it came from, one for the whole batch or one per event), which the
+ * aggregator counts as evidence (distinct networks, viewers per network) and which scopes its
+ * dedup key with the video. Every event leaves with a dedup key, so that a queue redelivery counts
+ * once: the client's (its idempotencyKey, or the app's retry tuple), else a fresh random one (a
+ * client's own retry of such an event still counts twice, as it always did).
  */
-export async function ingestEvents(
+export async function keyEvents(
   env: ApiEnv,
-  aggregator: string,
-  events: NormalizedViewEvent[],
+  events: readonly NormalizedViewEvent[],
   networks: string | readonly string[],
-): Promise<IngestResult> {
+): Promise<KeyedViewEvent[]> {
   const secret = viewerKeySecret(env);
   const scopes = new Map<string, Promise<string>>();
   const scopeOf = (network: string) => {
@@ -64,29 +64,64 @@ export async function ingestEvents(
     }
     return scope;
   };
-  const keyed = await Promise.all(
-    events.map(async (e, i): Promise<NormalizedViewEvent> => {
+  return Promise.all(
+    events.map(async (e, i): Promise<KeyedViewEvent> => {
       const network = typeof networks === 'string' ? networks : networks[i];
       if (network === undefined) throw new RangeError(`no network for event ${i}`);
       const scope = await scopeOf(network);
-      const dedupKey = scopedDedupKey(scope, e);
-      const { dedupKey: _clientKey, ...rest } = e;
-      return {
-        ...rest,
-        viewerId: await viewerKey(secret, e.viewerId),
-        networkKey: scope,
-        ...(dedupKey ? { dedupKey } : {}),
-      };
+      const clientKey = e.dedupKey ?? `${RANDOM_KEY_PREFIX}${crypto.randomUUID()}`;
+      const dedupKey = scopedDedupKey(scope, { ...e, dedupKey: clientKey }) as string;
+      return { ...e, viewerId: await viewerKey(secret, e.viewerId), networkKey: scope, dedupKey };
     }),
   );
-  let outcome: Awaited<ReturnType<ReturnType<typeof aggregatorStub>['ingest']>>;
-  try {
-    outcome = await aggregatorStub(env, aggregator).ingest(keyed);
-  } catch (err) {
-    console.error('aggregator ingest failed', err);
-    throw new ApiError(503, 'store_unavailable', 'Event store unavailable, retry later', {
-      headers: { 'Retry-After': String(RETRY_AFTER_S.unavailable) },
-    });
+}
+
+/** The dedup key the api gives an event that came without one (never a client's: `k:`, `c:`). */
+const RANDOM_KEY_PREFIX = 'r:';
+
+/**
+ * The ingest hot path: keys the events and enqueues them, grouped by shard, with one sendBatch
+ * (ingest-queue.ts); the aggregator's queue consumer commits them, decides which are retries of
+ * events already counted, and writes the others to Analytics Engine (the production record) where
+ * it commits them (apps/aggregator/src/view-record.ts). `accepted`: events enqueued.
+ */
+export async function ingestEvents(
+  env: ApiEnv,
+  aggregator: string,
+  events: NormalizedViewEvent[],
+  networks: string | readonly string[],
+): Promise<IngestResult> {
+  const shards = shardCount(env);
+  const keyed = await keyEvents(env, events, networks);
+  await enqueueIngest(env, ingestMessages(aggregator, shards, keyed));
+  return { accepted: keyed.length };
+}
+
+/**
+ * Commits events in the aggregator directly, one ingest call per shard, bypassing the queue; for
+ * the admin seed only (routes/admin.ts says why). The outcome sums the shards'.
+ */
+export async function ingestDirect(
+  env: ApiEnv,
+  aggregator: string,
+  events: NormalizedViewEvent[],
+  networks: string | readonly string[],
+): Promise<{ accepted: number; duplicates: number }> {
+  const shards = shardCount(env);
+  const keyed = await keyEvents(env, events, networks);
+  const total = { accepted: 0, duplicates: 0 };
+  for (const [object, group] of eventsByShard(aggregator, shards, keyed)) {
+    let outcome: Awaited<ReturnType<ReturnType<typeof aggregatorStub>['ingest']>>;
+    try {
+      outcome = await aggregatorStub(env, object).ingest(group);
+    } catch (err) {
+      console.error('aggregator ingest failed', err);
+      throw new ApiError(503, 'store_unavailable', 'Event store unavailable, retry later', {
+        headers: { 'Retry-After': String(RETRY_AFTER_S.unavailable) },
+      });
+    }
+    total.accepted += outcome.accepted;
+    total.duplicates += outcome.duplicates;
   }
-  return { accepted: outcome.accepted, duplicates: outcome.duplicates };
+  return total;
 }

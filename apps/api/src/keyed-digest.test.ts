@@ -8,6 +8,7 @@ import { networkKey, viewerKey } from './keyed-digest.ts';
 import {
   aggregatorStats,
   api,
+  countedOutcome,
   fetchSettled,
   newAggregator,
   postAudience,
@@ -54,11 +55,13 @@ describe('ingest stores the keyed viewer', () => {
   it('records the HMAC of a known viewer id, and still counts one viewer once', async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
-    const res = await postAudience(
-      aggregator,
-      ['alice', 'alice', 'bob', 'carol', 'dave', 'erin'].map((viewer) => viewEnd(videoId, viewer)),
+    const outcome = await countedOutcome(aggregator, () =>
+      postAudience(
+        aggregator,
+        ['alice', 'alice', 'bob', 'carol', 'dave', 'erin'].map((viewer) => viewEnd(videoId, viewer)),
+      ),
     );
-    expect(await res.json()).toEqual({ accepted: 6, duplicates: 0 });
+    expect(outcome).toEqual({ accepted: 6, duplicates: 0 });
     await until('the record has the six points', async () => (await viewEventPoints(videoId)).length === 6);
     const keys = (await viewEventPoints(videoId)).map((p) => p.blobs[1]);
     expect(keys.filter((k) => k === KEYED_ALICE)).toHaveLength(2);

@@ -6,6 +6,9 @@ import {
   ClientViewResultSchema,
   ClientViewSchema,
   ClientVinesResponseSchema,
+  DeadLetterListSchema,
+  DeadLetterReplayRequestSchema,
+  DeadLetterReplayResultSchema,
   ErrorBodySchema,
   ExplainQuerySchema,
   ExplanationSchema,
@@ -49,6 +52,7 @@ import {
   SeedBodySchema,
 } from './routes/admin.ts';
 import { getDashboard, getDashboardJs, getUplotCss, getUplotJs } from './routes/dashboard.ts';
+import { getDeadLetters, postDeadLetterReplay } from './routes/dead-letters.ts';
 import { postClientView, postViewEvents } from './routes/events.ts';
 import { getClientHealth, getHealth } from './routes/health.ts';
 import { getMetrics, MetricsQuerySchema } from './routes/metrics.ts';
@@ -154,7 +158,9 @@ const INGEST_ERRORS: Record<string, ResponseSpec> = {
     RETRY_AFTER,
   ),
   '503': error(
-    'The event store is unavailable (store_unavailable; retry), or VIEWER_KEY_SECRET is unset (misconfigured).',
+    'The ingest queue refused the events (queue_unavailable; nothing was enqueued: retry after ' +
+      'Retry-After), or VIEWER_KEY_SECRET or AGGREGATOR_SHARDS is misconfigured (misconfigured).',
+    RETRY_AFTER,
   ),
 };
 
@@ -294,14 +300,23 @@ export const ROUTES: readonly RouteSpec[] = [
       },
     },
     responses: {
-      '202': { description: 'Stored; duplicates were already counted.', json: IngestResultSchema },
+      '202': {
+        description:
+          'Validated and enqueued (durably, on the ingest queue); the queue consumer counts them within ' +
+          'seconds, and a retry of an event with an idempotencyKey counts once. No `duplicates`: ' +
+          'whether an event is a retry is known only when the consumer commits it.',
+        json: IngestResultSchema,
+      },
       ...INGEST_ERRORS,
       '400': error(
         'Invalid body (issues name each field), or a clientIp without X-Ingest-Key; nothing is stored.',
       ),
       '401': error('X-Ingest-Key is not a known sender key (invalid_ingest_key); nothing is stored.'),
       '503': error(
-        'The event store is unavailable (store_unavailable; retry), or VIEWER_KEY_SECRET is unset, or an X-Ingest-Key was sent and INGEST_KEYS is unset (misconfigured).',
+        'The ingest queue refused the events (queue_unavailable; nothing was enqueued: retry after ' +
+          'Retry-After), or VIEWER_KEY_SECRET or AGGREGATOR_SHARDS is misconfigured, or an ' +
+          'X-Ingest-Key was sent and INGEST_KEYS is unset (misconfigured).',
+        RETRY_AFTER,
       ),
     },
   },
@@ -456,7 +471,9 @@ export const ROUTES: readonly RouteSpec[] = [
     },
     responses: {
       '200': {
-        description: 'Stored (a retry counts once); over-long or invalid fields were clamped or ignored.',
+        description:
+          'Enqueued (a retry counts once, when the queue consumer commits it); over-long or invalid ' +
+          'fields were clamped or ignored.',
         json: ClientViewResultSchema,
       },
       ...INGEST_ERRORS,
@@ -573,6 +590,40 @@ export const ROUTES: readonly RouteSpec[] = [
     '/v1/admin/moderation/unhide',
     postUnhide,
     'Bring back what was hidden, with a reason (an audit row); the same invalidation as hiding',
+  ),
+  admin(
+    {
+      method: 'GET',
+      path: '/v1/admin/dead-letters',
+      handler: getDeadLetters,
+      summary:
+        'Ingest messages the queue consumer gave up (poison, or retries exhausted), newest first: ' +
+        'id, when, attempts, reason, event count and a preview',
+    },
+    DeadLetterListSchema,
+  ),
+  admin(
+    {
+      method: 'POST',
+      path: '/v1/admin/dead-letters/replay',
+      handler: postDeadLetterReplay,
+      summary:
+        'Re-enqueue the given dead letters (or the oldest 100) to the ingest queue, removing each ' +
+        'once its send resolved; their events count once (each carries its dedup key)',
+      body: {
+        schema: DeadLetterReplayRequestSchema,
+        required: false,
+        examples: { oldest: {}, some: { ids: ['b5e1a6c2d3f4e5a6b7c8d9e0f1a2b3c4'] } },
+      },
+    },
+    DeadLetterReplayResultSchema,
+    {
+      '503': error(
+        'The ingest queue refused a send (queue_unavailable); the letters sent before it were ' +
+          'replayed and removed, the rest stay. Retry-After says when to retry.',
+        RETRY_AFTER,
+      ),
+    },
   ),
   admin(
     {

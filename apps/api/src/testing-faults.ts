@@ -22,6 +22,8 @@ export interface Faults {
   aggregator?: AggregatorFault;
   /** The api's metrics dataset (Analytics Engine) throws on every write. */
   metricsDataset?: 'throw';
+  /** The ingest queue refuses every send, as Queues does when it is down or over its limits. */
+  queue?: 'refuse';
   /** Layer budgets, as production sets them (the test config's are generous for loaded CI). */
   budgets?: Pick<ApiEnv, 'EDGE_BUDGET_MS' | 'DO_BUDGET_MS' | 'KV_BUDGET_MS' | 'COMPUTE_BUDGET_MS'>;
 }
@@ -108,7 +110,17 @@ export function faultyEnv(faults: Faults, base: ApiEnv = env as ApiEnv): ApiEnv 
       },
     };
   }
+  if (faults.queue) bindings.INGEST_QUEUE = refusingQueue(real.INGEST_QUEUE);
   return bindings;
+}
+
+/** A producer binding whose sends all fail, with the error Queues gives when it cannot take them. */
+function refusingQueue(queue: ApiEnv['INGEST_QUEUE']): ApiEnv['INGEST_QUEUE'] {
+  return wrap(queue, (name) =>
+    name === 'send' || name === 'sendBatch'
+      ? () => Promise.reject(new Error('Queue send failed: 503 Service Unavailable'))
+      : undefined,
+  );
 }
 
 /** The production budgets (trending-core's LAYER_BUDGETS_MS), for the faults that are about time. */

@@ -25,11 +25,84 @@ export function newAggregator(): string {
   return `test-${crypto.randomUUID()}`;
 }
 
-/** Calls the api Worker as a client would, routed to the test's own aggregator. */
-export function api(aggregator: string, path: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * Calls the api Worker as a client would, routed to the test's own aggregator. An ingest that
+ * was answered 2xx returns once the queue consumer has committed its events (untilIngestCommitted),
+ * so a test reads what it posted; `apiUncommitted` returns at the answer.
+ */
+export async function api(aggregator: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await apiUncommitted(aggregator, path, init);
+  await untilIngestCommitted(aggregator, path, init.method ?? 'GET', res.status, () => res.clone().text());
+  return res;
+}
+
+/** Calls the api Worker as a client would, and returns at its answer (the consumer may not have run). */
+export function apiUncommitted(aggregator: string, path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('x-test-aggregator', aggregator);
   return exports.default.fetch(new Request(`https://trending.test${path}`, { ...init, headers }));
+}
+
+/** Events the api enqueued for each aggregator (every test has its own) in this test file. */
+const enqueuedEvents = new Map<string, number>();
+
+/**
+ * When `res` answered an ingest (2xx of POST /v1/events/views or /analytics/view), waits until the
+ * aggregator's consumer has been handed every event enqueued for it so far (its ingestCounts),
+ * polling through `until`: deterministic, never a sleep. One shard under test, so the aggregator
+ * is the one object its events go to.
+ */
+async function untilIngestCommitted(
+  aggregator: string,
+  path: string,
+  method: string,
+  status: number,
+  body: () => Promise<string>,
+) {
+  if (method.toUpperCase() !== 'POST' || status < 200 || status > 299) return;
+  const route = new URL(path, 'https://trending.test').pathname;
+  let events: number;
+  if (route === '/v1/events/views') events = (JSON.parse(await body()) as { accepted: number }).accepted;
+  else if (route === '/analytics/view') events = 1;
+  else return;
+  const total = (enqueuedEvents.get(aggregator) ?? 0) + events;
+  enqueuedEvents.set(aggregator, total);
+  await untilCommitted(aggregator, total);
+}
+
+/** How long a test waits for the ingest consumer (its batches wait CONSUMER_BATCH_TIMEOUT_S_UNDER_TEST). */
+const CONSUMER_WAIT_MS = 15_000;
+
+/** Waits until the aggregator's ingest has been handed at least `events` events since it started. */
+export async function untilCommitted(aggregator: string, events: number): Promise<void> {
+  await until(
+    `the ingest consumer committing ${events} events to ${aggregator}`,
+    async () => (await ingestCounts(aggregator)).events >= events,
+    CONSUMER_WAIT_MS,
+  );
+}
+
+/**
+ * What the ingest consumer made of one ingest request (`send`, through api/postJson/postAudience,
+ * which return once it committed): the events counted and those already counted (duplicates),
+ * as the 202 answered before ingest went through the queue. The request must be answered 2xx.
+ */
+export async function countedOutcome(
+  aggregator: string,
+  send: () => Promise<Response>,
+): Promise<{ accepted: number; duplicates: number }> {
+  const before = await ingestCounts(aggregator);
+  const res = await send();
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  const after = await ingestCounts(aggregator);
+  const duplicates = after.duplicates - before.duplicates;
+  return { accepted: after.events - before.events - duplicates, duplicates };
+}
+
+/** Events the aggregator's ingest was handed since it started, and of them duplicates. */
+export function ingestCounts(aggregator: string) {
+  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).ingestCounts();
 }
 
 export function postJson(
@@ -194,6 +267,7 @@ export async function fetchSettled(
   const res = await testEntry.fetch(request, options.bindings ?? (env as ApiEnv), ctx);
   const text = await res.text();
   await waitOnExecutionContext(ctx);
+  await untilIngestCommitted(aggregator, path, request.method, res.status, async () => text);
   return { res, text };
 }
 
@@ -273,4 +347,32 @@ export async function purgeCalls(aggregator: string): Promise<string[][]> {
     `https://purge-record.test/?scope=${encodeURIComponent(keyScope(aggregator))}`,
   );
   return (await res.json()) as string[][];
+}
+
+/** The aggregator test entry's ingest consumer faults (apps/aggregator/src/test-entry.ts). */
+interface IngestFaults {
+  crashAfterCommit(object: string, times?: number): Promise<void>;
+  crashesLeft(object: string): Promise<number>;
+}
+
+/**
+ * The ingest consumer's fault seam: `crashAfterCommit(object)` makes the next delivery that
+ * commits events of that object throw after the commit and before the ack.
+ */
+export function ingestFaults(): IngestFaults {
+  return (env as unknown as { INGEST_FAULTS: IngestFaults }).INGEST_FAULTS;
+}
+
+/** The ingest queue itself, to put messages on it as the api (or anything else) would. */
+export function ingestQueue(): Queue {
+  return (env as ApiEnv).INGEST_QUEUE;
+}
+
+/** The dead-letter queue, to put messages on it as the ingest queue does when their retries run out. */
+export function deadLetterQueue(): Queue {
+  return (env as unknown as { TEST_DEAD_LETTER_QUEUE: Queue }).TEST_DEAD_LETTER_QUEUE;
+}
+
+export function adminGet(aggregator: string, path: string, token = 'test-admin-token') {
+  return api(aggregator, path, { headers: { authorization: `Bearer ${token}` } });
 }

@@ -1,8 +1,12 @@
 // The production record: every accepted view event is written to Analytics Engine (VIEW_EVENTS)
 // exactly once, and nothing else is. VIEW_EVENTS is bound to a recording stand-in under test
 // (scripts/lib/ae-record-stand-in.js): Miniflare's own dataset binding drops every point.
+
+import type { ViewEventInput } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
+  countedOutcome,
+  ingestCounts,
   newAggregator,
   postJson,
   type RecordedPoint,
@@ -67,7 +71,8 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
         { videoId, viewerId: 'carol', eventType: 'view_end', timestamp: at, completion: 0.25 },
       ],
     });
-    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await res.json()).toEqual({ accepted: 3 });
+    expect(await ingestCounts(aggregator)).toEqual({ events: 3, duplicates: 0 });
 
     const points = await pointsOf(aggregator, videoId);
     expect(points).toEqual([
@@ -98,22 +103,14 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
     const event = (viewer: string, key: string) => viewEnd(videoId, viewer, { idempotencyKey: key });
     const batch = [event('alice', 'k1'), event('bob', 'k2'), event('carol', 'k3')];
 
-    expect(await (await postJson(aggregator, '/v1/events/views', { events: batch })).json()).toEqual({
-      accepted: 3,
-      duplicates: 0,
-    });
-    expect(await (await postJson(aggregator, '/v1/events/views', { events: batch })).json()).toEqual({
-      accepted: 0,
-      duplicates: 3,
-    });
+    const send = (events: ViewEventInput[]) => () => postJson(aggregator, '/v1/events/views', { events });
+    expect(await countedOutcome(aggregator, send(batch))).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await countedOutcome(aggregator, send(batch))).toEqual({ accepted: 0, duplicates: 3 });
     expect((await pointsOf(aggregator, videoId)).length).toBe(3);
 
     // A retry overlapping the first batch (k2, k3) with one new event (k4, dave): one more point.
     const overlap = [event('bob', 'k2'), event('carol', 'k3'), event('dave', 'k4')];
-    expect(await (await postJson(aggregator, '/v1/events/views', { events: overlap })).json()).toEqual({
-      accepted: 1,
-      duplicates: 2,
-    });
+    expect(await countedOutcome(aggregator, send(overlap))).toEqual({ accepted: 1, duplicates: 2 });
     const points = await pointsOf(aggregator, videoId);
     // 3 from the first batch + 1 (k4) = 4, the last one dave's.
     expect(points.length).toBe(4);
@@ -129,8 +126,8 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
     const event = viewEnd(videoId, 'alice', { idempotencyKey: 'same' });
-    const res = await postJson(aggregator, '/v1/events/views', { events: [event, event, event] });
-    expect(await res.json()).toEqual({ accepted: 1, duplicates: 2 });
+    const send = () => postJson(aggregator, '/v1/events/views', { events: [event, event, event] });
+    expect(await countedOutcome(aggregator, send)).toEqual({ accepted: 1, duplicates: 2 });
     expect((await pointsOf(aggregator, videoId)).length).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 // Compute cost as data grows: the 7d window computed from the running totals, against a rescan.
-import { demoEvents, postEvents, postVideos } from '../seed.ts';
+import { demoEvents, postEvents, postVideos, untilSeenKeys } from '../seed.ts';
 import { rows } from './api-probes.ts';
 import { fmt, median, type Run, seedProgress } from './context.ts';
 
@@ -51,6 +51,7 @@ export async function computeCost(run: Run): Promise<ComputeResult[]> {
     });
     if (seeded.accepted !== events.length)
       run.failures.push(`compute ${size}: ${seeded.accepted} of ${events.length} events accepted`);
+    await untilSeenKeys(run.stack.url['trending-api-seams'], events.length, aggregator);
     const probe = run.stack.url['bench-before'];
     const computeMs: number[] = [];
     const roundTrips: number[] = [];

@@ -1,7 +1,7 @@
 // The thundering herd: many concurrent requests on a cold window must cost exactly one computation.
 import type { TrendingWindow } from '../../../packages/trending-core/src/windows.ts';
 import { type LoadResult, percentiles } from '../load.ts';
-import { demoEvents, postEvents, postVideos } from '../seed.ts';
+import { demoEvents, postEvents, postVideos, untilSeenKeys } from '../seed.ts';
 import type { Target } from '../stack.ts';
 import { status } from './api-probes.ts';
 import type { Run } from './context.ts';
@@ -37,6 +37,7 @@ export async function herd(run: Run): Promise<HerdResult> {
     concurrency: 4,
     ingestKey: run.stack.ingestKey,
   });
+  await untilSeenKeys(run.stack.url['trending-api-seams'], events.length, aggregator);
   const before = await status(run, aggregator);
   const targets: Target[] = ['trending-api-seams', 'trending-api-cold'];
   const started = performance.now();

@@ -1,6 +1,6 @@
 // The main aggregator's data: the demo workload (its videos' signed events, then the views), posted
 // through the api as clients do, then the precompute cron, as production's would run it.
-import { demoEvents, postEvents, postVideos } from '../seed.ts';
+import { demoEvents, postEvents, postVideos, untilSeenKeys } from '../seed.ts';
 import { fmt, type Run } from './context.ts';
 
 export async function seedMain(run: Run) {
@@ -15,6 +15,7 @@ export async function seedMain(run: Run) {
   });
   if (result.accepted !== events.length)
     run.failures.push(`seeding: ${result.accepted} of ${events.length} events accepted`);
+  await untilSeenKeys(run.stack.url['trending-api'], events.length);
   await run.stack.runCron();
   // The cache scenarios read these lists: their videos carry the seeded titles (from the signed
   // events), so the bodies measured are the size production's are.

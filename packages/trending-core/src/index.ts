@@ -10,6 +10,7 @@ export * from './explain.ts';
 export * from './freshness.ts';
 export * from './groups.ts';
 export * from './headers.ts';
+export * from './ingest-message.ts';
 export * from './keys.ts';
 export * from './kv-writer.ts';
 export * from './metrics.ts';

@@ -130,8 +130,12 @@ export const ClientCreatorsResponseSchema = v.object({
 });
 export type ClientCreatorsResponse = v.InferOutput<typeof ClientCreatorsResponseSchema>;
 
-/** `POST /v1/events/views` (202): duplicates were already counted. */
-export const IngestResultSchema = v.object({ accepted: Count, duplicates: Count });
+/**
+ * `POST /v1/events/views` (202): `accepted` events were validated, keyed and enqueued (durably, on
+ * the ingest queue). Whether an event is a retry of one already counted is decided when the queue
+ * consumer commits it, after this answer: so no `duplicates` here (retries still count once).
+ */
+export const IngestResultSchema = v.object({ accepted: Count });
 export type IngestResult = v.InferOutput<typeof IngestResultSchema>;
 
 /**

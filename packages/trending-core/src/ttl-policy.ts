@@ -239,6 +239,38 @@ export const LIMITS = {
     bytesPerEvent: 1_200,
     bytesPerRepeatEvent: 64,
   },
+  /**
+   * The ingest queue (Cloudflare Queues: `trending-ingest`, its consumer in apps/aggregator).
+   * Platform limits: a message at most 128 KB, one `sendBatch` at most 100 messages and 256 KB
+   * (the api sends one per request), a consumer batch at most 100 messages. `messageBytes` stays
+   * 8 KB under a message's limit so a poison message still fits the dead-letter envelope (its
+   * reason and attempts) that the consumer sends on. A consumer batch is delivered when it holds
+   * `consumerBatchSize` messages or `consumerBatchTimeoutS` after its first one; a shard that
+   * fails to commit is retried after `retryFirstS` doubled per attempt up to `retryMaxS`, at most
+   * `maxRetries` times, then the queue moves its messages to `trending-ingest-dlq`.
+   * apps/aggregator/wrangler.jsonc carries the consumer's numbers (wrangler-policy.test.ts).
+   */
+  ingestQueue: {
+    messageBytes: 120_000,
+    sendBatchMessages: 100,
+    sendBatchBytes: 256_000,
+    consumerBatchSize: 100,
+    consumerBatchTimeoutS: 1,
+    maxRetries: 5,
+    retryFirstS: 1,
+    retryMaxS: 60,
+  },
+  /**
+   * Dead letters (apps/aggregator dead-letter-store.ts): how many GET /v1/admin/dead-letters
+   * lists (newest first) and one replay request re-enqueues, the characters of a letter's body its
+   * preview shows, and of a reason kept.
+   */
+  deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+  /**
+   * Aggregator shards (AGGREGATOR_SHARDS, shards.ts): at most this many objects a deployment's
+   * events are spread over by video.
+   */
+  aggregatorShards: { max: 1_024 },
 } as const;
 
 /** Retry-After of the api's 429 and 503 answers, in seconds. */

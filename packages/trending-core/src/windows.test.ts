@@ -168,6 +168,18 @@ describe('TTL policy', () => {
         bytesPerEvent: 1_200,
         bytesPerRepeatEvent: 64,
       },
+      ingestQueue: {
+        messageBytes: 120_000,
+        sendBatchMessages: 100,
+        sendBatchBytes: 256_000,
+        consumerBatchSize: 100,
+        consumerBatchTimeoutS: 1,
+        maxRetries: 5,
+        retryFirstS: 1,
+        retryMaxS: 60,
+      },
+      deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+      aggregatorShards: { max: 1_024 },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
     expect([...PRECOMPUTED_LIMITS]).toEqual([10, 20, 50, 100]);

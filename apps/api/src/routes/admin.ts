@@ -25,7 +25,7 @@ import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, badRequest, errorResponse } from '../errors.ts';
-import { ingestEvents, seedNetwork } from '../ingest.ts';
+import { ingestDirect, seedNetwork } from '../ingest.ts';
 import { canonicalParams, parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { registerVideoEvents } from '../video-registration.ts';
@@ -222,7 +222,7 @@ export const SeedBodySchema = v.strictObject({
 /**
  * POST /v1/admin/seed: the demo workload (trending-core's generateDemoData: bursts, steady and
  * fading videos over 7 days), its videos' signed events registered on the first page, its views
- * ingested through the same path as clients' events, one page of
+ * keyed as clients' events are and committed straight to the aggregator, one page of
  * SEED_EVENTS_PER_REQUEST events per request, so that no invocation writes more Analytics Engine
  * points than the platform allows. The answer's `next` is the body of the next page's request
  * (the same workload: same seed, sizes and `now`), `null` after the last page; a caller repeats
@@ -262,7 +262,10 @@ export async function postSeed(request: Request, env: ApiEnv): Promise<Response>
   let duplicates = 0;
   for (let i = 0; i < page.length; i += MAX_EVENTS_PER_BATCH) {
     const batch = page.slice(i, i + MAX_EVENTS_PER_BATCH).map((e, j) => normalizeViewEvent(e, now, j));
-    const result = await ingestEvents(
+    // Straight to the aggregator (each shard by shardObjectName), not through the ingest queue:
+    // the demo wants its data ranked at once, and the page's answer then reports what the store
+    // did (accepted, duplicates), which the queue could only tell after the consumer ran.
+    const result = await ingestDirect(
       env,
       aggregator,
       batch,

@@ -24,10 +24,10 @@ const GET_ROUTES = Object.entries(PUBLIC_ROUTES)
   .map(([path]) => path);
 
 describe('HEAD on every GET route', () => {
-  it('covers the thirteen GET routes', () => {
+  it('covers the fourteen GET routes', () => {
     // trending videos, vines, hashtags, creators; health x2, metrics, openapi, dashboard;
-    // admin status, record-check and moderation: 4 + 5 + 3 = 12.
-    expect(GET_ROUTES).toHaveLength(13);
+    // admin status, record-check, explain, moderation and dead letters: 4 + 5 + 5 = 14.
+    expect(GET_ROUTES).toHaveLength(14);
   });
 
   it.each([...GET_ROUTES, '/dashboard/app.js'])(

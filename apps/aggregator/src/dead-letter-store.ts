@@ -1,0 +1,134 @@
+import { DurableObject } from 'cloudflare:workers';
+import { type DeadLetter, type DeadLetterList, LIMITS } from '@openvine/trending-core';
+import type { AggregatorEnv } from './env.ts';
+
+/** A message given up, as the dead-letter consumer hands it over. */
+export interface DeadLetterInput {
+  /** The dead-letter queue's message id: a redelivery of it is stored once. */
+  id: string;
+  attempts: number;
+  reason: string;
+  /** The original message body, as JSON. */
+  body: string;
+}
+
+interface DeadLetterRow extends Record<string, SqlStorageValue> {
+  id: string;
+  received_at: number;
+  attempts: number;
+  reason: string;
+  events: number;
+  body: string;
+}
+
+/** Events a body holds: the length of its `events` list, 0 when it has none. */
+function eventCount(body: string): number {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const events = (parsed as { events?: unknown } | null)?.events;
+    return Array.isArray(events) ? events.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The dead letters of one aggregator (trending-core's deadLetterObjectFor): ingest messages the
+ * consumer refused (poison) or the queue gave up after its retries, kept durably in SQLite until
+ * ops replay them (POST /v1/admin/dead-letters/replay). A message is at most 128 KB, far below the
+ * 2 MB a row may hold. Nothing is pruned: a dead letter is a count not yet made, for ops to decide.
+ */
+export class DeadLetterStore extends DurableObject<AggregatorEnv> {
+  constructor(ctx: DurableObjectState, env: AggregatorEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS dead_letters (
+      id TEXT PRIMARY KEY,
+      received_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL,
+      reason TEXT NOT NULL,
+      events INTEGER NOT NULL,
+      body TEXT NOT NULL
+    )`);
+    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS dead_letters_received ON dead_letters (received_at)');
+  }
+
+  /** Stores letters (one transaction); an id already stored is left as it is. */
+  async add(letters: DeadLetterInput[]): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      for (const letter of letters) {
+        this.ctx.storage.sql.exec(
+          'INSERT OR IGNORE INTO dead_letters (id, received_at, attempts, reason, events, body) VALUES (?, ?, ?, ?, ?, ?)',
+          letter.id,
+          now,
+          letter.attempts,
+          letter.reason.slice(0, LIMITS.deadLetters.reasonChars),
+          eventCount(letter.body),
+          letter.body,
+        );
+      }
+    });
+  }
+
+  /** The newest letters first, each with a preview of its body, and how many are stored. */
+  async list(max: number = LIMITS.deadLetters.listed): Promise<DeadLetterList> {
+    const rows = this.ctx.storage.sql
+      .exec<DeadLetterRow>(
+        'SELECT id, received_at, attempts, reason, events, substr(body, 1, ?) AS body FROM dead_letters ORDER BY received_at DESC, id LIMIT ?',
+        LIMITS.deadLetters.previewChars,
+        max,
+      )
+      .toArray();
+    const deadLetters: DeadLetter[] = rows.map((row) => ({
+      id: row.id,
+      receivedAt: row.received_at,
+      attempts: row.attempts,
+      reason: row.reason,
+      events: row.events,
+      preview: row.body,
+    }));
+    return { deadLetters, total: this.total() };
+  }
+
+  /**
+   * The bodies to replay: the given ids (those stored; the rest are `missing`), or without ids the
+   * oldest `max`. Nothing is removed: the caller removes them once its send resolved.
+   */
+  async bodies(
+    ids: string[] | undefined,
+    max: number = LIMITS.deadLetters.replayPerRequest,
+  ): Promise<{ letters: { id: string; body: string }[]; missing: string[] }> {
+    const sql = this.ctx.storage.sql;
+    if (ids === undefined) {
+      const letters = sql
+        .exec<{ id: string; body: string }>(
+          'SELECT id, body FROM dead_letters ORDER BY received_at, id LIMIT ?',
+          max,
+        )
+        .toArray();
+      return { letters, missing: [] };
+    }
+    const letters: { id: string; body: string }[] = [];
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const row = sql
+        .exec<{ id: string; body: string }>('SELECT id, body FROM dead_letters WHERE id = ?', id)
+        .toArray()[0];
+      if (row) letters.push(row);
+      else missing.push(id);
+    }
+    return { letters, missing };
+  }
+
+  /** Removes replayed letters; returns how many are left. */
+  async remove(ids: string[]): Promise<number> {
+    this.ctx.storage.transactionSync(() => {
+      for (const id of ids) this.ctx.storage.sql.exec('DELETE FROM dead_letters WHERE id = ?', id);
+    });
+    return this.total();
+  }
+
+  private total(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM dead_letters').one().n;
+  }
+}

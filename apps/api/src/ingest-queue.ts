@@ -1,0 +1,102 @@
+import {
+  aggregatorShardCount,
+  INGEST_MESSAGE_VERSION,
+  type IngestMessage,
+  type KeyedViewEvent,
+  LIMITS,
+  RETRY_AFTER_S,
+  shardObjectName,
+  shardOf,
+} from '@openvine/trending-core';
+import type { ApiEnv } from './env.ts';
+import { ApiError } from './errors.ts';
+
+const QUEUE = LIMITS.ingestQueue;
+const utf8 = new TextEncoder();
+const bytesOf = (value: unknown) => utf8.encode(JSON.stringify(value)).byteLength;
+
+let reportedBadShards = false;
+
+/**
+ * The deployment's shard count (AGGREGATOR_SHARDS, trending-core's aggregatorShardCount). A value
+ * that is not one refuses ingest (503 `misconfigured`, logged once per isolate): guessing a count
+ * would put events in objects that no read merges.
+ */
+export function shardCount(env: Pick<ApiEnv, 'AGGREGATOR_SHARDS'>): number {
+  const count = aggregatorShardCount(env.AGGREGATOR_SHARDS);
+  if (count !== null) return count;
+  if (!reportedBadShards) {
+    reportedBadShards = true;
+    console.error(
+      `AGGREGATOR_SHARDS is not an integer in 1..${LIMITS.aggregatorShards.max}: ingest is refused`,
+    );
+  }
+  throw new ApiError(503, 'misconfigured', 'Ingest is not configured on this server');
+}
+
+/** Events grouped by their shard's object (shards.ts), in request order within each. */
+export function eventsByShard(
+  aggregator: string,
+  shards: number,
+  events: readonly KeyedViewEvent[],
+): Map<string, KeyedViewEvent[]> {
+  const byObject = new Map<string, KeyedViewEvent[]>();
+  for (const event of events) {
+    const object = shardObjectName(aggregator, shardOf(event.videoId, shards), shards);
+    const group = byObject.get(object);
+    if (group) group.push(event);
+    else byObject.set(object, [event]);
+  }
+  return byObject;
+}
+
+/**
+ * The messages of one request: per shard, its events in as few messages as fit
+ * LIMITS.ingestQueue.messageBytes of JSON each (one, unless the events are large).
+ */
+export function ingestMessages(
+  aggregator: string,
+  shards: number,
+  events: readonly KeyedViewEvent[],
+): IngestMessage[] {
+  const messages: IngestMessage[] = [];
+  for (const [object, group] of eventsByShard(aggregator, shards, events)) {
+    const empty: IngestMessage = { v: INGEST_MESSAGE_VERSION, aggregator, object, events: [] };
+    let current = { ...empty, events: [] as KeyedViewEvent[] };
+    // The empty message's JSON, plus each event's and a comma: the message's exact size.
+    let bytes = bytesOf(empty);
+    for (const event of group) {
+      const size = bytesOf(event) + 1;
+      if (current.events.length > 0 && bytes + size > QUEUE.messageBytes) {
+        messages.push(current);
+        current = { ...empty, events: [] };
+        bytes = bytesOf(empty);
+      }
+      current.events.push(event);
+      bytes += size;
+    }
+    messages.push(current);
+  }
+  return messages;
+}
+
+/**
+ * Enqueues one request's messages with ONE sendBatch, as JSON (so the dead letters can show
+ * them). A request holds at most 100 events within a 64 KiB body, so its messages always fit one
+ * sendBatch (100 messages, 256 KB); a queue that refuses or fails the send is a 503
+ * `queue_unavailable` with Retry-After, and nothing was enqueued (a sendBatch is all or none).
+ */
+export async function enqueueIngest(env: Pick<ApiEnv, 'INGEST_QUEUE'>, messages: readonly IngestMessage[]) {
+  const total = messages.reduce((sum, m) => sum + bytesOf(m), 0);
+  if (messages.length > QUEUE.sendBatchMessages || total > QUEUE.sendBatchBytes) {
+    throw new RangeError(`${messages.length} messages of ${total} bytes exceed one sendBatch`);
+  }
+  try {
+    await env.INGEST_QUEUE.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
+  } catch (err) {
+    console.error('ingest queue send failed', err);
+    throw new ApiError(503, 'queue_unavailable', 'The ingest queue is unavailable, retry later', {
+      headers: { 'Retry-After': String(RETRY_AFTER_S.unavailable) },
+    });
+  }
+}

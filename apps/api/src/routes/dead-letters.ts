@@ -1,0 +1,94 @@
+import {
+  type DeadLetterList,
+  DeadLetterReplayRequestSchema,
+  type DeadLetterReplayResult,
+  deadLetterObjectFor,
+  LIMITS,
+  RETRY_AFTER_S,
+} from '@openvine/trending-core';
+import { aggregatorName } from '../aggregator-name.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { parseOrThrow } from '../query.ts';
+import { readJsonBody } from '../request-body.ts';
+import { requireAdmin } from './admin.ts';
+
+const QUEUE = LIMITS.ingestQueue;
+const utf8 = new TextEncoder();
+
+/** This deployment's dead letters (apps/aggregator dead-letter-store.ts). */
+function deadLetters(env: ApiEnv) {
+  return env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName(deadLetterObjectFor(aggregatorName(env))));
+}
+
+/** GET /v1/admin/dead-letters: the newest dead ingest messages, each with a preview of its body. */
+export async function getDeadLetters(request: Request, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const list: DeadLetterList = await deadLetters(env).list();
+  return Response.json(list, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** Letters in sendBatch-sized groups: at most 100 messages and 256 KB each. */
+function sendBatches(letters: readonly { id: string; body: string }[]) {
+  const batches: { id: string; body: string }[][] = [];
+  let current: { id: string; body: string }[] = [];
+  let bytes = 0;
+  for (const letter of letters) {
+    const size = utf8.encode(letter.body).byteLength;
+    if (
+      current.length > 0 &&
+      (current.length === QUEUE.sendBatchMessages || bytes + size > QUEUE.sendBatchBytes)
+    ) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(letter);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * POST /v1/admin/dead-letters/replay: re-enqueues the given letters (`ids`), or the oldest
+ * LIMITS.deadLetters.replayPerRequest, to the ingest queue as they arrived there, and removes each
+ * once the send that carried it resolved. Replaying counts each event once: every event carries its
+ * dedup key, so events already committed are duplicates. A poison message replayed is dead-lettered
+ * again. A send the queue refuses is a 503 `queue_unavailable`; the letters sent before it are
+ * removed, the rest stay.
+ */
+export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promise<Response> {
+  requireAdmin(request, env);
+  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  const body = parseOrThrow(DeadLetterReplayRequestSchema, text, 'Invalid replay request');
+  const store = deadLetters(env);
+  const { letters, missing } = await store.bodies(body.ids);
+  const replayed: string[] = [];
+  let refused: unknown;
+  for (const batch of sendBatches(letters)) {
+    try {
+      await env.INGEST_QUEUE.sendBatch(
+        batch.map((letter) => ({ body: JSON.parse(letter.body) as unknown, contentType: 'json' as const })),
+      );
+    } catch (err) {
+      refused = err;
+      break;
+    }
+    replayed.push(...batch.map((letter) => letter.id));
+  }
+  const remaining = await store.remove(replayed);
+  if (refused !== undefined) {
+    console.error('dead letters: replay send failed', refused);
+    throw new ApiError(
+      503,
+      'queue_unavailable',
+      `The ingest queue is unavailable; ${replayed.length} letters were replayed`,
+      {
+        headers: { 'Retry-After': String(RETRY_AFTER_S.unavailable) },
+      },
+    );
+  }
+  const result: DeadLetterReplayResult = { replayed, missing, remaining };
+  return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
+}
