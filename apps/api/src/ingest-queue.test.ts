@@ -26,6 +26,7 @@ import {
   refresh,
   registerVideos,
   seedDemo,
+  shardObjectOf,
   signedVideo,
   until,
   untilCommitted,
@@ -67,23 +68,24 @@ function message(
       dedupKey: `network-key-${i}:${videoId}:r:${tag}-${i}`,
     }),
   );
-  return { v: 1, aggregator, object: aggregator, events: keyed };
+  return { v: 1, aggregator, object: shardObjectOf(aggregator, videoId), events: keyed };
 }
 
 describe('ingest through the queue', () => {
   it("counts a request's events once the consumer ran, and a redelivery after a crash counts once", async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
-    // The consumer crashes right after committing this aggregator's events, before acking them:
+    // The consumer crashes right after committing the video's shard, before acking its message:
     // the queue delivers the message again, and the second commit must find them all counted.
-    await ingestFaults().crashAfterCommit(aggregator);
+    const shard = shardObjectOf(aggregator, videoId);
+    await ingestFaults().crashAfterCommit(shard);
     // Keyless events: each gets its key from the api, before it is enqueued.
     const events = Array.from({ length: 6 }, (_, i) => viewEnd(videoId, `viewer-${i}`));
     const res = await postAudience(aggregator, events);
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 6 });
     await untilCommitted(aggregator, 12);
-    expect(await ingestFaults().crashesLeft(aggregator)).toBe(0);
+    expect(await ingestFaults().crashesLeft(shard)).toBe(0);
     expect(await ingestCounts(aggregator)).toEqual({ events: 12, duplicates: 6 });
     expect(await top(aggregator)).toMatchObject([{ videoId, views: 6, uniqueViewers: 6 }]);
     expect(await viewEventPoints(videoId)).toHaveLength(6);

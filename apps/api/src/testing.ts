@@ -2,10 +2,12 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import {
+  aggregatorShardCount,
   HOUR_MS,
   keyScope,
   LIMITS,
   type NostrEvent,
+  shardObjectNameOf,
   type TrendingWindow,
   type ViewEventInput,
 } from '@openvine/trending-core';
@@ -98,6 +100,14 @@ export async function countedOutcome(
   const after = await ingestCounts(aggregator);
   const duplicates = after.duplicates - before.duplicates;
   return { accepted: after.events - before.events - duplicates, duplicates };
+}
+
+/**
+ * The shard object that counts `videoId`'s events (AGGREGATOR_SHARDS of the api's wrangler.jsonc:
+ * 2, so the tests run the multi-shard path).
+ */
+export function shardObjectOf(aggregator: string, videoId: string): string {
+  return shardObjectNameOf(aggregator, videoId, aggregatorShardCount((env as ApiEnv).AGGREGATOR_SHARDS) ?? 1);
 }
 
 /** Events the aggregator's ingest was handed since it started, and of them duplicates. */
