@@ -32,6 +32,12 @@ import type { ReadKey } from './workload.ts';
 /** Where a data center's misses go below the edge (issue 15 item 3's candidates). */
 export type ReadOrder = 'today' | 'kv-first-far' | 'regional-replicas';
 
+/**
+ * What one edge entry holds: today one (format, window, limit) answer; or, as a candidate, the
+ * window's whole top 100 (every read of the window slices it, as isolate memory's held snapshot).
+ */
+export type EdgeScope = 'key' | 'window';
+
 export interface CascadeConfig {
   seed: number;
   requestsPerSecond: number;
@@ -39,6 +45,7 @@ export interface CascadeConfig {
   isolatesPerDataCenter: number;
   keys: readonly ReadKey[];
   order: ReadOrder;
+  edgeScope: EdgeScope;
   /** With 'kv-first-far': data centers at least this far (round trip, ms) read KV before the DO. */
   kvFirstFromRtt: number;
   /** Simulated span, and the part at its start that is not measured (ms). */
@@ -69,6 +76,7 @@ export interface DataCenterReport {
 
 export interface CascadeReport {
   order: ReadOrder;
+  edgeScope: EdgeScope;
   requestsPerSecond: number;
   measuredSeconds: number;
   requests: number;
@@ -90,6 +98,8 @@ export interface CascadeReport {
   };
   /** Edge refreshes per data center and key, per edge freshness period (30 s), for the hottest key. */
   edgeRefreshesPerPeriodHottestKey: number;
+  /** Why reads went below the edge on the response path (shares of those reads). */
+  belowEdgeBecause: { empty: number; expired: number; older: number };
   events: number;
 }
 
@@ -188,11 +198,16 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
   const spanFrom = new Float64Array(G * K).fill(Number.NaN);
   const spanComp: (Computation | undefined)[] = new Array(G * K);
   const spanVersion = new Uint32Array(G * K);
-  const refreshing = new Uint8Array(G * K);
-  const edgeComp: (Computation | undefined)[] = new Array(D * K);
-  const edgeStored = new Float64Array(D * K);
-  const edgeLockUntil = new Float64Array(D * K);
-  const edgeRefreshes = new Float64Array(D * K);
+  // Edge entries: one per data center and key, or per data center and window.
+  const E = config.edgeScope === 'window' ? W : K;
+  const edgeOf = keys.map((_, k) => (config.edgeScope === 'window' ? (windowOf[k] as number) : k));
+  const edgeComplete = config.edgeScope === 'window';
+  const edgeComp: (Computation | undefined)[] = new Array(D * E);
+  const edgeStored = new Float64Array(D * E);
+  const edgeLockUntil = new Float64Array(D * E);
+  const edgeRefreshes = new Float64Array(D * E);
+  const refreshingEdge = new Uint8Array(G * E);
+  const because = { empty: 0, expired: 0, older: 0 };
   const kvCacheComp: (Computation | undefined)[] = new Array(D * KV);
   const kvCacheAt = new Float64Array(D * KV).fill(Number.NEGATIVE_INFINITY);
   const kvHistory: { at: number; computation: Computation }[][] = kvKeys.map(() => []);
@@ -388,6 +403,13 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
     }
   };
 
+  /** Fills the data center's edge entry (a window-wide entry takes only a whole top 100). */
+  const fillEdge = (dc: number, key: number, answer: Answer, t: number) => {
+    if (edgeComplete && !answer.complete) return;
+    edgeComp[dc * E + (edgeOf[key] as number)] = answer.computation;
+    edgeStored[dc * E + (edgeOf[key] as number)] = t;
+  };
+
   const arrival = (iso: number, key: number, t: number) => {
     const dc = Math.floor(iso / I);
     requestCount[key] = (requestCount[key] ?? 0) + 1;
@@ -405,7 +427,8 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
     }
     // Below memory: the edge first (every order keeps it), then the data center's order.
     const w = windowOf[key] as number;
-    const slot = dc * K + key;
+    const slot = dc * E + (edgeOf[key] as number);
+    const mine = iso * E + (edgeOf[key] as number);
     let latency = draw(st.memory) + draw(st.edge);
     const entry = edgeComp[slot];
     let answer: Answer | undefined;
@@ -413,24 +436,26 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       const state = freshness(edgeStored[slot] as number, entry.computedAt, edgeFresh, t);
       const floor = newest[iso * W + w];
       // An expired or older entry is passed over (it stays until a fill overwrites it).
+      if (inWindow(t) && state === 'expired') because.expired += 1;
+      else if (inWindow(t) && floor && isOlder(entry, floor)) because.older += 1;
       if (state !== 'expired' && !(floor && isOlder(entry, floor))) {
         answer = {
           layer: 'edge',
           computation: entry,
-          complete: false,
+          complete: edgeComplete,
           latency,
           stale: state === 'stale',
           far: false,
         };
-        if (state === 'stale' && !refreshing[iso * K + key] && (edgeLockUntil[slot] as number) <= t) {
+        if (state === 'stale' && !refreshingEdge[mine] && (edgeLockUntil[slot] as number) <= t) {
           // One refresh per data center (the lock entry), once per key in this isolate.
           edgeLockUntil[slot] = t + lockFor;
-          refreshing[iso * K + key] = 1;
+          refreshingEdge[mine] = 1;
           const below = readBelow(iso, key, t + latency, true);
           queue.push(t + latency + below.latency, { kind: 'refreshed', iso, key, answer: below });
         }
       }
-    }
+    } else if (inWindow(t)) because.empty += 1;
     if (!answer) {
       const below = readBelow(iso, key, t + latency, false);
       latency += below.latency;
@@ -447,24 +472,20 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
     if (inWindow(started)) record(dc, answer.layer, answer.latency, t - answer.computation.computedAt, 1);
     if (answer.layer !== 'edge') {
       fillMemory(iso, key, answer, t);
-      edgeComp[dc * K + key] = answer.computation;
-      edgeStored[dc * K + key] = t;
+      fillEdge(dc, key, answer, t);
       if (answer.layer === 'kv' && answer.complete) countObject(replicaOf[dc] as number, t, true); // adopt
-    } else if (!answer.stale) {
-      ownComp[iso * K + key] = answer.computation;
-      ownStored[iso * K + key] = t;
-    }
+    } else if (!answer.stale) fillMemory(iso, key, answer, t);
     markServed(iso, windowOf[key] as number, answer.computation, t);
   };
 
   const refreshed = (iso: number, key: number, answer: Answer, t: number) => {
     const dc = Math.floor(iso / I);
+    const slot = dc * E + (edgeOf[key] as number);
     fillMemory(iso, key, answer, t);
-    edgeComp[dc * K + key] = answer.computation;
-    edgeStored[dc * K + key] = t;
-    edgeLockUntil[dc * K + key] = 0;
-    refreshing[iso * K + key] = 0;
-    if (inWindow(t)) edgeRefreshes[dc * K + key] = (edgeRefreshes[dc * K + key] ?? 0) + 1;
+    fillEdge(dc, key, answer, t);
+    edgeLockUntil[slot] = 0;
+    refreshingEdge[iso * E + (edgeOf[key] as number)] = 0;
+    if (inWindow(t)) edgeRefreshes[slot] = (edgeRefreshes[slot] ?? 0) + 1;
   };
 
   /** The aggregator's alarm: each window's snapshot recomputed, then copied to the replicas. */
@@ -502,8 +523,8 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       .sort((a, b) => (requestCount[b] as number) - (requestCount[a] as number))
       .slice(0, LIMITS.warmedReads);
     for (const k of known) {
-      edgeComp[precomputeDc * K + k] = objectSnapshot[windowOf[k] as number];
-      edgeStored[precomputeDc * K + k] = t;
+      edgeComp[precomputeDc * E + (edgeOf[k] as number)] = objectSnapshot[windowOf[k] as number];
+      edgeStored[precomputeDc * E + (edgeOf[k] as number)] = t;
     }
     queue.push(t + config.precomputeEvery, { kind: 'precompute' });
   };
@@ -558,9 +579,13 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
   }
   const hottestKey = keys.reduce((best, k, i) => ((keys[best]?.share ?? 0) < k.share ? i : best), 0);
   const periods = measured / (edgeFresh / SECOND);
-  const refreshesHottest = dcs.map((_, d) => (edgeRefreshes[d * K + hottestKey] ?? 0) / periods);
+  const refreshesHottest = dcs.map(
+    (_, d) => (edgeRefreshes[d * E + (edgeOf[hottestKey] as number)] ?? 0) / periods,
+  );
+  const belowEdgeReads = because.empty + because.expired + because.older;
   return {
     order: config.order,
+    edgeScope: config.edgeScope,
     requestsPerSecond: config.requestsPerSecond,
     measuredSeconds: measured,
     requests: total,
@@ -588,6 +613,11 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       writesPerKeyPerSecond: Math.max(0, ...kvWrites) / measured,
     },
     edgeRefreshesPerPeriodHottestKey: Math.max(0, ...refreshesHottest),
+    belowEdgeBecause: {
+      empty: belowEdgeReads > 0 ? because.empty / belowEdgeReads : 0,
+      expired: belowEdgeReads > 0 ? because.expired / belowEdgeReads : 0,
+      older: belowEdgeReads > 0 ? because.older / belowEdgeReads : 0,
+    },
     events,
   };
 }

@@ -2,7 +2,7 @@
 // (issue 15 item 5), with trending-core's own policy. Writes the generated block of
 // docs/scaling.md and docs/scaling-sim.svg, and the raw numbers to bench/tmp/sim/results.json.
 //   node bench/src/sim/run-sim.ts [--seed 1] [--data-centers 300] [--dc-zipf 1] [--isolates 8]
-//     [--rps 10000,100000,1000000] [--key-zipf 1.1] [--orders today,kv-first-far,regional-replicas]
+//     [--rps 10000,100000,1000000] [--key-zipf 1.1] [--orders today,kv-first-far,regional-replicas,today+window-edge,...]
 //     [--kv-first-from 100] [--duration 240] [--warmup 60] [--events 1000,10000,100000]
 //     [--shards 0] [--queues 0] [--videos 10000] [--video-zipf 1] [--batched-share 0] [--batch-timeout 1]
 //     [--bench-results bench/results/<date>.json] [--check-against a.json,b.json] [--no-write]
@@ -10,14 +10,27 @@
 // the fewest that fit. Same flags and seed, same numbers on every machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ReadOrder } from './read-cascade.ts';
 import { simulateReads } from './read-cascade.ts';
-import { benchCheckConfig, benchZipfFrom, runIngest, runReads, type SimOptions } from './scenarios.ts';
+import {
+  benchCheckConfig,
+  benchZipfFrom,
+  parseVariant,
+  type ReadVariant,
+  runIngest,
+  runReads,
+  type SimOptions,
+} from './scenarios.ts';
 import { newestBenchResult, serviceTimesFrom } from './service-times.ts';
 import { chart, markdown, type SimResults, spliceGenerated } from './sim-report.ts';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
-const ORDERS: readonly ReadOrder[] = ['today', 'kv-first-far', 'regional-replicas'];
+const VARIANTS = [
+  'today',
+  'kv-first-far',
+  'regional-replicas',
+  'today+window-edge',
+  'regional-replicas+window-edge',
+];
 
 const { values: args } = parseArgs({
   options: {
@@ -27,7 +40,7 @@ const { values: args } = parseArgs({
     isolates: { type: 'string', default: '8' },
     rps: { type: 'string', default: '10000,100000,1000000' },
     'key-zipf': { type: 'string', default: '1.1' },
-    orders: { type: 'string', default: ORDERS.join(',') },
+    orders: { type: 'string', default: VARIANTS.join(',') },
     'kv-first-from': { type: 'string', default: '100' },
     duration: { type: 'string', default: '240' },
     warmup: { type: 'string', default: '60' },
@@ -55,12 +68,14 @@ if (args.help) {
 }
 
 const numbers = (text: string) => text.split(',').map(Number);
-const orders = args.orders.split(',') as ReadOrder[];
-const unknown = orders.find((o) => !ORDERS.includes(o));
-if (unknown) {
-  console.error(`unknown order "${unknown}" (orders: ${ORDERS.join(', ')})`);
-  process.exit(2);
-}
+const variants: ReadVariant[] = args.orders.split(',').map((text) => {
+  const variant = parseVariant(text);
+  if (!variant) {
+    console.error(`unknown order "${text}" (orders: ${VARIANTS.join(', ')})`);
+    process.exit(2);
+  }
+  return variant;
+});
 const benchFile = args['bench-results'] ?? newestBenchResult(`${repoRoot}bench/results`);
 const serviceTimes = serviceTimesFrom(benchFile);
 const options: SimOptions = {
@@ -70,7 +85,7 @@ const options: SimOptions = {
   isolates: Number(args.isolates),
   requestRates: numbers(args.rps),
   keyS: Number(args['key-zipf']),
-  orders,
+  variants,
   kvFirstFromRtt: Number(args['kv-first-from']),
   duration: Number(args.duration),
   warmup: Number(args.warmup),

@@ -14,6 +14,7 @@ import { INTERVALS } from './policy.ts';
 import {
   type CascadeConfig,
   type CascadeReport,
+  type EdgeScope,
   type ReadOrder,
   type ServedBy,
   simulateReads,
@@ -28,7 +29,7 @@ export interface SimOptions {
   isolates: number;
   requestRates: number[];
   keyS: number;
-  orders: ReadOrder[];
+  variants: ReadVariant[];
   kvFirstFromRtt: number;
   /** Simulated seconds, and the first of them not measured. */
   duration: number;
@@ -50,10 +51,29 @@ export const RTT_JITTER = 1.2;
 /** The largest shard count tried when none is given. */
 export const MAX_SHARDS = 4096;
 
+/** One way of reading: the order below the edge, and what an edge entry holds. */
+export interface ReadVariant {
+  order: ReadOrder;
+  edgeScope: EdgeScope;
+}
+
+/** `today`, `kv-first-far`, `regional-replicas`, each optionally `+window-edge`. */
+export function parseVariant(text: string): ReadVariant | undefined {
+  const [order, edge] = text.split('+');
+  const orders: readonly string[] = ['today', 'kv-first-far', 'regional-replicas'];
+  if (!order || !orders.includes(order) || (edge !== undefined && edge !== 'window-edge')) return undefined;
+  return { order: order as ReadOrder, edgeScope: edge ? 'window' : 'key' };
+}
+
+export function variantName(v: ReadVariant): string {
+  return v.edgeScope === 'window' ? `${v.order}+window-edge` : v.order;
+}
+
 export function cascadeConfig(
   options: SimOptions,
   requestsPerSecond: number,
   order: ReadOrder,
+  edgeScope: EdgeScope = 'key',
 ): CascadeConfig {
   return {
     seed: options.seed,
@@ -62,6 +82,7 @@ export function cascadeConfig(
     isolatesPerDataCenter: options.isolates,
     keys: zipfReadKeys(options.keyS),
     order,
+    edgeScope,
     kvFirstFromRtt: options.kvFirstFromRtt,
     duration: options.duration * 1000,
     warmup: options.warmup * 1000,
@@ -75,11 +96,11 @@ export function cascadeConfig(
 export function runReads(options: SimOptions, log: (line: string) => void): CascadeReport[] {
   const reports: CascadeReport[] = [];
   for (const rps of options.requestRates)
-    for (const order of options.orders) {
+    for (const variant of options.variants) {
       const started = performance.now();
-      const report = simulateReads(cascadeConfig(options, rps, order));
+      const report = simulateReads(cascadeConfig(options, rps, variant.order, variant.edgeScope));
       log(
-        `reads ${rps.toLocaleString('en-US')}/s ${order}: memory ${(report.shares.memory * 100).toFixed(2)}%, ` +
+        `reads ${rps.toLocaleString('en-US')}/s ${variantName(variant)}: memory ${(report.shares.memory * 100).toFixed(2)}%, ` +
           `busiest object ${report.busiestObject.meanPerSecond.toFixed(0)}/s, p99 ${report.latency.p99.toFixed(1)} ms ` +
           `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
       );
@@ -179,6 +200,7 @@ export function benchCheckConfig(seed: number, serviceTimes: ServiceTimes, bench
     isolatesPerDataCenter: 1,
     keys: zipfReadKeys(1.1, ['v1']),
     order: 'today',
+    edgeScope: 'key',
     kvFirstFromRtt: Number.POSITIVE_INFINITY,
     duration: (bench.requests / bench.rps) * 1000,
     warmup: 0,

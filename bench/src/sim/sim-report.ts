@@ -2,7 +2,7 @@
 // hand-written SVG chart (docs/scaling-sim.svg).
 import { HEADROOM, type IngestReport, PLATFORM } from './ingest-model.ts';
 import { TTL_POLICY } from './policy.ts';
-import type { CascadeReport, ReadOrder, ServedBy } from './read-cascade.ts';
+import type { CascadeReport, EdgeScope, ReadOrder, ServedBy } from './read-cascade.ts';
 import type { BenchZipf, IngestRow, SimOptions } from './scenarios.ts';
 import { X_CACHE } from './scenarios.ts';
 
@@ -18,6 +18,9 @@ const ORDER_LABEL: Record<ReadOrder, string> = {
   'kv-first-far': 'KV before DO far away',
   'regional-replicas': 'regional replicas',
 };
+const label = (r: { order: ReadOrder; edgeScope: EdgeScope }) =>
+  `${ORDER_LABEL[r.order]}${r.edgeScope === 'window' ? ', one edge entry per window' : ''}`;
+const variantOf = (r: { order: ReadOrder; edgeScope: EdgeScope }) => `${r.order}+${r.edgeScope}`;
 
 const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -61,7 +64,7 @@ function readsTable(reads: readonly CascadeReport[]): string[] {
   for (const r of reads) {
     const tail = edgeTail(r);
     rows.push(
-      `| ${int(r.requestsPerSecond)} | ${ORDER_LABEL[r.order]} | ${LAYERS.map((l) => pct(r.shares[l])).join(' | ')} | ${pct(r.staleShare)} | ` +
+      `| ${int(r.requestsPerSecond)} | ${label(r)} | ${LAYERS.map((l) => pct(r.shares[l])).join(' | ')} | ${pct(r.staleShare)} | ` +
         `${int(r.busiestObject.meanPerSecond)} (${int(r.busiestObject.peakPerSecond)}) ${r.busiestObject.name} | ${pct(r.objectReadsInBackground, 0)} | ` +
         `${r.kv.getsPerKeyPerSecond.toFixed(1)} (${r.kv.storageReadsPerKeyPerSecond.toFixed(2)}) | ${r.kv.writesPerKeyPerSecond.toFixed(3)} | ` +
         `${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${ms(tail.worst.p99)} (${tail.worst.group}, ${ms(tail.worst.rttToAggregator)} ms away) | ` +
@@ -151,11 +154,7 @@ export function spliceGenerated(doc: string, block: string): string {
   return `${doc.slice(0, begin)}${block}${doc.slice(end + END_MARK.length)}`;
 }
 
-const COLORS: Record<ReadOrder, string> = {
-  today: '#d1495b',
-  'kv-first-far': '#edae49',
-  'regional-replicas': '#00798c',
-};
+const PALETTE = ['#d1495b', '#edae49', '#00798c', '#7b4fa0', '#2e933c'];
 
 /**
  * Two panels: left, each data center's p99 against its round trip to the aggregator at the highest
@@ -164,7 +163,7 @@ const COLORS: Record<ReadOrder, string> = {
  */
 export function chart(results: SimResults): string {
   const width = 960;
-  const height = 380;
+  const height = 400;
   const top = 40;
   const bottom = 320;
   const out: string[] = [
@@ -172,6 +171,8 @@ export function chart(results: SimResults): string {
     `<rect width="${width}" height="${height}" fill="white"/>`,
   ];
   const highest = Math.max(...results.reads.map((r) => r.requestsPerSecond));
+  const variants = [...new Set(results.reads.map(variantOf))];
+  const color = (r: CascadeReport) => PALETTE[variants.indexOf(variantOf(r)) % PALETTE.length];
   // Left panel: x = round trip 0..260 ms, y = p99 on a log scale 1..1000 ms.
   const lx0 = 60;
   const lx1 = 460;
@@ -202,7 +203,7 @@ export function chart(results: SimResults): string {
   for (const r of results.reads.filter((r) => r.requestsPerSecond === highest))
     for (const d of r.perDataCenter)
       out.push(
-        `<circle cx="${x(d.rttToAggregator).toFixed(1)}" cy="${y(d.p99).toFixed(1)}" r="2.5" fill="${COLORS[r.order]}" fill-opacity="0.6"/>`,
+        `<circle cx="${x(d.rttToAggregator).toFixed(1)}" cy="${y(d.p99).toFixed(1)}" r="2.5" fill="${color(r)}" fill-opacity="0.6"/>`,
       );
   // Right panel: bars of the busiest object's mean requests/s, log 1..100,000.
   const rx0 = 540;
@@ -222,30 +223,31 @@ export function chart(results: SimResults): string {
     `<line x1="${rx0}" y1="${ry(PLATFORM.objectRequestsPerSecond)}" x2="${rx1}" y2="${ry(PLATFORM.objectRequestsPerSecond)}" stroke="#333" stroke-dasharray="4 3"/>`,
   );
   const rates = [...new Set(results.reads.map((r) => r.requestsPerSecond))];
-  const orders = [...new Set(results.reads.map((r) => r.order))];
   const group = (rx1 - rx0) / Math.max(1, rates.length);
-  const bar = (group * 0.8) / Math.max(1, orders.length);
+  const bar = (group * 0.8) / Math.max(1, variants.length);
   rates.forEach((rate, ri) => {
     out.push(
       `<text x="${rx0 + group * (ri + 0.5)}" y="${bottom + 16}" text-anchor="middle">${int(rate)}/s</text>`,
     );
-    orders.forEach((order, oi) => {
-      const r = results.reads.find((x) => x.requestsPerSecond === rate && x.order === order);
+    variants.forEach((variant, oi) => {
+      const r = results.reads.find((x) => x.requestsPerSecond === rate && variantOf(x) === variant);
       if (!r) return;
       const bx = rx0 + group * ri + group * 0.1 + bar * oi;
       const by = ry(Math.max(1, r.busiestObject.meanPerSecond));
       out.push(
-        `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(bottom - by).toFixed(1)}" fill="${COLORS[order]}"/>`,
+        `<rect x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(bottom - by).toFixed(1)}" fill="${color(r)}"/>`,
       );
     });
   });
   out.push(`<text x="${(rx0 + rx1) / 2}" y="${bottom + 34}" text-anchor="middle">client requests/s</text>`);
-  // Legend.
-  orders.forEach((order, i) => {
-    const lx = 60 + i * 240;
+  // Legend: two columns under the panels.
+  variants.forEach((variant, i) => {
+    const r = results.reads.find((x) => variantOf(x) === variant) as CascadeReport;
+    const lx = 60 + (i % 2) * 440;
+    const ly = height - 24 + Math.floor(i / 2) * 14 - 14;
     out.push(
-      `<rect x="${lx}" y="${height - 16}" width="10" height="10" fill="${COLORS[order]}"/>`,
-      `<text x="${lx + 16}" y="${height - 7}">${ORDER_LABEL[order]}</text>`,
+      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${color(r)}"/>`,
+      `<text x="${lx + 16}" y="${ly}">${label(r)}</text>`,
     );
   });
   out.push('</svg>');
