@@ -121,6 +121,16 @@ describe('the read cascade simulation', () => {
     expect(worst(replicas)).toBeLessThan(worst(today));
   });
 
+  it('waits below the edge for an older entry per key, never with one entry per window', () => {
+    // Per key, an isolate that served a window's newer computation passes over the other keys'
+    // older edge entries and reads the aggregator on the response path (the one-snapshot rule).
+    const perKey = simulateReads(cascadeConfig(small, 20e3, 'today', 'key'));
+    const perWindow = simulateReads(cascadeConfig(small, 20e3, 'today', 'window'));
+    expect(perKey.belowEdgeBecause.older).toBeGreaterThan(0.5);
+    expect(perWindow.belowEdgeBecause.older).toBe(0);
+    expect(perWindow.busiestObject.meanPerSecond).toBeLessThan(perKey.busiestObject.meanPerSecond / 4);
+  });
+
   it("matches the bench's layer shares on its own Zipf workload within 5 points", () => {
     const bench = benchZipfFrom(resultsFile);
     const simulated = simulateReads(benchCheckConfig(1, serviceTimes, bench));

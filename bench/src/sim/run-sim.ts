@@ -8,7 +8,8 @@
 //     [--bench-results bench/results/<date>.json] [--check-against a.json,b.json] [--no-write]
 // Round trips per data center: data-centers.ts (assumptions and sources). --shards/--queues 0:
 // the fewest that fit. Same flags and seed, same numbers on every machine.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulateReads } from './read-cascade.ts';
 import {
@@ -68,6 +69,9 @@ if (args.help) {
 }
 
 const numbers = (text: string) => text.split(',').map(Number);
+// File flags: from where the command was typed; `pnpm sim` runs in bench/ (turbo), so a path that
+// is not there is taken from the repository's root.
+const input = (path: string) => (existsSync(path) ? path : resolve(repoRoot, path));
 const variants: ReadVariant[] = args.orders.split(',').map((text) => {
   const variant = parseVariant(text);
   if (!variant) {
@@ -76,7 +80,9 @@ const variants: ReadVariant[] = args.orders.split(',').map((text) => {
   }
   return variant;
 });
-const benchFile = args['bench-results'] ?? newestBenchResult(`${repoRoot}bench/results`);
+const benchFile = args['bench-results']
+  ? input(args['bench-results'])
+  : newestBenchResult(`${repoRoot}bench/results`);
 const serviceTimes = serviceTimesFrom(benchFile);
 const options: SimOptions = {
   seed: Number(args.seed),
@@ -102,7 +108,7 @@ const options: SimOptions = {
 console.log(
   `pnpm sim: service times from ${benchFile.replace(repoRoot, '')} (measured ${serviceTimes.measured})`,
 );
-const checkFiles = args['check-against'] ? args['check-against'].split(',') : [benchFile];
+const checkFiles = args['check-against'] ? args['check-against'].split(',').map(input) : [benchFile];
 const checks = checkFiles.map((file) => {
   const bench = benchZipfFrom(file);
   const simulated = simulateReads(benchCheckConfig(options.seed, serviceTimes, bench));
