@@ -62,7 +62,7 @@ if (args.help) {
   console.log(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 11)
+      .slice(0, 10)
       .join('\n'),
   );
   process.exit(0);
