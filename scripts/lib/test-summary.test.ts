@@ -181,6 +181,7 @@ describe('test-summary', () => {
       'api-browser',
       'ops-example',
       'scripts',
+      'bench',
     ]) {
       expect(out.stderr).toContain(`✗ ${suite}: no test report`);
     }

@@ -27,6 +27,7 @@ const KNOWN_SUITES = [
   'api-browser',
   'ops-example',
   'scripts',
+  'bench',
 ];
 /** Suites whose skipped tests count as failures in CI, with what usually makes them skip. */
 const MUST_RUN_IN_CI: Record<string, string> = {
