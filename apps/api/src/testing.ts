@@ -51,8 +51,8 @@ const enqueuedEvents = new Map<string, number>();
 /**
  * When `res` answered an ingest (2xx of POST /v1/events/views or /analytics/view), waits until the
  * aggregator's consumer has been handed every event enqueued for it so far (its ingestCounts),
- * polling through `until`: deterministic, never a sleep. One shard under test, so the aggregator
- * is the one object its events go to.
+ * polling through `until`: deterministic, never a sleep. The events go to the aggregator's shards
+ * (2 under test); the aggregator's ingestCounts sums theirs.
  */
 async function untilIngestCommitted(
   aggregator: string,
