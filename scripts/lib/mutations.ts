@@ -104,6 +104,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'return lower + 0 * ((rank - seen) / n) * (upper - lower);',
   },
   {
+    id: 'shard-merge-by-views',
+    behaviour: "shards' rankings merged by views alone, not by score: the merged list is not one object's",
+    file: 'apps/aggregator/src/shard-merge.ts',
+    find: '(a, b) => b.score - a.score || b.views - a.views',
+    replace: '(a, b) => b.views - a.views',
+  },
+  {
     id: 'viewer-cap-2',
     behaviour: 'per-viewer cap: a viewer counts 2 views an arrival hour instead of 1',
     file: 'packages/trending-core/src/scoring.ts',
