@@ -9,13 +9,25 @@ export class LayerTimeout extends Error {
   }
 }
 
-/** Races a layer's answer against its budget; the loser is ignored (its promise still settles). */
+/**
+ * Races a layer's answer against its budget; the loser is ignored (its promise still settles).
+ * One promise and one timer, cleared by whichever settles first: no race, timeout and finally
+ * promises on the hot path (an edge hit runs this once).
+ */
 export function withBudget<T>(work: Promise<T>, ms: number, layer: string): Promise<T> {
-  let timer = 0;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LayerTimeout(layer, ms)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LayerTimeout(layer, ms)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -30,9 +42,12 @@ export async function tryLayer(layer: Layer, reply: Reply, timings: Timings): Pr
       if (hit) timings.entries.push({ name: layer.name, durMs: performance.now() - reply.started });
       return hit;
     }
-    return await timings.measure(layer.name, () =>
-      withBudget(Promise.resolve(layer.read(reply.read)), budget, layer.name),
-    );
+    const started = performance.now();
+    try {
+      return await withBudget(Promise.resolve(layer.read(reply.read)), budget, layer.name);
+    } finally {
+      timings.entries.push({ name: layer.name, durMs: performance.now() - started });
+    }
   } catch (err) {
     console.warn(`layer ${layer.name} skipped: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

@@ -18,14 +18,6 @@ import type { LayerRequest } from './layer.ts';
 /** Per-request timing of each layer tried, for Server-Timing and metrics. */
 export class Timings {
   readonly entries: ServerTimingEntry[] = [];
-  async measure<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      this.entries.push({ name, durMs: performance.now() - started });
-    }
-  }
 }
 
 /** Everything one request's answer is built and measured from. */
