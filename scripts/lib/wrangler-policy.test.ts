@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   DEAD_LETTER_QUEUE_NAME,
-  INGEST_QUEUE_NAME,
+  ingestQueueBinding,
+  ingestQueueName,
 } from '../../packages/trending-core/src/ingest-message.ts';
 import { INTERVALS, LAYER_BUDGETS_MS, LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
 import { withoutComments } from './stray-numbers.ts';
@@ -57,24 +58,38 @@ describe('wrangler.jsonc and the policy table', () => {
     }).toEqual(LAYER_BUDGETS_MS);
   });
 
-  it("the aggregator's ingest consumer is LIMITS.ingestQueue, and the api produces to its queue", () => {
+  it('the aggregator consumes every ingest queue the api produces to, each as LIMITS.ingestQueue says', () => {
     const { queues } = wranglerConfig('aggregator') as {
       queues: { consumers: Record<string, unknown>[]; producers: { queue: string }[] };
     };
+    const api = wranglerConfig('api') as { queues: { producers: { binding: string; queue: string }[] } };
+    const groups = api.queues.producers.length;
+    expect(groups).toBeGreaterThanOrEqual(1);
+    expect(groups).toBeLessThanOrEqual(LIMITS.ingestQueue.maxGroups);
+    // Group g is queue ingestQueueName(g) under binding ingestQueueBinding(g), in order.
+    expect(api.queues.producers).toEqual(
+      Array.from({ length: groups }, (_, g) => ({
+        binding: ingestQueueBinding(g),
+        queue: ingestQueueName(g),
+      })),
+    );
     const queue = LIMITS.ingestQueue;
-    expect(queues.consumers.find((c) => c.queue === INGEST_QUEUE_NAME)).toEqual({
-      queue: INGEST_QUEUE_NAME,
-      max_batch_size: queue.consumerBatchSize,
-      max_batch_timeout: queue.consumerBatchTimeoutS,
-      max_retries: queue.maxRetries,
-      dead_letter_queue: DEAD_LETTER_QUEUE_NAME,
-    });
+    for (let g = 0; g < groups; g++) {
+      expect(queues.consumers.find((c) => c.queue === ingestQueueName(g))).toEqual({
+        queue: ingestQueueName(g),
+        max_batch_size: queue.consumerBatchSize,
+        max_batch_timeout: queue.consumerBatchTimeoutS,
+        max_retries: queue.maxRetries,
+        dead_letter_queue: DEAD_LETTER_QUEUE_NAME,
+      });
+    }
     expect(queues.consumers.map((c) => c.queue).sort()).toEqual(
-      [INGEST_QUEUE_NAME, DEAD_LETTER_QUEUE_NAME].sort(),
+      [...Array.from({ length: groups }, (_, g) => ingestQueueName(g)), DEAD_LETTER_QUEUE_NAME].sort(),
     );
     expect(queues.producers.map((p) => p.queue)).toEqual([DEAD_LETTER_QUEUE_NAME]);
-    const api = wranglerConfig('api') as { queues: { producers: { binding: string; queue: string }[] } };
-    expect(api.queues.producers).toEqual([{ binding: 'INGEST_QUEUE', queue: INGEST_QUEUE_NAME }]);
+    // More queues than shards would leave some empty.
+    const shards = Number((wranglerConfig('api') as { vars: Record<string, string> }).vars.AGGREGATOR_SHARDS);
+    expect(groups).toBeLessThanOrEqual(shards);
   });
 
   it('the api routes to as many shards as the aggregator merges (AGGREGATOR_SHARDS), at least 2', () => {

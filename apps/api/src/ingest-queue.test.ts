@@ -2,21 +2,28 @@
 // aggregator Worker's consumer commits, its dead-letter consumer keeps what it gives up. Faults
 // of the consumer are armed through the aggregator test entry's seam (ingestFaults), never
 // through anything a production request could send.
+import { env } from 'cloudflare:workers';
 import {
+  aggregatorShardCount,
   type DeadLetterList,
   type DeadLetterReplayResult,
   deadLetterObjectFor,
   type IngestMessage,
   type KeyedViewEvent,
+  queueGroupOf,
+  shardOf,
   type TrendingVideosResponse,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import type { ApiEnv } from './env.ts';
+import { ingestQueues } from './ingest-queue.ts';
 import {
   adminGet,
   adminPost,
   aggregatorStats,
   api,
   deadLetterQueue,
+  fetchSettled,
   ingestCounts,
   ingestFaults,
   ingestQueue,
@@ -33,6 +40,7 @@ import {
   viewEnd,
   viewEventPoints,
 } from './testing.ts';
+import { faultyEnv } from './testing-faults.ts';
 
 async function top(aggregator: string, window: '1h' | '24h' = '1h') {
   await refresh(aggregator, window);
@@ -70,6 +78,43 @@ function message(
   );
   return { v: 1, aggregator, object: shardObjectOf(aggregator, videoId), events: keyed };
 }
+
+/** A new video id whose shard is in queue group `group` (of the api's bound queues). */
+function videoInGroup(group: number): string {
+  const shards = aggregatorShardCount((env as ApiEnv).AGGREGATOR_SHARDS) ?? 1;
+  const groups = ingestQueues(env as ApiEnv).length;
+  for (;;) {
+    const id = randomHex64();
+    if (queueGroupOf(shardOf(id, shards), groups) === group) return id;
+  }
+}
+
+describe('ingest through one queue per shard group', () => {
+  it('sends each shard group to its own queue: one refusing fails only the requests it carries', async () => {
+    expect(ingestQueues(env as ApiEnv).length).toBe(2);
+    const aggregator = newAggregator();
+    const [first, second] = [videoInGroup(0), videoInGroup(1)];
+    const send = (videoId: string, bindings: ApiEnv) =>
+      fetchSettled(aggregator, '/v1/events/views', {
+        method: 'POST',
+        bindings,
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.50' },
+        body: JSON.stringify({
+          events: Array.from({ length: 3 }, (_, i) => viewEnd(videoId, `viewer-${i}`)),
+        }),
+      });
+    const secondRefusing = faultyEnv({ queue: { refuseGroup: 1 } });
+    expect((await send(first, secondRefusing)).res.status).toBe(202);
+    expect((await send(second, secondRefusing)).res.status).toBe(503);
+    // Both groups through their working queues: a request spanning them is counted whole.
+    const both = await postAudience(aggregator, [
+      ...Array.from({ length: 5 }, (_, i) => viewEnd(first, `fan-${i}`)),
+      ...Array.from({ length: 5 }, (_, i) => viewEnd(second, `fan-${i}`)),
+    ]);
+    expect(both.status).toBe(202);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 13, duplicates: 0 });
+  });
+});
 
 describe('ingest through the queue', () => {
   it("counts a request's events once the consumer ran, and a redelivery after a crash counts once", async () => {

@@ -2,8 +2,10 @@ import {
   aggregatorShardCount,
   INGEST_MESSAGE_VERSION,
   type IngestMessage,
+  ingestQueueBinding,
   type KeyedViewEvent,
   LIMITS,
+  queueGroupOf,
   RETRY_AFTER_S,
   shardObjectName,
   shardOf,
@@ -81,18 +83,58 @@ export function ingestMessages(
 }
 
 /**
- * Enqueues one request's messages with ONE sendBatch, as JSON (so the dead letters can show
- * them). A request holds at most 100 events within a 64 KiB body, so its messages always fit one
- * sendBatch (100 messages, 256 KB); a queue that refuses or fails the send is a 503
- * `queue_unavailable` with Retry-After, and nothing was enqueued (a sendBatch is all or none).
+ * The ingest queues this api sends to, by shard group (trending-core's ingestQueueBinding): the
+ * INGEST_QUEUE, INGEST_QUEUE_1, ... bindings its wrangler.jsonc declares, in order.
  */
-export async function enqueueIngest(env: Pick<ApiEnv, 'INGEST_QUEUE'>, messages: readonly IngestMessage[]) {
+export function ingestQueues(env: ApiEnv): Queue[] {
+  const queues: Queue[] = [];
+  const bindings = env as unknown as Record<string, Queue | undefined>;
+  for (let group = 0; group < QUEUE.maxGroups; group++) {
+    const queue = bindings[ingestQueueBinding(group)];
+    if (!queue) break;
+    queues.push(queue);
+  }
+  return queues;
+}
+
+/** The queue group of a message: its shard's (every event of a message is of one shard). */
+export function groupOfMessage(message: IngestMessage, shards: number, groups: number): number {
+  const first = message.events[0];
+  return first ? queueGroupOf(shardOf(first.videoId, shards), groups) : 0;
+}
+
+/**
+ * Enqueues one request's messages, as JSON (so the dead letters can show them): ONE sendBatch per
+ * queue its shards' groups use (one, for the app's single-event requests). A request holds at most
+ * 100 events within a 64 KiB body, so its messages always fit one sendBatch (100 messages,
+ * 256 KB). A queue that refuses or fails its send is a 503 `queue_unavailable` with Retry-After.
+ * A sendBatch is all or none; a request that spans queues may have been enqueued on the others:
+ * its retry counts those events again unless they carry an idempotencyKey (as any client retry of
+ * keyless events does).
+ */
+export async function enqueueIngest(env: ApiEnv, messages: readonly IngestMessage[], shards: number) {
   const total = messages.reduce((sum, m) => sum + bytesOf(m), 0);
   if (messages.length > QUEUE.sendBatchMessages || total > QUEUE.sendBatchBytes) {
     throw new RangeError(`${messages.length} messages of ${total} bytes exceed one sendBatch`);
   }
+  const queues = ingestQueues(env);
+  if (queues.length === 0) {
+    console.error('no INGEST_QUEUE binding: ingest is refused');
+    throw new ApiError(503, 'misconfigured', 'Ingest is not configured on this server');
+  }
+  const byGroup = new Map<number, IngestMessage[]>();
+  for (const message of messages) {
+    const group = groupOfMessage(message, shards, queues.length);
+    const batch = byGroup.get(group);
+    if (batch) batch.push(message);
+    else byGroup.set(group, [message]);
+  }
   try {
-    await env.INGEST_QUEUE.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
+    await Promise.all(
+      [...byGroup].map(([group, batch]) =>
+        (queues[group] as Queue).sendBatch(batch.map((body) => ({ body, contentType: 'json' as const }))),
+      ),
+    );
   } catch (err) {
     console.error('ingest queue send failed', err);
     throw new ApiError(503, 'queue_unavailable', 'The ingest queue is unavailable, retry later', {

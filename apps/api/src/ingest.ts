@@ -93,7 +93,7 @@ export async function ingestEvents(
 ): Promise<IngestResult> {
   const shards = shardCount(env);
   const keyed = await keyEvents(env, events, networks);
-  await enqueueIngest(env, ingestMessages(aggregator, shards, keyed));
+  await enqueueIngest(env, ingestMessages(aggregator, shards, keyed), shards);
   return { accepted: keyed.length };
 }
 

@@ -3,7 +3,7 @@
 // api Worker through fetchSettled (testing.ts); the test entry (test-entry.ts) wraps one per
 // request from its `x-test-faults` header. Only that request sees the fault.
 import { env } from 'cloudflare:workers';
-import { LAYER_BUDGETS_MS } from '@openvine/trending-core';
+import { ingestQueueBinding, LAYER_BUDGETS_MS, LIMITS } from '@openvine/trending-core';
 import type { ApiEnv } from './env.ts';
 
 export type KvFault = 'throw' | 'slow';
@@ -23,7 +23,8 @@ export interface Faults {
   /** The api's metrics dataset (Analytics Engine) throws on every write. */
   metricsDataset?: 'throw';
   /** The ingest queue refuses every send, as Queues does when it is down or over its limits. */
-  queue?: 'refuse';
+  /** Every ingest queue refuses its sends, or only the queue of one shard group. */
+  queue?: 'refuse' | { refuseGroup: number };
   /** Layer budgets, as production sets them (the test config's are generous for loaded CI). */
   budgets?: Pick<ApiEnv, 'EDGE_BUDGET_MS' | 'DO_BUDGET_MS' | 'KV_BUDGET_MS' | 'COMPUTE_BUDGET_MS'>;
 }
@@ -110,7 +111,16 @@ export function faultyEnv(faults: Faults, base: ApiEnv = env as ApiEnv): ApiEnv 
       },
     };
   }
-  if (faults.queue) bindings.INGEST_QUEUE = refusingQueue(real.INGEST_QUEUE);
+  if (faults.queue) {
+    // The ingest queues (one per shard group) that refuse.
+    const all = bindings as unknown as Record<string, ApiEnv['INGEST_QUEUE'] | undefined>;
+    for (let group = 0; group < LIMITS.ingestQueue.maxGroups; group++) {
+      const name = ingestQueueBinding(group);
+      const queue = all[name];
+      if (!queue) break;
+      if (faults.queue === 'refuse' || faults.queue.refuseGroup === group) all[name] = refusingQueue(queue);
+    }
+  }
   return bindings;
 }
 

@@ -116,6 +116,28 @@ export const INGEST_QUEUE_NAME = 'trending-ingest';
 export const DEAD_LETTER_QUEUE_NAME = 'trending-ingest-dlq';
 
 /**
+ * Ingest is spread over queues by shard group (one queue takes about 5,000 messages/s, and the
+ * mobile app sends one event a request: docs/scaling.md, "Simulation", says 26-29 queues at
+ * 100k events/s): shard s goes to queue `s mod groups`, so a delivery holds the messages of a few
+ * shards only and commits each of them once. Group 0 is `trending-ingest` (binding
+ * INGEST_QUEUE); group g is `trending-ingest-<g>` (binding INGEST_QUEUE_<g>). The api sends to the
+ * queues its wrangler.jsonc binds, the aggregator Worker consumes each (wrangler-policy.test.ts).
+ */
+export function ingestQueueName(group: number): string {
+  return group === 0 ? INGEST_QUEUE_NAME : `${INGEST_QUEUE_NAME}-${group}`;
+}
+
+export function ingestQueueBinding(group: number): string {
+  return group === 0 ? 'INGEST_QUEUE' : `INGEST_QUEUE_${group}`;
+}
+
+/** The queue group of a shard. */
+export function queueGroupOf(shard: number, groups: number): number {
+  if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`queue groups ${groups}`);
+  return shard % groups;
+}
+
+/**
  * The dead-letter store (a Durable Object) of an aggregator: one per deployment, beside its
  * metrics object, so each test's aggregator has its own.
  */

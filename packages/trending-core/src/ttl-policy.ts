@@ -259,6 +259,8 @@ export const LIMITS = {
     maxRetries: 5,
     retryFirstS: 1,
     retryMaxS: 60,
+    /** Queues (shard groups) a deployment may bind at most (ingest-message.ts ingestQueueName). */
+    maxGroups: 64,
   },
   /**
    * Dead letters (apps/aggregator dead-letter-store.ts): how many GET /v1/admin/dead-letters

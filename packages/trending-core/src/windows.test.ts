@@ -177,6 +177,7 @@ describe('TTL policy', () => {
         maxRetries: 5,
         retryFirstS: 1,
         retryMaxS: 60,
+        maxGroups: 64,
       },
       deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
       aggregatorShards: { max: 1_024 },

@@ -1,14 +1,18 @@
 import {
+  aggregatorShardCount,
   type DeadLetterList,
   DeadLetterReplayRequestSchema,
   type DeadLetterReplayResult,
   deadLetterObjectFor,
+  IngestMessageSchema,
   LIMITS,
   RETRY_AFTER_S,
 } from '@openvine/trending-core';
+import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { groupOfMessage, ingestQueues } from '../ingest-queue.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { requireAdmin } from './admin.ts';
@@ -66,16 +70,27 @@ export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promi
   const { letters, missing } = await store.bodies(body.ids);
   const replayed: string[] = [];
   let refused: unknown;
-  for (const batch of sendBatches(letters)) {
-    try {
-      await env.INGEST_QUEUE.sendBatch(
-        batch.map((letter) => ({ body: JSON.parse(letter.body) as unknown, contentType: 'json' as const })),
-      );
-    } catch (err) {
-      refused = err;
-      break;
+  // Each letter goes back to its shard's queue (a poison body, with no shard, to the first).
+  const queues = ingestQueues(env);
+  const shards = aggregatorShardCount(env.AGGREGATOR_SHARDS) ?? 1;
+  const byGroup = new Map<number, { id: string; body: string }[]>();
+  for (const letter of letters) {
+    const parsed = v.safeParse(IngestMessageSchema, JSON.parse(letter.body));
+    const group = parsed.success ? groupOfMessage(parsed.output, shards, queues.length) : 0;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), letter]);
+  }
+  sending: for (const [group, groupLetters] of byGroup) {
+    for (const batch of sendBatches(groupLetters)) {
+      try {
+        await (queues[group] as Queue).sendBatch(
+          batch.map((letter) => ({ body: JSON.parse(letter.body) as unknown, contentType: 'json' as const })),
+        );
+      } catch (err) {
+        refused = err;
+        break sending;
+      }
+      replayed.push(...batch.map((letter) => letter.id));
     }
-    replayed.push(...batch.map((letter) => letter.id));
   }
   const remaining = await store.remove(replayed);
   if (refused !== undefined) {
