@@ -104,6 +104,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'return lower + 0 * ((rank - seen) / n) * (upper - lower);',
   },
   {
+    id: 'queue-group-ignored',
+    behaviour: "ingest: every shard group's messages sent to the first queue",
+    file: 'apps/api/src/ingest-queue.ts',
+    find: '    const group = groupOfMessage(message, shards, queues.length);',
+    replace: '    const group = 0 * groupOfMessage(message, shards, queues.length);',
+  },
+  {
     id: 'shard-merge-by-views',
     behaviour: "shards' rankings merged by views alone, not by score: the merged list is not one object's",
     file: 'apps/aggregator/src/shard-merge.ts',
