@@ -37,3 +37,6 @@ V=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
 K=claimed-key-123456
 curl -s -XPOST $B/v1/events/views -H 'content-type: application/json' -H 'cf-connecting-ip: 198.51.100.99' -d "{\"videoId\":\"$V\",\"viewerId\":\"thief\",\"eventType\":\"view_end\",\"idempotencyKey\":\"$K\"}"; echo " (claimer, network A)"
 curl -s -XPOST $B/v1/events/views -H 'content-type: application/json' -H 'cf-connecting-ip: 203.0.113.50' -d "{\"videoId\":\"$V\",\"viewerId\":\"victim\",\"eventType\":\"view_end\",\"idempotencyKey\":\"$K\"}"; echo " (victim, network B)"
+# The 202 says the events were enqueued; what was counted shows once the consumer committed them.
+sleep 3
+curl -s "$B/v1/admin/explain?videoId=$V&window=1h" -H "authorization: Bearer $TOKEN" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const b=JSON.parse(s);console.log(`counted: ${b.parts.views} views (2 expected: the claim swallowed nothing)`)})'

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
 import { Log, LogLevel } from 'miniflare';
 import { type LocalStack, startLocalStack } from './local-stack.ts';
+import { withoutComments } from './stray-numbers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -29,9 +30,27 @@ const stateDir = `${root}.wrangler/dev-state`;
 const logDir = `${root}.wrangler/dev-logs`;
 const seededMarker = `${stateDir}/.seeded`;
 
+/**
+ * The data layout the state was seeded under: the shard count spreads a video's events over
+ * objects named by it (trending-core's shards.ts), so state seeded under another count (or
+ * before shards) would leave the shards empty and every list blank.
+ */
+const aggregatorConfig = JSON.parse(
+  withoutComments(readFileSync(`${root}apps/aggregator/wrangler.jsonc`, 'utf8')),
+) as { vars: { AGGREGATOR_SHARDS: string } };
+const layout = `shards:${aggregatorConfig.vars.AGGREGATOR_SHARDS}`;
+// A marker without a layout line is from before shards.
+const seededLayout = existsSync(seededMarker)
+  ? (readFileSync(seededMarker, 'utf8').split('\n')[1] ?? '')
+  : undefined;
 if (args.has('--reset')) {
   rmSync(stateDir, { recursive: true, force: true });
   console.log('→ state reset');
+} else if (seededLayout !== undefined && seededLayout !== layout) {
+  rmSync(stateDir, { recursive: true, force: true });
+  console.log(
+    `→ state reset: seeded under another data layout (${seededLayout || 'before shards'}, now ${layout})`,
+  );
 }
 mkdirSync(stateDir, { recursive: true });
 mkdirSync(logDir, { recursive: true });
@@ -85,7 +104,7 @@ async function seed(running: LocalStack): Promise<void> {
     else if (batch % Math.ceil(batches / 4) === 0 || batch === batches) console.log(line);
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
-  writeFileSync(seededMarker, new Date().toISOString());
+  writeFileSync(seededMarker, `${new Date().toISOString()}\n${layout}\n`);
   console.log(`✓ seeded ${videos.length} videos, ${accepted} new view events`);
 }
 
