@@ -2,9 +2,7 @@ import {
   averageCompletion,
   GROUPED_VIDEOS,
   groupTrending,
-  type HiddenItem,
   type HiddenSet,
-  hiddenSet,
   isHidden,
   MAX_LIMIT,
   NOTHING_HIDDEN,
@@ -46,8 +44,13 @@ export function rankWindow(
   hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
-  const { stats, rowsRead } = rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { ...rankStats(meta, window, stats, hidden, limit), rowsScanned: rowsRead };
+  const { candidates, rowsScanned } = shardRanking(
+    rollups,
+    meta,
+    { window, now, count: candidateCount(limit) },
+    hidden,
+  );
+  return { ...labelRanking(candidates, limit), rowsScanned };
 }
 
 /** The same ranking from a full rescan of the rollups (see window-rescan.ts). */
@@ -59,8 +62,13 @@ export function rankWindowByRescan(
   hidden: HiddenSet = NOTHING_HIDDEN,
   limit = MAX_LIMIT,
 ): RankingResult {
-  const { stats, rowsRead } = rescanWindowStats(rollups, window, now);
-  return { ...rankStats(meta, window, stats, hidden, limit), rowsScanned: rowsRead };
+  const { candidates, rowsScanned } = shardRanking(
+    rollups,
+    meta,
+    { window, now, count: candidateCount(limit), rescan: true },
+    hidden,
+  );
+  return { ...labelRanking(candidates, limit), rowsScanned };
 }
 
 /**
@@ -194,20 +202,12 @@ export function rankStats(
 export function shardRanking(
   rollups: Rollups,
   meta: VideoMetaSource,
-  request: {
-    window: TrendingWindow;
-    now: number;
-    hidden: readonly HiddenItem[];
-    count: number;
-    rescan?: boolean;
-  },
+  request: { window: TrendingWindow; now: number; count: number; rescan?: boolean },
+  hidden: HiddenSet,
 ): { candidates: RankCandidate[]; rowsScanned: number } {
   const { window, now } = request;
   const { stats, rowsRead } = request.rescan
     ? rescanWindowStats(rollups, window, now)
     : rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return {
-    candidates: rankCandidates(meta, window, stats, hiddenSet(request.hidden), request.count),
-    rowsScanned: rowsRead,
-  };
+  return { candidates: rankCandidates(meta, window, stats, hidden, request.count), rowsScanned: rowsRead };
 }

@@ -68,25 +68,44 @@ export class ShardFleet {
    * retries: keyed events count once). The queue consumer routes the same way (ingest-consumer.ts).
    */
   async ingest(events: readonly NormalizedViewEvent[]): Promise<IngestOutcome> {
-    const parts = new Map<string, { events: NormalizedViewEvent[]; positions: number[] }>();
-    events.forEach((event, position) => {
-      const name = shardObjectNameOf(this.coordinator, event.videoId, this.count);
-      const part = parts.get(name) ?? { events: [], positions: [] };
-      part.events.push(event);
-      part.positions.push(position);
-      parts.set(name, part);
-    });
-    const outcomes = await Promise.all(
-      [...parts].map(async ([name, part]) => ({ part, outcome: await this.stub(name).ingest(part.events) })),
+    const outcomes = await this.perShard(
+      events,
+      (e) => e.videoId,
+      (shard, part) => shard.ingest(part),
     );
     const duplicateIndexes = outcomes
-      .flatMap(({ part, outcome }) => outcome.duplicateIndexes.map((i) => part.positions[i] as number))
+      .flatMap(({ positions, result }) => result.duplicateIndexes.map((i) => positions[i] as number))
       .sort((a, b) => a - b);
     return {
-      accepted: outcomes.reduce((n, { outcome }) => n + outcome.accepted, 0),
+      accepted: outcomes.reduce((n, { result }) => n + result.accepted, 0),
       duplicates: duplicateIndexes.length,
       duplicateIndexes,
     };
+  }
+
+  /**
+   * Calls each shard once, at once, with the items of its videos (in their order), and gives each
+   * result with the items' positions in `items`.
+   */
+  async perShard<T, R>(
+    items: readonly T[],
+    videoIdOf: (item: T) => string,
+    call: (shard: ReturnType<ShardFleet['stub']>, part: T[]) => Promise<R>,
+  ): Promise<{ positions: number[]; result: R }[]> {
+    const parts = new Map<string, { items: T[]; positions: number[] }>();
+    items.forEach((item, position) => {
+      const name = shardObjectNameOf(this.coordinator, videoIdOf(item), this.count);
+      const part = parts.get(name) ?? { items: [], positions: [] };
+      part.items.push(item);
+      part.positions.push(position);
+      parts.set(name, part);
+    });
+    return Promise.all(
+      [...parts].map(async ([name, part]) => ({
+        positions: part.positions,
+        result: await call(this.stub(name), part.items),
+      })),
+    );
   }
 
   /** The shard that holds `videoId`'s events. */

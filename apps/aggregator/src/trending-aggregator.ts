@@ -169,8 +169,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const { fleet } = this;
     if (!fleet) return Object.fromEntries(this.videoEvents.videoMeta(ids));
     // The copy kept by the shard that counts the video's views (its pruning keeps what is watched).
-    const parts = await Promise.all(ids.map((id) => fleet.forVideo(id).videoMetadata([id])));
-    return Object.assign({}, ...parts);
+    const parts = await fleet.perShard(
+      ids,
+      (id) => id,
+      (shard, part) => shard.videoMetadata(part),
+    );
+    return Object.assign({}, ...parts.map((p) => p.result));
   }
 
   /** What view bodies said of videos, by id: hints, never shown (ops and tests). */
@@ -178,8 +182,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const ids = videoIds.slice(0, LIMITS.rowsPerCall);
     const { fleet } = this;
     if (!fleet) return Object.fromEntries(this.rollups.viewHints(ids));
-    const parts = await Promise.all(ids.map((id) => fleet.forVideo(id).viewHints([id])));
-    return Object.assign({}, ...parts);
+    const parts = await fleet.perShard(
+      ids,
+      (id) => id,
+      (shard, part) => shard.viewHints(part),
+    );
+    return Object.assign({}, ...parts.map((p) => p.result));
   }
 
   /**
@@ -187,7 +195,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * best visible videos, with the coordinator's moderation applied, from its own rollups.
    */
   async rankShard(request: ShardRankingRequest): Promise<ShardRanking> {
-    return shardRanking(this.rollups, this.videoEvents, request);
+    return shardRanking(this.rollups, this.videoEvents, request, hiddenSet(request.hidden));
   }
 
   /**
@@ -527,13 +535,20 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     rescan: boolean,
   ): Promise<RankingResult> | RankingResult {
     const { fleet } = this;
-    const hidden = this.moderation.hiddenItems();
-    const request: ShardRankingRequest = { window, now, hidden, count: candidateCount(MAX_LIMIT), rescan };
+    const count = candidateCount(MAX_LIMIT);
     if (!fleet) {
-      const { candidates, rowsScanned } = shardRanking(this.rollups, this.videoEvents, request);
+      // The moderation's own set, kept as it changes: nothing to read or rebuild per ranking.
+      const hidden = this.moderation.hiddenSet();
+      const { candidates, rowsScanned } = shardRanking(
+        this.rollups,
+        this.videoEvents,
+        { window, now, count, rescan },
+        hidden,
+      );
       return { ...labelRanking(candidates, MAX_LIMIT), rowsScanned };
     }
-    return this.merge(fleet, request);
+    // The shards hold no moderation: the rules travel with the request.
+    return this.merge(fleet, { window, now, hidden: this.moderation.hiddenItems(), count, rescan });
   }
 
   private async merge(fleet: ShardFleet, request: ShardRankingRequest): Promise<RankingResult> {

@@ -1,5 +1,4 @@
 import {
-  aggregatorShardCount,
   type DeadLetterList,
   DeadLetterReplayRequestSchema,
   type DeadLetterReplayResult,
@@ -12,7 +11,7 @@ import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { groupOfMessage, ingestQueues } from '../ingest-queue.ts';
+import { groupOfMessage, ingestQueues, shardCount } from '../ingest-queue.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { requireAdmin } from './admin.ts';
@@ -72,7 +71,7 @@ export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promi
   let refused: unknown;
   // Each letter goes back to its shard's queue (a poison body, with no shard, to the first).
   const queues = ingestQueues(env);
-  const shards = aggregatorShardCount(env.AGGREGATOR_SHARDS) ?? 1;
+  const shards = shardCount(env);
   const byGroup = new Map<number, { id: string; body: string }[]>();
   for (const letter of letters) {
     const parsed = v.safeParse(IngestMessageSchema, JSON.parse(letter.body));
