@@ -79,8 +79,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'precompute-cron-noop',
     behaviour: 'precompute: the cron does nothing',
     file: 'apps/precompute/src/index.ts',
-    find: 'await runPrecompute(this.env);\n  }',
-    replace: 'return;\n  }',
+    find: 'await Promise.all([runPrecompute(this.env), syncRelayBridge(this.env)]);',
+    replace: 'await syncRelayBridge(this.env);',
   },
   {
     id: 'precompute-no-kv',
@@ -170,10 +170,10 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     id: 'single-flight-off',
-    behaviour: 'single flight: every read of a window computes, even while one is fresh',
+    behaviour: 'single flight: concurrent reads of a cold window each compute (a merge awaits its shards)',
     file: 'apps/aggregator/src/trending-aggregator.ts',
-    find: 'return fresh ? { snapshot: fresh, computed: false } : { snapshot: this.compute(window), computed: true };',
-    replace: 'return { snapshot: this.compute(window), computed: true };',
+    find: '    const running = fresh ? undefined : this.computing.get(window);',
+    replace: '    const running = undefined;',
   },
   {
     id: 'idempotency-off',
@@ -244,8 +244,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'invalidate-no-bump',
     behaviour: 'invalidation: the generation is not raised, so caches keep the old list',
     file: 'apps/aggregator/src/trending-aggregator.ts',
-    find: '      this.bumpGeneration(window);\n      return this.compute(window);',
-    replace: '      return this.compute(window);',
+    find: '      this.bumpGeneration(window);\n      // Not one already in flight',
+    replace: '      // Not one already in flight',
   },
   {
     id: 'invalidate-no-lock',
