@@ -8,6 +8,7 @@ import {
 } from '@openvine/trending-core';
 import { toCachedBody } from './cascade/cached-body.ts';
 import { edgeCache } from './cascade/edge-cache.ts';
+import { edgeWindowCache } from './cascade/edge-window-cache.ts';
 import { newestServed } from './cascade/generations.ts';
 import type { ApiEnv } from './env.ts';
 
@@ -41,6 +42,15 @@ export class EdgeWarmer extends WorkerEntrypoint<ApiEnv> implements EdgeWarmerRp
         written.add(target);
       }),
     );
+    await Promise.all(snapshots.map((snapshot) => this.warmWindow(snapshot, scope)));
     return targets.filter((target) => written.has(target));
+  }
+
+  /** The window's snapshot beside its reads' entries (edge-window-cache.ts), under the same fence. */
+  private async warmWindow(snapshot: TrendingSnapshot, scope: string): Promise<void> {
+    if (snapshot.generation < newestServed(scope, snapshot.window).generation) return;
+    const held = await edgeWindowCache.get(scope, snapshot.window);
+    if (held && isOlder(snapshot, held.snapshot)) return;
+    await edgeWindowCache.put(scope, snapshot);
   }
 }

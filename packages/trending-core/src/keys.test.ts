@@ -5,6 +5,7 @@ import {
   canonicalKey,
   edgeCacheUrl,
   edgeRefreshLockUrl,
+  edgeWindowUrl,
   isPrecomputedLimit,
   isResponseFormat,
   keyScope,
@@ -38,6 +39,19 @@ describe('canonical read keys', () => {
     expect(edgeCacheUrl('vines', '1h', 10, 'test-abc/')).toBe(
       'https://trending-cache.internal/e3/test-abc%2Fvines/1h/10',
     );
+  });
+
+  it("give each window's snapshot one edge URL per scope, apart from every read's entry", () => {
+    expect(edgeWindowUrl('24h')).toBe('https://trending-cache.internal/e3/snapshot/24h');
+    expect(edgeWindowUrl('7d', 'test-abc/')).toBe(
+      'https://trending-cache.internal/e3/test-abc%2Fsnapshot/7d',
+    );
+    const reads = RESPONSE_FORMATS.flatMap((format) =>
+      (['1h', '24h', '7d'] as const).flatMap((w) => [1, 20, 100].map((l) => edgeCacheUrl(format, w, l))),
+    );
+    const windows = (['1h', '24h', '7d'] as const).map((w) => edgeWindowUrl(w));
+    expect(new Set(windows).size).toBe(3);
+    for (const url of windows) expect(reads).not.toContain(url);
   });
 
   it('give each edge entry its own refresh lock entry, which is no entry of any other key', () => {

@@ -76,6 +76,16 @@ export function edgeCacheUrl(
 }
 
 /**
+ * Cache API key of a window's whole snapshot in one data center (the top 100 with its groups,
+ * as the aggregator serves it): what the edge answers from when a read's own entry holds an older
+ * computation than the isolate already served, or is stale, so that the read slices it here
+ * rather than asking the far aggregator. `snapshot` is no response format, so it never collides.
+ */
+export function edgeWindowUrl(window: TrendingWindow, scope = ''): string {
+  return `https://trending-cache.internal/${EDGE_ENTRY_FORMAT}/${encodeURIComponent(scope)}snapshot/${window}`;
+}
+
+/**
  * The short-lived entry beside an edge entry that says one isolate of this data center is
  * refreshing it (the Cache API has no request collapsing of its own for cache.put).
  */

@@ -6,6 +6,7 @@ import { env } from 'cloudflare:workers';
 import {
   edgeCacheUrl,
   edgeRefreshLockUrl,
+  edgeWindowUrl,
   keyScope,
   kvPrecomputedKey,
   type TrendingSnapshot,
@@ -15,6 +16,8 @@ import { api, fetchSettled, ingestVideo, newAggregator, refresh } from '../testi
 
 const PATH = '/v1/trending/videos?window=24h&limit=10';
 const edgeUrl = (aggregator: string) => edgeCacheUrl('v1', '24h', 10, keyScope(aggregator));
+// One refresh per window and data center: the lock is the window's, shared by its reads' entries.
+const lockUrl = (aggregator: string) => edgeRefreshLockUrl(edgeWindowUrl('24h', keyScope(aggregator)));
 
 /** A read of PATH, returning once its background work (fills, refreshes) has finished. */
 async function settled(aggregator: string, drop = ''): Promise<Response> {
@@ -108,22 +111,22 @@ describe('one refresh per data center', () => {
     // Another isolate of this data center holds the refresh lock: this one serves stale and
     // leaves the entry alone, even after all its background work has finished.
     await caches.default.put(
-      edgeRefreshLockUrl(edgeUrl(aggregator)),
+      lockUrl(aggregator),
       new Response('refreshing', { headers: { 'Cache-Control': 'max-age=10' } }),
     );
     const locked = await settled(aggregator);
     expect(locked.headers.get('x-cache')).toBe('HIT-EDGE, STALE');
     expect(await edgeEtag(aggregator)).toBe(first);
-    expect(await caches.default.match(edgeRefreshLockUrl(edgeUrl(aggregator)))).toBeDefined();
+    expect(await caches.default.match(lockUrl(aggregator))).toBeDefined();
 
     // The lock gone (its holder finished or expired): the next stale read refreshes the entry
     // to the newer ranking, and releases the lock it took.
-    await caches.default.delete(edgeRefreshLockUrl(edgeUrl(aggregator)));
+    await caches.default.delete(lockUrl(aggregator));
     const unlocked = await settled(aggregator);
     expect(unlocked.headers.get('x-cache')).toBe('HIT-EDGE, STALE');
     const refreshed = await edgeEtag(aggregator);
     expect(refreshed).not.toBe(first);
-    expect(await caches.default.match(edgeRefreshLockUrl(edgeUrl(aggregator)))).toBeUndefined();
+    expect(await caches.default.match(lockUrl(aggregator))).toBeUndefined();
     const fresh = await settled(aggregator, 'memory');
     expect(fresh.headers.get('x-cache')).toBe('HIT-EDGE');
     expect(fresh.headers.get('etag')).toBe(refreshed);

@@ -21,6 +21,7 @@ import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-
 import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
 import { edgeCache } from '../cascade/edge-cache.ts';
+import { edgeWindowCache } from '../cascade/edge-window-cache.ts';
 import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
@@ -68,6 +69,7 @@ async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
     for (let limit = 1; limit <= MAX_LIMIT; limit++)
       deletions.push(edgeCache.delete(edgeCacheUrl(format, window, limit, scope)));
   }
+  deletions.push(edgeWindowCache.delete(scope, window));
   await Promise.all(deletions);
 }
 

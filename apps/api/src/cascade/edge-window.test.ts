@@ -1,0 +1,111 @@
+// The window's snapshot at the edge (issue 15 item 3): a data center's entries of one window are
+// refreshed 30 s after their own stores, so they hold different computations; when a read's own
+// entry is older than what the isolate already served (one snapshot per window), or is stale, the
+// read used to go on to the aggregator, a round trip to another continent for most data centers.
+// Now the window's snapshot, stored beside the entries, answers from the same data center.
+import { env, exports } from 'cloudflare:workers';
+import {
+  edgeCacheUrl,
+  edgeWindowUrl,
+  keyScope,
+  parseSnapshotETag,
+  type TrendingSnapshot,
+} from '@openvine/trending-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { adminPost, api, fetchSettled, ingestVideo, newAggregator, refresh, until } from '../testing.ts';
+
+const path = (limit: number) => `/v1/trending/videos?window=24h&limit=${limit}`;
+
+/** A read, returning once its background work (fills, refreshes) has finished. */
+async function settled(aggregator: string, limit: number, headers: Record<string, string> = {}) {
+  return (await fetchSettled(aggregator, path(limit), { headers })).res;
+}
+
+/** The window's snapshot this data center holds, if any. */
+async function windowEntry(aggregator: string): Promise<TrendingSnapshot | undefined> {
+  const res = await caches.default.match(edgeWindowUrl('24h', keyScope(aggregator)));
+  return res ? ((await res.json()) as TrendingSnapshot) : undefined;
+}
+
+async function ownEntryEtag(aggregator: string, limit: number): Promise<string | null> {
+  const res = await caches.default.match(edgeCacheUrl('v1', '24h', limit, keyScope(aggregator)));
+  await res?.body?.cancel();
+  return res?.headers.get('etag') ?? null;
+}
+
+const computedAtOf = (res: Response) => parseSnapshotETag(res.headers.get('etag') ?? '')?.computedAt;
+
+// The aggregator out of reach for one request: every read of it hangs past its budget, and KV fails.
+const FAR_AWAY = { 'x-test-faults': 'do-hang,kv-throw' };
+
+describe("the window's snapshot at the edge", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers a read whose own entry is older than what the isolate served, without the aggregator', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    // Limit 20 is read first: its own entry holds computation C1.
+    const first = await settled(aggregator, 20, { 'x-test-drop': 'memory' });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+
+    // The aggregator computes C2; limit 10, read below the edge, serves it and stores the window.
+    await refresh(aggregator, '24h');
+    const newer = await settled(aggregator, 10, { 'x-test-drop': 'memory,edge' });
+    expect(newer.headers.get('x-cache')).toBe('HIT-DO');
+    expect(newer.headers.get('etag')).not.toBe(first.headers.get('etag'));
+    await until(
+      'the window stored at the edge',
+      async () => (await windowEntry(aggregator))?.computedAt === computedAtOf(newer),
+    );
+
+    // Limit 20 again, with the aggregator out of reach: its own entry (C1) is older than C2, which
+    // this isolate served, so the window's snapshot answers it, from this data center.
+    const again = await settled(aggregator, 20, { 'x-test-drop': 'memory', ...FAR_AWAY });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('x-cache')).toBe('HIT-EDGE');
+    expect(computedAtOf(again)).toBe(computedAtOf(newer));
+    // And it became limit 20's own entry: the next read is a plain edge hit of C2.
+    expect(await ownEntryEtag(aggregator, 20)).toBe(again.headers.get('etag'));
+  });
+
+  it("answers fresh when a read's own entry is stale and the window was stored since", async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const cold = await settled(aggregator, 20);
+    expect(cold.headers.get('x-cache')).toBe('MISS');
+
+    // 31 s on, limit 20's entry is stale. Another read of the window (limit 10) goes below the
+    // edge and stores the window's newer snapshot.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 31_000);
+    await refresh(aggregator, '24h');
+    const other = await settled(aggregator, 10, { 'x-test-drop': 'memory,edge' });
+    expect(other.headers.get('x-cache')).toBe('HIT-DO');
+
+    // Limit 20: answered fresh from the window's snapshot, not stale, not from the aggregator.
+    const again = await settled(aggregator, 20, { 'x-test-drop': 'memory', ...FAR_AWAY });
+    expect(again.headers.get('x-cache')).toBe('HIT-EDGE');
+    expect(computedAtOf(again)).toBe(computedAtOf(other));
+  });
+
+  it('is written by the edge warmer and dropped by an invalidation', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const { snapshot } = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).read('24h');
+    const scope = keyScope(aggregator);
+    await exports.EdgeWarmer.warm([{ format: 'v1', window: '24h', limit: 10 }], [snapshot], scope);
+    expect((await windowEntry(aggregator))?.computedAt).toBe(snapshot.computedAt);
+
+    // Any read of the window is now answered from it at the edge, the aggregator out of reach.
+    const sliced = await settled(aggregator, 37, { 'x-test-drop': 'memory', ...FAR_AWAY });
+    expect(sliced.headers.get('x-cache')).toBe('HIT-EDGE');
+
+    const res = await adminPost(aggregator, '/v1/admin/invalidate', { window: '24h' });
+    expect(res.status).toBe(200);
+    await until('the window purged from the edge', async () => (await windowEntry(aggregator)) === undefined);
+    const after = await api(aggregator, path(37), { headers: { 'x-test-drop': 'memory' } });
+    expect(after.headers.get('x-cache')).not.toBe('HIT-EDGE');
+  });
+});
