@@ -259,8 +259,16 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'edge-never-stale',
     behaviour: 'edge freshness: an old edge entry is served as fresh and never refreshed',
     file: 'apps/api/src/cascade/edge-layer.ts',
-    find: "fresh: state === 'fresh', body: entry",
-    replace: 'fresh: true, body: entry',
+    find: '    return { computation: entry, fresh: false, body: entry };\n',
+    replace: '    return { computation: entry, fresh: true, body: entry };\n',
+  },
+  {
+    id: 'edge-window-off',
+    behaviour:
+      "the window's snapshot at the edge: a read whose own entry is older than served goes to the far aggregator",
+    file: 'apps/api/src/cascade/edge-layer.ts',
+    find: '    const fromWindow = await fromWindowEntry(request);\n',
+    replace: '    const fromWindow: LayerHit | undefined = undefined;\n',
   },
   {
     id: 'edge-fresh-from-computed',
