@@ -235,6 +235,9 @@ export const SeedBodySchema = v.strictObject({
 export async function postSeed(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
   const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  // Every field has a default, so a JSON array (an object to valibot) would seed the default workload.
+  if (Array.isArray(text))
+    throw badRequest('Invalid seed request', [{ path: '', message: 'must be a JSON object' }]);
   const body = parseOrThrow(SeedBodySchema, text, 'Invalid seed request');
   const received = Date.now();
   const now = body.now ?? received;

@@ -146,13 +146,18 @@ describe('POST /v1/admin/seed pages within the per-invocation limit', () => {
     }
   });
 
-  it('refuses a stale or future cursor and an offset past the end', async () => {
+  it('refuses a stale or future cursor, an offset past the end and a body that is no object', async () => {
     const aggregator = newAggregator();
     const now = Date.now();
     for (const body of [
       { events: 1000, now: now - 2 * 3_600_000, offset: 200 },
       { events: 1000, now: now + 3_600_000, offset: 200 },
       { events: 1000, offset: 1000 },
+      // Not an object: every field has a default, so these must not seed the default workload.
+      [],
+      [{ events: 1000 }],
+      null,
+      'seed',
     ]) {
       expect((await adminPost(aggregator, '/v1/admin/seed', body)).status).toBe(400);
     }
