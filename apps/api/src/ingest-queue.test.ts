@@ -186,6 +186,14 @@ describe('ingest through the queue', () => {
     ]);
     const lostIds = listed.filter((l) => l.events === 5).map((l) => l.id);
 
+    // A body that is no object is refused, and replays nothing (to valibot `[]` is an object
+    // whose every field is missing, which would mean "replay them all").
+    for (const body of [[], [lostIds], null]) {
+      const refused = await adminPost(aggregator, '/v1/admin/dead-letters/replay', body);
+      expect(refused.status).toBe(400);
+    }
+    expect((await deadLettersOf(aggregator)).total).toBe(3);
+
     const res = await adminPost(aggregator, '/v1/admin/dead-letters/replay', { ids: [...lostIds, 'gone'] });
     expect(res.status).toBe(200);
     const replay = (await res.json()) as DeadLetterReplayResult;

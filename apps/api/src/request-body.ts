@@ -47,3 +47,17 @@ export async function readJsonBody(request: Request): Promise<unknown> {
     throw new ApiError(400, 'invalid_json', 'Request body is not valid JSON');
   }
 }
+
+/**
+ * The body of a route whose every field has a default (precompute, seed, dead-letter replay): no
+ * body at all is `{}`; anything but a JSON object is a 400, since valibot takes an array for an
+ * object and would let `[]` stand for "all defaults" (replay every dead letter, seed the default
+ * workload).
+ */
+export async function readOptionalJsonObject(request: Request): Promise<Record<string, unknown>> {
+  if (request.headers.get('content-length') === '0') return {};
+  const value = await readJsonBody(request);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ApiError(400, 'invalid_request', 'Request body must be a JSON object');
+  return value as Record<string, unknown>;
+}

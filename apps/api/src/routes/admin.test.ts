@@ -105,6 +105,12 @@ describe('admin routes', () => {
   it('status shows the last run, its age and each window', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
+    // No object, no run: to valibot `[]` would be an object with every field at its default.
+    expect((await adminPost(aggregator, '/v1/admin/precompute', [])).status).toBe(400);
+    const before = await api(aggregator, '/v1/admin/status', {
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
+    expect(((await before.json()) as PrecomputeStatus).lastRun).toBeNull();
     const run = await adminPost(aggregator, '/v1/admin/precompute', {});
     expect(run.status).toBe(200);
     const res = await api(aggregator, '/v1/admin/status', {

@@ -28,7 +28,7 @@ import type { ApiEnv } from '../env.ts';
 import { ApiError, badRequest, errorResponse } from '../errors.ts';
 import { ingestDirect, seedNetwork } from '../ingest.ts';
 import { canonicalParams, parseOrThrow, queryParser } from '../query.ts';
-import { readJsonBody } from '../request-body.ts';
+import { readJsonBody, readOptionalJsonObject } from '../request-body.ts';
 import { registerVideoEvents } from '../video-registration.ts';
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
@@ -148,7 +148,7 @@ export const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
 export async function postPrecompute(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
-  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  const text = await readOptionalJsonObject(request);
   const body = parseOrThrow(PrecomputeBodySchema, text, 'Invalid precompute request');
   const report = await env.PRECOMPUTE.precompute({
     ...(body.windows ? { windows: body.windows } : {}),
@@ -234,10 +234,7 @@ export const SeedBodySchema = v.strictObject({
  */
 export async function postSeed(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
-  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
-  // Every field has a default, so a JSON array (an object to valibot) would seed the default workload.
-  if (Array.isArray(text))
-    throw badRequest('Invalid seed request', [{ path: '', message: 'must be a JSON object' }]);
+  const text = await readOptionalJsonObject(request);
   const body = parseOrThrow(SeedBodySchema, text, 'Invalid seed request');
   const received = Date.now();
   const now = body.now ?? received;

@@ -13,7 +13,7 @@ import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { groupOfMessage, ingestQueues, shardCount } from '../ingest-queue.ts';
 import { parseOrThrow } from '../query.ts';
-import { readJsonBody } from '../request-body.ts';
+import { readOptionalJsonObject } from '../request-body.ts';
 import { requireAdmin } from './admin.ts';
 
 const QUEUE = LIMITS.ingestQueue;
@@ -63,7 +63,7 @@ function sendBatches(letters: readonly { id: string; body: string }[]) {
  */
 export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
-  const text = request.headers.get('content-length') === '0' ? {} : await readJsonBody(request);
+  const text = await readOptionalJsonObject(request);
   const body = parseOrThrow(DeadLetterReplayRequestSchema, text, 'Invalid replay request');
   const store = deadLetters(env);
   const { letters, missing } = await store.bodies(body.ids);
