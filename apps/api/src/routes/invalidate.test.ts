@@ -8,6 +8,7 @@ import {
   kvPrecomputedKey,
   kvTopKey,
   PRECOMPUTED_LIMITS,
+  RETRY_AFTER_S,
   type TrendingSnapshot,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
@@ -96,4 +97,31 @@ describe('invalidation when KV answers 429', () => {
       );
     }
   });
+});
+
+describe('invalidation while a precompute run holds the lock', () => {
+  // Waits out precompute's whole lock wait (INTERVALS.invalidateLockWaitMs, 20 s) on the real
+  // clock of the precompute Worker: the route's own answer is what is tested here.
+  it('past the wait: 503 run_lock_busy with Retry-After, and nothing invalidated or purged', async () => {
+    const aggregator = newAggregator();
+    const { scope, top } = await precomputed(aggregator);
+    const edge10 = edgeCacheUrl('v1', '24h', 10, scope);
+    const coordinator = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+    // Another run, holding the lock for as long as precompute's runs may (55 s).
+    expect(await coordinator.tryLockRun('another-run', 55_000)).toBe(true);
+
+    const res = await adminPost(aggregator, '/v1/admin/invalidate', { window: '24h' });
+
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(String(RETRY_AFTER_S.runLockBusy));
+    expect(await res.json()).toEqual({
+      error: { code: 'run_lock_busy', message: expect.stringContaining('nothing was invalidated') },
+    });
+    expect((await aggregatorStats(aggregator)).generations['24h']).toBe(1);
+    expect((await env.TRENDING_KV.get<TrendingSnapshot>(top, 'json'))?.generation).toBe(1);
+    const entry = await caches.default.match(edge10);
+    expect(entry).toBeDefined();
+    await entry?.body?.cancel();
+    await coordinator.unlockRun('another-run');
+  }, 45_000);
 });
