@@ -323,8 +323,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'queue-poison-acked',
     behaviour: 'ingest queue: a poison message is acked as if committed, and never reaches the dead letters',
     file: 'apps/aggregator/src/ingest-consumer.ts',
-    find: 'else poison.push(deadLetter(env, message, poisonReason(parsed.issues)));',
-    replace: 'else message.ack();',
+    find: '      poison.push(deadLetter(env, message, poisonReason(parsed.issues)));\n      continue;',
+    replace: '      message.ack();\n      continue;',
   },
   {
     id: 'queue-send-refusal-swallowed',
