@@ -265,9 +265,11 @@ export const LIMITS = {
   /**
    * Dead letters (apps/aggregator dead-letter-store.ts): how many GET /v1/admin/dead-letters
    * lists (newest first) and one replay request re-enqueues, the characters of a letter's body its
-   * preview shows, and of a reason kept.
+   * preview shows, and of a reason kept; and how many one store keeps at most (`stored`: at the
+   * 128 KB a message may hold, 1.28 GB, an eighth of the 10 GB an object may hold), beyond which
+   * new letters are counted as dropped instead of stored.
    */
-  deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+  deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500, stored: 10_000 },
   /**
    * Aggregator shards (AGGREGATOR_SHARDS, shards.ts): at most this many objects a deployment's
    * events are spread over by video.

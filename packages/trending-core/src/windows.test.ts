@@ -179,7 +179,7 @@ describe('TTL policy', () => {
         retryMaxS: 60,
         maxGroups: 64,
       },
-      deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+      deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500, stored: 10_000 },
       aggregatorShards: { max: 1_024 },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });
