@@ -165,8 +165,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const registration = this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
     // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
     // views counted under an older version's id show the newest one), so each keeps a copy. Sent
-    // whatever this object's verdict per event: a copy an earlier failed call missed arrives
-    // with the client's retry, which this object calls unchanged.
+    // whatever this object's verdict per event (stored, superseded or unchanged): a copy an
+    // earlier failed call missed arrives with the client's retry, which this object calls
+    // unchanged. Never when this object refused the batch (`ok: false`, nothing changed here):
+    // a shard that missed the newer version would take the stale one, or the batch's other
+    // events, and hold what this object refused.
     if (registration.ok && this.fleet)
       await this.fleet.each(async (shard) => {
         await shard.registerVideos(records);
