@@ -152,6 +152,15 @@ export const LIMITS = {
   isolateBatchMaxPending: 500,
   /** Rows one metrics `record` or aggregator `recordAccess` call takes: above a full isolate batch. */
   rowsPerCall: 1_000,
+  /**
+   * Bytes a shard's answer to its coordinator's merge (rankShard: its best 1,000 candidates with
+   * their signed titles and hashtags) may take at most, serialized: a quarter of the 32 MiB a
+   * Workers RPC argument or return value may hold (1 MiB before April 2025, which the worst case
+   * would exceed: about 5.0 MB, every title and hashtag at its longest in a 3-byte script), so a
+   * field added to the candidates, or a longer title, leaves room (shard-ranking-size.test.ts holds
+   * the worst case to it).
+   */
+  shardRankingBytes: 8 * 1024 * 1024,
   /** Requested (format, window, limit) pairs one precompute run warms at the edge, at most. */
   warmedReads: 60,
   /** Precompute runs /v1/metrics lists: the last hour's, one a cron. */

@@ -137,6 +137,7 @@ describe('TTL policy', () => {
       ingestPerClient: { limit: 6_000, periodS: 60 },
       isolateBatchMaxPending: 500,
       rowsPerCall: 1_000,
+      shardRankingBytes: 8_388_608, // 8 MiB
       warmedReads: 60,
       metricsRuns: 60,
       generationBumpTop: 10,
