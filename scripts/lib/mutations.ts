@@ -238,7 +238,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'apps/api/src/routes/events.ts',
     find: '  } catch (err) {\n    if (err instanceof EventTimestampError) {',
     replace:
-      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')));",
+      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')), now);",
   },
   {
     id: 'invalidate-no-bump',

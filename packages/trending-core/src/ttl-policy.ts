@@ -150,6 +150,12 @@ export const LIMITS = {
   ingestPerClient: { limit: 6_000, periodS: 60 },
   /** Items an isolate batch (metrics samples, read counts) holds before it is sent at once. */
   isolateBatchMaxPending: 500,
+  /**
+   * A keyless view without a client timestamp is told from a retry of the same request by its
+   * arrival minute (events.ts keylessDedupKey): a retry within it (the api's Retry-After is 5 s)
+   * counts once; the same view in a later minute counts again.
+   */
+  keylessRetryBucketMs: MINUTE_MS,
   /** Rows one metrics `record` or aggregator `recordAccess` call takes: above a full isolate batch. */
   rowsPerCall: 1_000,
   /**
