@@ -238,7 +238,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'apps/api/src/routes/events.ts',
     find: '  } catch (err) {\n    if (err instanceof EventTimestampError) {',
     replace:
-      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')));",
+      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')), now);",
   },
   {
     id: 'invalidate-no-bump',
@@ -331,8 +331,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'queue-poison-acked',
     behaviour: 'ingest queue: a poison message is acked as if committed, and never reaches the dead letters',
     file: 'apps/aggregator/src/ingest-consumer.ts',
-    find: 'else poison.push(deadLetter(env, message, poisonReason(parsed.issues)));',
-    replace: 'else message.ack();',
+    find: '      poison.push(deadLetter(env, message, poisonReason(parsed.issues)));\n      continue;',
+    replace: '      message.ack();\n      continue;',
   },
   {
     id: 'queue-send-refusal-swallowed',

@@ -37,6 +37,10 @@ function eventCount(body: string): number {
  * consumer refused (poison) or the queue gave up after its retries, kept durably in SQLite until
  * ops replay them (POST /v1/admin/dead-letters/replay). A message is at most 128 KB, far below the
  * 2 MB a row may hold. Nothing is pruned: a dead letter is a count not yet made, for ops to decide.
+ * So the store is bounded by refusing the newest rather than by evicting the oldest: at
+ * LIMITS.deadLetters.stored letters a new one is dropped and counted (`dropped`, listed and
+ * logged). The letters kept are the ones ops have been told about longest, and the first of an
+ * incident is often the one that says what went wrong; the count says how much is missing.
  */
 export class DeadLetterStore extends DurableObject<AggregatorEnv> {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
@@ -50,14 +54,31 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
       body TEXT NOT NULL
     )`);
     ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS dead_letters_received ON dead_letters (received_at)');
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS dead_letter_drops (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      dropped INTEGER NOT NULL
+    )`);
   }
 
-  /** Stores letters (one transaction); an id already stored is left as it is. */
-  async add(letters: DeadLetterInput[]): Promise<void> {
+  /**
+   * Stores letters (one transaction); an id already stored is left as it is. A letter that finds
+   * the store full (LIMITS.deadLetters.stored) is dropped and counted; returns how many were.
+   */
+  async add(letters: DeadLetterInput[]): Promise<{ dropped: number }> {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    const sql = this.ctx.storage.sql;
+    const dropped = this.ctx.storage.transactionSync(() => {
+      let stored = this.total();
+      let dropped = 0;
       for (const letter of letters) {
-        this.ctx.storage.sql.exec(
+        const held = sql.exec('SELECT 1 FROM dead_letters WHERE id = ?', letter.id).toArray().length > 0;
+        if (held) continue;
+        if (stored >= LIMITS.deadLetters.stored) {
+          dropped += 1;
+          continue;
+        }
+        stored += 1;
+        sql.exec(
           'INSERT OR IGNORE INTO dead_letters (id, received_at, attempts, reason, events, body) VALUES (?, ?, ?, ?, ?, ?)',
           letter.id,
           now,
@@ -67,7 +88,19 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
           letter.body,
         );
       }
+      if (dropped > 0) {
+        sql.exec(
+          `INSERT INTO dead_letter_drops (id, dropped) VALUES (1, ?)
+           ON CONFLICT (id) DO UPDATE SET dropped = dropped + excluded.dropped`,
+          dropped,
+        );
+      }
+      return dropped;
     });
+    if (dropped > 0) {
+      console.error(`dead letters: store full (${LIMITS.deadLetters.stored}), dropped ${dropped} letters`);
+    }
+    return { dropped };
   }
 
   /** The newest letters first, each with a preview of its body, and how many are stored. */
@@ -87,7 +120,7 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
       events: row.events,
       preview: row.body,
     }));
-    return { deadLetters, total: this.total() };
+    return { deadLetters, total: this.total(), capacity: LIMITS.deadLetters.stored, dropped: this.dropped() };
   }
 
   /**
@@ -126,6 +159,14 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
       for (const id of ids) this.ctx.storage.sql.exec('DELETE FROM dead_letters WHERE id = ?', id);
     });
     return this.total();
+  }
+
+  private dropped(): number {
+    return (
+      this.ctx.storage.sql
+        .exec<{ dropped: number }>('SELECT dropped FROM dead_letter_drops WHERE id = 1')
+        .toArray()[0]?.dropped ?? 0
+    );
   }
 
   private total(): number {

@@ -4,7 +4,14 @@
 // ingest; the other objects are the real ones.
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { DeadLetterEnvelope, IngestMessage, KeyedViewEvent } from '@openvine/trending-core';
+import {
+  aggregatorShardCount,
+  type DeadLetterEnvelope,
+  type IngestMessage,
+  type KeyedViewEvent,
+  shardObjectNameOf,
+  shardOf,
+} from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import type { AggregatorEnv } from './env.ts';
 import { consumeIngest, retryDelaySeconds } from './ingest-consumer.ts';
@@ -20,8 +27,25 @@ function keyed(videoId: string, count: number, tag: string): KeyedViewEvent[] {
   }));
 }
 
-function message(object: string, events: KeyedViewEvent[]): IngestMessage {
-  return { v: 1, aggregator: object, object, events };
+/** AGGREGATOR_SHARDS of the aggregator's wrangler.jsonc (2): the consumer routes by it. */
+const SHARDS = aggregatorShardCount(bindings.AGGREGATOR_SHARDS) ?? 1;
+
+/** The shard object of `aggregator` that counts `videoId`. */
+const shardOfVideo = (aggregator: string, videoId: string) => shardObjectNameOf(aggregator, videoId, SHARDS);
+
+/** A message as the api builds it: the events' shard object (of the first event's video). */
+function message(aggregator: string, events: KeyedViewEvent[], object?: string): IngestMessage {
+  const first = events[0]?.videoId ?? '';
+  return { v: 1, aggregator, object: object ?? shardOfVideo(aggregator, first), events };
+}
+
+/** Two videos counted in different shards. */
+function videosOfTwoShards(): [string, string] {
+  const first = randomVideoId();
+  for (;;) {
+    const second = randomVideoId();
+    if (shardOf(second, SHARDS) !== shardOf(first, SHARDS)) return [first, second];
+  }
 }
 
 function batchOf(bodies: unknown[], attempts = 1) {
@@ -91,14 +115,15 @@ function withShards(failing: ReadonlySet<string>) {
 
 describe('the ingest consumer', () => {
   it("commits each shard once per delivery and acks its messages; a failing shard's are retried alone", async () => {
-    const [good, bad] = [`good-${crypto.randomUUID()}`, `bad-${crypto.randomUUID()}`];
+    const [goodAggregator, badAggregator] = [`good-${crypto.randomUUID()}`, `bad-${crypto.randomUUID()}`];
     const video = randomVideoId();
+    const [good, bad] = [shardOfVideo(goodAggregator, video), shardOfVideo(badAggregator, video)];
     const { testEnv, commits } = withShards(new Set([bad]));
     const batch = batchOf(
       [
-        message(good, keyed(video, 3, 'a')),
-        message(bad, keyed(video, 2, 'b')),
-        message(good, keyed(video, 4, 'c')),
+        message(goodAggregator, keyed(video, 3, 'a')),
+        message(badAggregator, keyed(video, 2, 'b')),
+        message(goodAggregator, keyed(video, 4, 'c')),
       ],
       3,
     );
@@ -111,14 +136,51 @@ describe('the ingest consumer', () => {
   });
 
   it('splits a shard of more events than one record invocation takes into commits of whole messages', async () => {
-    const object = `big-${crypto.randomUUID()}`;
+    const aggregator = `big-${crypto.randomUUID()}`;
     const video = randomVideoId();
+    const object = shardOfVideo(aggregator, video);
     const { testEnv, commits } = withShards(new Set());
-    const batch = batchOf(['a', 'b', 'c'].map((tag) => message(object, keyed(video, 100, tag))));
+    const batch = batchOf(['a', 'b', 'c'].map((tag) => message(aggregator, keyed(video, 100, tag))));
     const result = await run(batch, testEnv);
     expect(commits.get(object)).toEqual([200, 100]);
     expect(result.explicitAcks.sort()).toEqual(['message-0', 'message-1', 'message-2']);
     expect((await stats(object)).rows.seenKeys).toBe(300);
+  });
+
+  it("commits a misrouted message's events in their videos' own shards, never in the object it names", async () => {
+    // A stale producer (an api still on 3 shards) and a buggy one (both videos in one message).
+    const aggregator = `misrouted-${crypto.randomUUID()}`;
+    const [first, second] = videosOfTwoShards();
+    const stale = `${aggregator}#shard-0-of-3`;
+    const { testEnv, commits } = withShards(new Set());
+    const batch = batchOf([
+      message(aggregator, keyed(first, 2, 'a'), stale),
+      message(aggregator, [...keyed(first, 1, 'b'), ...keyed(second, 3, 'c')]),
+    ]);
+    const result = await run(batch, testEnv);
+    expect(Object.fromEntries(commits)).toEqual({
+      [shardOfVideo(aggregator, first)]: [3],
+      [shardOfVideo(aggregator, second)]: [3],
+    });
+    expect(result.explicitAcks.sort()).toEqual(['message-0', 'message-1']);
+    expect((await stats(shardOfVideo(aggregator, first))).rows.seenKeys).toBe(3);
+    expect((await stats(shardOfVideo(aggregator, second))).rows.seenKeys).toBe(3);
+    expect((await stats(stale)).rows.seenKeys).toBe(0);
+  });
+
+  it('retries a message that spans shards when one of them fails, though the other committed', async () => {
+    const aggregator = `spanning-${crypto.randomUUID()}`;
+    const [first, second] = videosOfTwoShards();
+    const { testEnv } = withShards(new Set([shardOfVideo(aggregator, second)]));
+    const body = message(aggregator, [...keyed(first, 2, 'a'), ...keyed(second, 2, 'b')]);
+    const result = await run(batchOf([body]), testEnv);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: 'message-0', delaySeconds: retryDelaySeconds(1) }]);
+    // The redelivery commits the failed part; the part already committed counts once.
+    const again = await run(batchOf([body], 2), withShards(new Set()).testEnv);
+    expect(again.explicitAcks).toEqual(['message-0']);
+    expect((await stats(shardOfVideo(aggregator, first))).rows.seenKeys).toBe(2);
+    expect((await stats(shardOfVideo(aggregator, second))).rows.seenKeys).toBe(2);
   });
 
   it('sends a poison message to the dead letters with why, never commits it, and acks only then', async () => {

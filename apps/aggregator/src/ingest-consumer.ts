@@ -1,9 +1,12 @@
 import {
+  aggregatorShardCount,
   type DeadLetterEnvelope,
+  type IngestMessage,
   IngestMessageSchema,
   type KeyedViewEvent,
   LIMITS,
   MAX_AE_WRITES_PER_INVOCATION,
+  shardObjectNameOf,
 } from '@openvine/trending-core';
 import * as v from 'valibot';
 import type { AggregatorEnv } from './env.ts';
@@ -19,9 +22,15 @@ export interface IngestConsumerSeam {
   afterCommit?(object: string, messageIds: readonly string[]): void | Promise<void>;
 }
 
-/** One commit: whole messages of one shard, at most MAX_AE_WRITES_PER_INVOCATION events. */
+/** A message's events of one shard object (all of them, unless the message was misrouted). */
+interface Part {
+  message: Message;
+  events: KeyedViewEvent[];
+}
+
+/** One commit: whole parts of one shard, at most MAX_AE_WRITES_PER_INVOCATION events. */
 interface Commit {
-  messages: Message[];
+  parts: Part[];
   events: KeyedViewEvent[];
 }
 
@@ -58,20 +67,48 @@ async function deadLetter(env: AggregatorEnv, message: Message, reason: string):
 }
 
 /**
- * Groups a delivery's valid messages by shard object, in delivery order, into commits of whole
- * messages within the record's per-invocation bound (the aggregator writes one Analytics Engine
+ * A message's events by the shard object that owns each (shards.ts, under the aggregator's own
+ * AGGREGATOR_SHARDS), in order. The message names an object, but its events are routed by their
+ * video, not by that name: a producer that is stale (an api still on the previous shard count
+ * while the aggregator runs the new one) or buggy would otherwise put a video's events in an
+ * object beside the one that counts it, splitting its distinct viewers and caps. Routed rather
+ * than dead-lettered, because that loses nothing and needs no one: a dead letter's replay
+ * re-enqueues the same body, naming the same object, and the object that owns a video is known
+ * here; the read path merges exactly these objects (shard-fleet.ts reads the same variable).
+ */
+function partsByObject(message: Message, body: IngestMessage, shards: number): Map<string, KeyedViewEvent[]> {
+  const parts = new Map<string, KeyedViewEvent[]>();
+  for (const event of body.events) {
+    const object = shardObjectNameOf(body.aggregator, event.videoId, shards);
+    const part = parts.get(object);
+    if (part) part.push(event);
+    else parts.set(object, [event]);
+  }
+  if (parts.size !== 1 || !parts.has(body.object)) {
+    console.warn(
+      'ingest queue: message',
+      message.id,
+      `names object ${body.object}; its events are routed to ${[...parts.keys()].join(', ')}`,
+    );
+  }
+  return parts;
+}
+
+/**
+ * Groups a delivery's message parts by shard object, in delivery order, into commits of whole
+ * parts within the record's per-invocation bound (the aggregator writes one Analytics Engine
  * point per new event where it commits): one commit per shard unless the shard's events exceed it.
  */
-function commitsByShard(valid: { message: Message; object: string; events: KeyedViewEvent[] }[]) {
+function commitsByShard(parts: { object: string; part: Part }[]) {
   const byObject = new Map<string, Commit[]>();
-  for (const { message, object, events } of valid) {
+  for (const { object, part } of parts) {
     const commits = byObject.get(object) ?? [];
     const last = commits.at(-1);
-    if (last && last.events.length + events.length <= MAX_AE_WRITES_PER_INVOCATION) {
-      last.messages.push(message);
-      last.events.push(...events);
+    if (last && last.events.length + part.events.length <= MAX_AE_WRITES_PER_INVOCATION) {
+      last.parts.push(part);
+      last.events.push(...part.events);
     } else {
-      commits.push({ messages: [message], events: [...events] });
+      commits.push({ parts: [part], events: [...part.events] });
     }
     byObject.set(object, commits);
   }
@@ -79,11 +116,12 @@ function commitsByShard(valid: { message: Message; object: string; events: Keyed
 }
 
 /**
- * The `trending-ingest` consumer. Each message holds one shard's events (apps/api ingest-queue.ts);
+ * The `trending-ingest` consumer. Each message holds one shard's events (apps/api ingest-queue.ts),
+ * each committed in the object that owns its video whatever the message names (partsByObject);
  * a delivery's messages are grouped by shard and each shard committed with one `ingest` call (a
- * transaction that deduplicates by the events' keys, so a redelivery counts once), its messages
- * acked only after that commit resolved. A shard whose commit fails has its messages retried with
- * backoff, alone: the other shards' messages are acked as they commit. A message that is not a
+ * transaction that deduplicates by the events' keys, so a redelivery counts once), a message
+ * acked only after every shard it holds events of committed them. A shard whose commit fails has
+ * its messages retried with backoff, alone: the other shards' messages are acked as they commit. A message that is not a
  * valid ingest message is poison: dead-lettered (deadLetter), never committed nor silently acked.
  */
 export async function consumeIngest(
@@ -91,36 +129,60 @@ export async function consumeIngest(
   env: AggregatorEnv,
   seam: IngestConsumerSeam = {},
 ): Promise<void> {
-  const valid: { message: Message; object: string; events: KeyedViewEvent[] }[] = [];
+  const shards = aggregatorShardCount(env.AGGREGATOR_SHARDS);
+  if (shards === null) {
+    // Where any event belongs is unknown until the variable is fixed: nothing is committed, and
+    // the queue keeps the messages (then moves them to the dead letters), so nothing is lost.
+    console.error(`ingest queue: AGGREGATOR_SHARDS ${env.AGGREGATOR_SHARDS} is not a shard count`);
+    for (const message of batch.messages)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return;
+  }
+  const parts: { object: string; part: Part }[] = [];
+  /** Parts of each message not committed yet: a message is acked once it has none left. */
+  const pending = new Map<Message, number>();
+  const retried = new Set<Message>();
   const poison: Promise<void>[] = [];
   for (const message of batch.messages) {
     const parsed = v.safeParse(IngestMessageSchema, message.body);
-    if (parsed.success) valid.push({ message, object: parsed.output.object, events: parsed.output.events });
-    else poison.push(deadLetter(env, message, poisonReason(parsed.issues)));
+    if (!parsed.success) {
+      poison.push(deadLetter(env, message, poisonReason(parsed.issues)));
+      continue;
+    }
+    const byObject = partsByObject(message, parsed.output, shards);
+    pending.set(message, byObject.size);
+    for (const [object, events] of byObject) parts.push({ object, part: { message, events } });
   }
-  const shards = [...commitsByShard(valid)].map(async ([object, commits]) => {
+  const retry = (message: Message) => {
+    if (retried.has(message)) return;
+    retried.add(message);
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  };
+  const shardCommits = [...commitsByShard(parts)].map(async ([object, commits]) => {
     const stub = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(object));
     for (const [i, commit] of commits.entries()) {
       try {
         await stub.ingest(commit.events);
       } catch (err) {
-        // This commit and the shard's later ones wait for a redelivery (in order, with backoff).
+        // This commit and the shard's later ones wait for a redelivery (in order, with backoff);
+        // a message's parts committed elsewhere count once when it comes back (keyed events).
         console.error('ingest queue: shard commit failed', object, err);
-        for (const later of commits.slice(i)) {
-          for (const message of later.messages) {
-            message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-          }
-        }
+        for (const later of commits.slice(i)) for (const part of later.parts) retry(part.message);
         return;
       }
+      const messages = [...new Set(commit.parts.map((p) => p.message))];
       await seam.afterCommit?.(
         object,
-        commit.messages.map((m) => m.id),
+        messages.map((m) => m.id),
       );
-      for (const message of commit.messages) message.ack();
+      for (const message of messages) {
+        const left = (pending.get(message) ?? 1) - 1;
+        pending.set(message, left);
+        if (left === 0 && !retried.has(message)) message.ack();
+      }
     }
   });
-  const settled = await Promise.allSettled([...poison, ...shards]);
+  const settled = await Promise.allSettled([...poison, ...shardCommits]);
   // Only an unexpected throw gets here (a shard's failure is retried above): fail the delivery, so
   // the queue retries every message not acked yet.
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -11,6 +11,7 @@ import {
   pinClock,
   randomVideoId,
   ranking,
+  shardOfVideo,
   shardsOf,
   viewEnd,
 } from './testing.ts';
@@ -130,6 +131,51 @@ describe('alarm', () => {
 
     // And the next one 30 s after this one.
     expect(await getAlarm(stub)).toBe(start + 60_000);
+  });
+
+  it("keeps refreshing the other windows, and rescheduling, when a shard fails one window's ranking", async () => {
+    const start = pinClock('2100-06-01T12:10:00Z');
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest(distinctViews(video, 5));
+    // The shard that counts the video refuses every change to its 1h totals (a real SQLite
+    // error, as a full or failing disk gives): its 1h ranking throws once the hour has moved on
+    // and the window must drop the views that left it; its 24h and 7d rankings do not.
+    const broken = shardOfVideo(stub, video);
+    const sqlOn = (statements: string[]) =>
+      runInDurableObject(broken, (_instance: TrendingAggregator, state) => {
+        for (const statement of statements) state.storage.sql.exec(statement);
+      });
+    const verbs = ['INSERT', 'UPDATE', 'DELETE'] as const;
+    await sqlOn(
+      verbs.map(
+        (verb) => `CREATE TRIGGER refuse_1h_${verb} BEFORE ${verb} ON window_totals
+          WHEN ${verb === 'INSERT' ? 'NEW' : 'OLD'}.trending_window = '1h'
+          BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+      ),
+    );
+    const before = await stub.stats();
+
+    const later = pinClock(start + 61 * 60_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await stub.stats();
+    expect(after.alarmFailures).toEqual({ refresh: { '1h': 1, '24h': 0, '7d': 0 }, prune: 0, lastAt: later });
+    expect(after.computations).toEqual({
+      '1h': before.computations['1h'],
+      '24h': before.computations['24h'] + 1,
+      '7d': before.computations['7d'] + 1,
+    });
+    expect(after.snapshotAgeMs['24h']).toBe(0);
+    expect(await getAlarm(stub)).toBe(later + 30_000);
+
+    // Once the shard is repaired, the next alarm refreshes the 1h window again.
+    await sqlOn(verbs.map((verb) => `DROP TRIGGER refuse_1h_${verb}`));
+    pinClock(later + 30_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const repaired = await stub.stats();
+    expect(repaired.computations['1h']).toBe(before.computations['1h'] + 1);
+    expect(repaired.alarmFailures.refresh['1h']).toBe(1);
+    expect(await getAlarm(stub)).toBe(later + 60_000);
   });
 });
 

@@ -67,6 +67,12 @@ export interface AggregatorStats {
   snapshotAgeMs: Record<TrendingWindow, number | null>;
   rows: ReturnType<Rollups['counts']> & ReturnType<VideoEvents['counts']>;
   lastAlarmAt: number | null;
+  /**
+   * Alarm steps that threw since this object started (logged with the error): each window's
+   * refresh, and the pruning before them. The alarm goes on with the other windows and always
+   * schedules the next one; a count that grows is a window whose snapshot is getting old.
+   */
+  alarmFailures: { refresh: Record<TrendingWindow, number>; prune: number; lastAt: number | null };
   /** The SQLite file's size against the shard's budget (storage-budget.ts). */
   storage: ShardStorage;
 }
@@ -90,6 +96,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   private readonly computations = perWindow(() => 0);
   private readonly lastComputeMs = perWindow(() => 0);
   private lastAlarmAt: number | null = null;
+  private readonly alarmFailures: AggregatorStats['alarmFailures'] = {
+    refresh: perWindow(() => 0),
+    prune: 0,
+    lastAt: null,
+  };
   private readonly storageWarning = new StorageWarning();
   /** This coordinator's shards; undefined in a shard, or in the one object of an unsharded setup. */
   private readonly fleet: ShardFleet | undefined;
@@ -154,8 +165,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const registration = this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
     // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
     // views counted under an older version's id show the newest one), so each keeps a copy. Sent
-    // whatever this object's verdict per event: a copy an earlier failed call missed arrives
-    // with the client's retry, which this object calls unchanged.
+    // whatever this object's verdict per event (stored, superseded or unchanged): a copy an
+    // earlier failed call missed arrives with the client's retry, which this object calls
+    // unchanged. Never when this object refused the batch (`ok: false`, nothing changed here):
+    // a shard that missed the newer version would take the stale one, or the batch's other
+    // events, and hold what this object refused.
     if (registration.ok && this.fleet)
       await this.fleet.each(async (shard) => {
         await shard.registerVideos(records);
@@ -382,6 +396,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       }),
       rows: await this.storedRows(),
       lastAlarmAt: this.lastAlarmAt,
+      alarmFailures: { ...this.alarmFailures, refresh: { ...this.alarmFailures.refresh } },
       storage: await this.storageReport(),
     };
   }
@@ -437,13 +452,35 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.lastAlarmAt = now;
-    this.rollups.prune(now);
-    this.videoEvents.prune(now);
-    this.storageWarning.check(shardStorage(this.ctx.storage.sql), now);
-    // A shard's rankings are asked for by its coordinator's merge; only the others hold snapshots.
-    if (!isShardObjectName(this.ctx.id.name ?? '')) for (const window of WINDOWS) await this.compute(window);
+    // The next alarm first: were a step below to throw before it, the 30 s refresh would stop
+    // until an ingest happened to set one (a coordinator ingests nothing, so never).
     await this.ctx.storage.setAlarm(now + TTL_POLICY.doSnapshot.refreshMs);
+    this.lastAlarmAt = now;
+    try {
+      this.rollups.prune(now);
+      this.videoEvents.prune(now);
+      this.storageWarning.check(shardStorage(this.ctx.storage.sql), now);
+    } catch (err) {
+      this.alarmFailed(now, 'prune', err);
+    }
+    // A shard's rankings are asked for by its coordinator's merge; only the others hold snapshots.
+    if (isShardObjectName(this.ctx.id.name ?? '')) return;
+    // Each window on its own: a shard failing one window's ranking leaves the others refreshed.
+    for (const window of WINDOWS) {
+      try {
+        await this.compute(window);
+      } catch (err) {
+        this.alarmFailed(now, window, err);
+      }
+    }
+  }
+
+  /** Counts a failed alarm step for status (GET /v1/admin/status) and logs why, for ops only. */
+  private alarmFailed(now: number, step: TrendingWindow | 'prune', err: unknown): void {
+    if (step === 'prune') this.alarmFailures.prune += 1;
+    else this.alarmFailures.refresh[step] += 1;
+    this.alarmFailures.lastAt = now;
+    console.error('aggregator alarm:', step, 'failed', this.ctx.id.name, err);
   }
 
   private invalidationWindows(target: InvalidationTarget): TrendingWindow[] {

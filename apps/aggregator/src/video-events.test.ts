@@ -1,7 +1,7 @@
 // Video metadata only from signed Nostr events (issue 14, item 1): the ranking, hashtag and
 // creator trends take title, creator and hashtags from the newest signed version of a video's
 // address, never from a view's body.
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { DAY_MS, type TrendingSnapshot } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,10 +11,13 @@ import {
   pinClock,
   randomVideoId,
   registerVideos,
+  shardOfVideo,
   shardsOf,
   signedVideo,
   viewStart,
 } from './testing.ts';
+import type { TrendingAggregator } from './trending-aggregator.ts';
+import type { VideoEvents } from './video-events.ts';
 
 /** Keys of this test only: seeds no other test uses. */
 const keys = () => `video-events:${crypto.randomUUID()}`;
@@ -128,6 +131,36 @@ describe('signed video metadata', () => {
     const meta = await stub.videoMetadata([current.id, old.id, unrelated.id]);
     expect(Object.keys(meta)).toEqual([current.id]);
     expect(meta[current.id]?.title).toBe('Current');
+  });
+
+  it('a refused batch reaches no shard; a retry the coordinator calls unchanged reaches every shard', async () => {
+    const stub = newAggregator();
+    const seed = keys();
+    const now = Math.floor(Date.now() / 1000);
+    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
+    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
+    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    // The coordinator holds `current` but its copies never reached the shards (a fan-out that
+    // failed after the coordinator's commit, as a shard's outage leaves it).
+    await runInDurableObject(stub, (instance: TrendingAggregator) => {
+      (instance as unknown as { videoEvents: VideoEvents }).videoEvents.register([current], Date.now());
+    });
+    const shardCopies = async (id: string) =>
+      Promise.all(shardsOf(stub).map(async (shard) => Object.keys(await shard.videoMetadata([id])).length));
+
+    // Refused (an older version): no shard takes the stale version nor the batch's other event.
+    expect((await stub.registerVideos([unrelated, old])).ok).toBe(false);
+    expect(await shardCopies(old.id)).toEqual([0, 0]);
+    expect(await shardCopies(unrelated.id)).toEqual([0, 0]);
+
+    // The client's retry of `current`: unchanged here, and every shard gets its copy.
+    const retry = await registerVideos(stub, current);
+    expect(retry.results.map((r) => r.status)).toEqual(['unchanged']);
+    expect(await shardCopies(current.id)).toEqual([1, 1]);
+    expect((await stub.videoMetadata([current.id]))[current.id]?.title).toBe('Current');
+    expect((await shardOfVideo(stub, current.id).videoMetadata([current.id]))[current.id]?.title).toBe(
+      'Current',
+    );
   });
 
   it('in one request, the newest version of an address wins and the others are superseded', async () => {

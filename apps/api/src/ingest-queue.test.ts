@@ -14,7 +14,7 @@ import {
   shardOf,
   type TrendingVideosResponse,
 } from '@openvine/trending-core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEnv } from './env.ts';
 import { ingestQueues } from './ingest-queue.ts';
 import {
@@ -113,6 +113,58 @@ describe('ingest through one queue per shard group', () => {
     ]);
     expect(both.status).toBe(202);
     expect(await ingestCounts(aggregator)).toEqual({ events: 13, duplicates: 0 });
+  });
+});
+
+describe('a keyless request retried after a partial send', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('counts once what the first try enqueued, and a view sent again a minute later twice', async () => {
+    const aggregator = newAggregator();
+    const [first, second] = [videoInGroup(0), videoInGroup(1)];
+    // The api's clock, pinned within one real minute (the aggregator's runs on): the retry comes
+    // 6 s later, as after the 503's Retry-After of 5 s.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(minute + 1_000);
+    const body = JSON.stringify({
+      events: [
+        viewEnd(first, 'viewer-0'),
+        // The same view twice in one request: two views (nothing says the second is a retry).
+        viewEnd(first, 'viewer-1'),
+        viewEnd(first, 'viewer-1'),
+        // With the client's own timestamp: that timestamp tells a retry, whenever it comes.
+        viewEnd(first, 'viewer-2', { timestamp: minute - 30_000 }),
+        viewEnd(second, 'viewer-0'),
+        viewEnd(second, 'viewer-1'),
+      ],
+    });
+    const send = (bindings: ApiEnv = env as ApiEnv) =>
+      fetchSettled(aggregator, '/v1/events/views', {
+        method: 'POST',
+        bindings,
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.60' },
+        body,
+      });
+
+    // Group 1's queue refuses: 503, though group 0's message (the first video's 4) was enqueued.
+    expect((await send(faultyEnv({ queue: { refuseGroup: 1 } }))).res.status).toBe(503);
+    await untilCommitted(aggregator, 4);
+    vi.setSystemTime(minute + 7_000);
+    expect((await send()).res.status).toBe(202);
+    await untilCommitted(aggregator, 10);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 10, duplicates: 4 });
+    expect(await viewEventPoints(first)).toHaveLength(4);
+    expect(await viewEventPoints(second)).toHaveLength(2);
+
+    // The same body in the next minute: new views, but for the one the client timestamped.
+    vi.setSystemTime(minute + 61_000);
+    expect((await send()).res.status).toBe(202);
+    await untilCommitted(aggregator, 16);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 16, duplicates: 5 });
+    expect(await viewEventPoints(first)).toHaveLength(7);
   });
 });
 

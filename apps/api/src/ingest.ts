@@ -1,6 +1,7 @@
 import {
   type IngestResult,
   type KeyedViewEvent,
+  keylessDedupKey,
   type NormalizedViewEvent,
   RETRY_AFTER_S,
   scopedDedupKey,
@@ -42,17 +43,26 @@ function viewerKeySecret(env: ApiEnv): string {
 }
 
 /**
+ * How an event that came without a dedup key gets one: `{ receivedAt }` (the request's normalizing
+ * instant), keylessDedupKey's, the same for a client's retry of the same request; `random`, a
+ * fresh random key per event (the admin seed, direct to the shards: every keyless event of its
+ * workload counts, as before).
+ */
+export type KeylessKeys = { receivedAt: number } | 'random';
+
+/**
  * Replaces viewer ids by their keys and gives each event its network's key (`networks`:
  * clientNetwork of the address it came from, one for the whole batch or one per event), which the
  * aggregator counts as evidence (distinct networks, viewers per network) and which scopes its
  * dedup key with the video. Every event leaves with a dedup key, so that a queue redelivery counts
- * once: the client's (its idempotencyKey, or the app's retry tuple), else a fresh random one (a
- * client's own retry of such an event still counts twice, as it always did).
+ * once: the client's (its idempotencyKey, or the app's retry tuple), else one derived as `keyless`
+ * says (keylessDedupKey: a client's retry of the same keyless request counts once too).
  */
 export async function keyEvents(
   env: ApiEnv,
   events: readonly NormalizedViewEvent[],
   networks: string | readonly string[],
+  keyless: KeylessKeys,
 ): Promise<KeyedViewEvent[]> {
   const secret = viewerKeySecret(env);
   const scopes = new Map<string, Promise<string>>();
@@ -64,19 +74,29 @@ export async function keyEvents(
     }
     return scope;
   };
-  return Promise.all(
-    events.map(async (e, i): Promise<KeyedViewEvent> => {
+  const keyed = await Promise.all(
+    events.map(async (e, i) => {
       const network = typeof networks === 'string' ? networks : networks[i];
       if (network === undefined) throw new RangeError(`no network for event ${i}`);
-      const scope = await scopeOf(network);
-      const clientKey = e.dedupKey ?? `${RANDOM_KEY_PREFIX}${crypto.randomUUID()}`;
-      const dedupKey = scopedDedupKey(scope, { ...e, dedupKey: clientKey }) as string;
-      return { ...e, viewerId: await viewerKey(secret, e.viewerId), networkKey: scope, dedupKey };
+      return { ...e, viewerId: await viewerKey(secret, e.viewerId), networkKey: await scopeOf(network) };
     }),
   );
+  // Identical keyless events of one request: the n-th is told apart by n, in request order.
+  const seen = new Map<string, number>();
+  const keylessKey = (e: (typeof keyed)[number]): string => {
+    if (keyless === 'random') return `${RANDOM_KEY_PREFIX}${crypto.randomUUID()}`;
+    const first = `${e.networkKey}:${e.videoId}:${keylessDedupKey(e, keyless.receivedAt, 0)}`;
+    const occurrence = seen.get(first) ?? 0;
+    seen.set(first, occurrence + 1);
+    return keylessDedupKey(e, keyless.receivedAt, occurrence);
+  };
+  return keyed.map((e) => {
+    const clientKey = e.dedupKey ?? keylessKey(e);
+    return { ...e, dedupKey: scopedDedupKey(e.networkKey, { ...e, dedupKey: clientKey }) as string };
+  });
 }
 
-/** The dedup key the api gives an event that came without one (never a client's: `k:`, `c:`). */
+/** The random key the seed gives an event that came without one (never a client's: `k:`, `c:`). */
 const RANDOM_KEY_PREFIX = 'r:';
 
 /**
@@ -90,9 +110,10 @@ export async function ingestEvents(
   aggregator: string,
   events: NormalizedViewEvent[],
   networks: string | readonly string[],
+  receivedAt: number,
 ): Promise<IngestResult> {
   const shards = shardCount(env);
-  const keyed = await keyEvents(env, events, networks);
+  const keyed = await keyEvents(env, events, networks, { receivedAt });
   await enqueueIngest(env, ingestMessages(aggregator, shards, keyed), shards);
   return { accepted: keyed.length };
 }
@@ -108,7 +129,7 @@ export async function ingestDirect(
   networks: string | readonly string[],
 ): Promise<{ accepted: number; duplicates: number }> {
   const shards = shardCount(env);
-  const keyed = await keyEvents(env, events, networks);
+  const keyed = await keyEvents(env, events, networks, 'random');
   const total = { accepted: 0, duplicates: 0 };
   for (const [object, group] of eventsByShard(aggregator, shards, keyed)) {
     let outcome: Awaited<ReturnType<ReturnType<typeof aggregatorStub>['ingest']>>;

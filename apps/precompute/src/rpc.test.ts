@@ -11,11 +11,12 @@ describe('status()', () => {
       lastRunAgeS: null,
       nextCronAt: expect.any(Number),
       windows: {
-        '1h': { generation: 1, snapshotAgeMs: null, computations: 0 },
-        '24h': { generation: 1, snapshotAgeMs: null, computations: 0 },
-        '7d': { generation: 1, snapshotAgeMs: null, computations: 0 },
+        '1h': { generation: 1, snapshotAgeMs: null, computations: 0, refreshFailures: 0 },
+        '24h': { generation: 1, snapshotAgeMs: null, computations: 0, refreshFailures: 0 },
+        '7d': { generation: 1, snapshotAgeMs: null, computations: 0, refreshFailures: 0 },
       },
       lastAlarmAt: null,
+      alarmFailures: { prune: 0, lastAt: null },
       // An empty store: its schema's pages, far inside the budget.
       storage: { bytes: expect.any(Number), budgetBytes: 5_000_000_000, overBudget: false },
       // No relay bridge configured for this aggregator.
@@ -41,6 +42,7 @@ describe('status()', () => {
         generation: 1,
         snapshotAgeMs: expect.any(Number),
         computations: 1,
+        refreshFailures: 0,
       });
     }
   });

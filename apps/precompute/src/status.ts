@@ -30,6 +30,7 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
         generation: stats.generations[w],
         snapshotAgeMs: stats.snapshotAgeMs[w],
         computations: stats.computations[w],
+        refreshFailures: stats.alarmFailures.refresh[w],
       },
     ]),
   ) as PrecomputeStatus['windows'];
@@ -41,6 +42,7 @@ export async function readStatus(env: PrecomputeEnv, aggregator?: string): Promi
     nextCronAt: (Math.floor(now / INTERVALS.precomputeCronMs) + 1) * INTERVALS.precomputeCronMs,
     windows,
     lastAlarmAt: stats.lastAlarmAt,
+    alarmFailures: { prune: stats.alarmFailures.prune, lastAt: stats.alarmFailures.lastAt },
     storage: stats.storage,
     relays,
   };

@@ -123,9 +123,20 @@ export const PrecomputeStatusSchema = v.object({
   lastRunAgeS: v.nullable(v.number()),
   nextCronAt: Count,
   windows: perWindowSchema(
-    v.object({ generation: Count, snapshotAgeMs: v.nullable(v.number()), computations: Count }),
+    v.object({
+      generation: Count,
+      snapshotAgeMs: v.nullable(v.number()),
+      computations: Count,
+      /** Alarm refreshes of this window that failed since the aggregator started (logged). */
+      refreshFailures: Count,
+    }),
   ),
   lastAlarmAt: v.nullable(Count),
+  /**
+   * The aggregator alarm's failed steps since it started: its pruning, and when the last step of
+   * any kind failed (each window's are in `windows`). The alarm always schedules the next one.
+   */
+  alarmFailures: v.object({ prune: Count, lastAt: v.nullable(Count) }),
   /** The aggregator's storage against its budget (docs/scaling.md). */
   storage: ShardStorageSchema,
   /** The relay bridge's relays (empty unless NOSTR_RELAYS names some). */

@@ -11,7 +11,9 @@ export const DESCRIPTIONS = {
   strictLimit: 'Out of range is a 400.',
   clampedLimit: `Clamped to 1..${MAX_LIMIT} (as the old backend did), never rejected.`,
   eventTimestamp: 'Epoch ms or ISO-8601 (UTC without an offset), within the last 7 days.',
-  idempotencyKey: 'Retries with the same key count once.',
+  idempotencyKey:
+    'Retries with the same key count once. Without one, a retry counts once when it repeats the ' +
+    'event exactly (same viewer, fields and timestamp; without a timestamp, within the same minute).',
   clientIp:
     "The viewer's own address, from a server-side sender that authenticates with X-Ingest-Key " +
     '(a CDN log pipeline, another Worker). Without the header it is a 400: every event of an ' +

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import {
   EventTimestampError,
+  keylessDedupKey,
   MAX_FUTURE_SKEW_MS,
   normalizeClientView,
   normalizeViewEvent,
@@ -292,5 +293,36 @@ describe('scopedDedupKey', () => {
 
   it('leaves an event without a key without one', () => {
     expect(scopedDedupKey('net-a', normalizeViewEvent(viewEvent(), NOW))).toBeUndefined();
+  });
+});
+
+describe('keylessDedupKey', () => {
+  const at = (now: number, extra: Record<string, unknown> = {}) => normalizeViewEvent(viewEvent(extra), now);
+
+  it('is the same for a retry of the same request within its arrival minute, and not in the next', () => {
+    const key = keylessDedupKey(at(NOW + 1_000), NOW + 1_000, 0);
+    expect(key).toMatch(/^d:[0-9a-f]{64}$/);
+    expect(keylessDedupKey(at(NOW + 7_000), NOW + 7_000, 0)).toBe(key);
+    expect(keylessDedupKey(at(NOW + MINUTE_MS + 1_000), NOW + MINUTE_MS + 1_000, 0)).not.toBe(key);
+  });
+
+  it("follows the client's timestamp when it gave one, whenever the retry arrives", () => {
+    const timestamp = NOW - MINUTE_MS;
+    const key = keylessDedupKey(at(NOW, { timestamp }), NOW, 0);
+    expect(keylessDedupKey(at(NOW + 10 * MINUTE_MS, { timestamp }), NOW + 10 * MINUTE_MS, 0)).toBe(key);
+    expect(keylessDedupKey(at(NOW, { timestamp: timestamp + 1 }), NOW, 0)).not.toBe(key);
+  });
+
+  it('tells apart views that differ in any field, and the n-th identical view of a request', () => {
+    const key = keylessDedupKey(at(NOW), NOW, 0);
+    expect(keylessDedupKey(at(NOW), NOW, 1)).not.toBe(key);
+    for (const extra of [
+      { loops: 2 },
+      { watchMs: 1 },
+      { viewerId: 'viewer-2' },
+      { eventType: 'view_start' },
+    ]) {
+      expect(keylessDedupKey(at(NOW, extra), NOW, 0)).not.toBe(key);
+    }
   });
 });

@@ -1,5 +1,8 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ClientViewInput, ViewEventInput } from './schemas.ts';
 import { eventCompletion } from './scoring.ts';
+import { LIMITS } from './ttl-policy.ts';
 import { RETENTION_MS } from './windows.ts';
 
 /** Clock skew tolerated for client timestamps in the future; later ones are clamped to now. */
@@ -12,8 +15,8 @@ export interface NormalizedViewEvent {
   eventType: 'view_start' | 'view_end';
   timestampMs: number;
   /**
-   * Retries carrying the same key count once. Absent: every delivery counts. As normalized, the
-   * client's own key; the api scopes it (scopedDedupKey) before it is stored.
+   * Retries carrying the same key count once. As normalized, the client's own key (absent: the
+   * api derives one, keylessDedupKey); the api scopes it (scopedDedupKey) before it is stored.
    */
   dedupKey?: string;
   /**
@@ -125,4 +128,41 @@ export function normalizeClientView(
  */
 export function scopedDedupKey(networkKey: string, event: NormalizedViewEvent): string | undefined {
   return event.dedupKey === undefined ? undefined : [networkKey, event.videoId, event.dedupKey].join(':');
+}
+
+/**
+ * The dedup key of an event that came without one (no idempotencyKey; for the app, no timestamp),
+ * so that a client's retry of the same request counts once, as a queue redelivery does: a request
+ * sent to two queues can be enqueued on one and refused by the other, and the client's retry of
+ * the whole request must not count the first part twice. `d:` and a SHA-256 of what the event
+ * says (its viewer, as the api's viewer key, never the raw id; type; watch, duration, loops,
+ * completion; its metadata hints) and when: the client's timestamp if it gave one (normalized
+ * `timestampMs` differs from `receivedAt`), else the arrival minute (LIMITS.keylessRetryBucketMs),
+ * since a retry carries nothing else that says "again". scopedDedupKey then adds the network and
+ * the video, as for every key. `occurrence` tells identical events of one request apart (the
+ * api passes how many came before it in that request): a retry repeats them in the same order.
+ * So two keyless views count as one only when nothing tells them apart: same network, viewer,
+ * video and fields, and the same client timestamp or (without one) the same arrival minute.
+ */
+export function keylessDedupKey(event: NormalizedViewEvent, receivedAt: number, occurrence: number): string {
+  const when =
+    event.timestampMs === receivedAt
+      ? `minute:${Math.floor(receivedAt / LIMITS.keylessRetryBucketMs)}`
+      : `at:${event.timestampMs}`;
+  const fields = [
+    when,
+    event.viewerId,
+    event.eventType,
+    event.watchMs ?? null,
+    event.durationMs ?? null,
+    event.loops,
+    event.completion ?? null,
+    event.creatorPubkey ?? null,
+    event.hashtags ?? null,
+    event.title ?? null,
+    event.country ?? null,
+    event.source ?? null,
+    occurrence,
+  ];
+  return `d:${bytesToHex(sha256(utf8ToBytes(JSON.stringify(fields).toWellFormed())))}`;
 }

@@ -82,10 +82,17 @@ export const DeadLetterSchema = v.object({
 });
 export type DeadLetter = v.InferOutput<typeof DeadLetterSchema>;
 
-/** `GET /v1/admin/dead-letters`: the newest LIMITS.deadLetters.listed letters, and how many are stored. */
+/**
+ * `GET /v1/admin/dead-letters`: the newest LIMITS.deadLetters.listed letters, how many are stored,
+ * at most how many are kept, and how many arrived while that many were stored and were dropped.
+ */
 export const DeadLetterListSchema = v.object({
   deadLetters: v.array(DeadLetterSchema),
   total: CountSchema,
+  /** LIMITS.deadLetters.stored: the store keeps its oldest letters up to this many. */
+  capacity: CountSchema,
+  /** Letters not kept because the store was full (since it was created; replaying frees room). */
+  dropped: CountSchema,
 });
 export type DeadLetterList = v.InferOutput<typeof DeadLetterListSchema>;
 

@@ -258,7 +258,7 @@ describe('the other answers', () => {
       v.is(InvalidateKvFailedSchema, { ...kvWriteFailed, windows: [{ ...refused, kvFailed: [{}] }] }),
     ).toBe(false);
     expect(v.is(InvalidateKvFailedSchema, { windows: [refused] })).toBe(false);
-    const windows = { generation: 1, snapshotAgeMs: null, computations: 2 };
+    const windows = { generation: 1, snapshotAgeMs: null, computations: 2, refreshFailures: 0 };
     const status = {
       now: 5,
       lastRun: report,
@@ -266,6 +266,7 @@ describe('the other answers', () => {
       nextCronAt: 60_000,
       windows: { '1h': windows, '24h': windows, '7d': windows },
       lastAlarmAt: null,
+      alarmFailures: { prune: 0, lastAt: null },
       storage: { bytes: 4_096, budgetBytes: 5_000_000_000, overBudget: false },
       relays: [
         {
@@ -286,6 +287,9 @@ describe('the other answers', () => {
     expect(v.is(PrecomputeStatusSchema, { ...status, relays: [{ ...relay, state: 'closed' }] })).toBe(false);
     expect(v.is(PrecomputeStatusSchema, { ...status, lastRun: null, lastRunAgeS: null })).toBe(true);
     expect(v.is(PrecomputeStatusSchema, { ...status, windows: { '1h': windows } })).toBe(false);
+    expect(v.is(PrecomputeStatusSchema, { ...status, alarmFailures: { prune: -1, lastAt: null } })).toBe(
+      false,
+    );
     const page = {
       videos: 20,
       events: 1000,

@@ -150,8 +150,23 @@ export const LIMITS = {
   ingestPerClient: { limit: 6_000, periodS: 60 },
   /** Items an isolate batch (metrics samples, read counts) holds before it is sent at once. */
   isolateBatchMaxPending: 500,
+  /**
+   * A keyless view without a client timestamp is told from a retry of the same request by its
+   * arrival minute (events.ts keylessDedupKey): a retry within it (the api's Retry-After is 5 s)
+   * counts once; the same view in a later minute counts again.
+   */
+  keylessRetryBucketMs: MINUTE_MS,
   /** Rows one metrics `record` or aggregator `recordAccess` call takes: above a full isolate batch. */
   rowsPerCall: 1_000,
+  /**
+   * Bytes a shard's answer to its coordinator's merge (rankShard: its best 1,000 candidates with
+   * their signed titles and hashtags) may take at most, serialized: a quarter of the 32 MiB a
+   * Workers RPC argument or return value may hold (1 MiB before April 2025, which the worst case
+   * would exceed: about 5.0 MB, every title and hashtag at its longest in a 3-byte script), so a
+   * field added to the candidates, or a longer title, leaves room (shard-ranking-size.test.ts holds
+   * the worst case to it).
+   */
+  shardRankingBytes: 8 * 1024 * 1024,
   /** Requested (format, window, limit) pairs one precompute run warms at the edge, at most. */
   warmedReads: 60,
   /** Precompute runs /v1/metrics lists: the last hour's, one a cron. */
@@ -265,9 +280,11 @@ export const LIMITS = {
   /**
    * Dead letters (apps/aggregator dead-letter-store.ts): how many GET /v1/admin/dead-letters
    * lists (newest first) and one replay request re-enqueues, the characters of a letter's body its
-   * preview shows, and of a reason kept.
+   * preview shows, and of a reason kept; and how many one store keeps at most (`stored`: at the
+   * 128 KB a message may hold, 1.28 GB, an eighth of the 10 GB an object may hold), beyond which
+   * new letters are counted as dropped instead of stored.
    */
-  deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+  deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500, stored: 10_000 },
   /**
    * Aggregator shards (AGGREGATOR_SHARDS, shards.ts): at most this many objects a deployment's
    * events are spread over by video.

@@ -136,7 +136,9 @@ describe('TTL policy', () => {
       maxBodyBytes: 65_536, // 64 KiB
       ingestPerClient: { limit: 6_000, periodS: 60 },
       isolateBatchMaxPending: 500,
+      keylessRetryBucketMs: 60_000,
       rowsPerCall: 1_000,
+      shardRankingBytes: 8_388_608, // 8 MiB
       warmedReads: 60,
       metricsRuns: 60,
       generationBumpTop: 10,
@@ -179,7 +181,13 @@ describe('TTL policy', () => {
         retryMaxS: 60,
         maxGroups: 64,
       },
-      deadLetters: { listed: 100, replayPerRequest: 100, previewChars: 200, reasonChars: 500 },
+      deadLetters: {
+        listed: 100,
+        replayPerRequest: 100,
+        previewChars: 200,
+        reasonChars: 500,
+        stored: 10_000,
+      },
       aggregatorShards: { max: 1_024 },
     });
     expect(RETRY_AFTER_S).toEqual({ unavailable: 5, rateLimited: 60, runLockBusy: 5 });

@@ -53,7 +53,7 @@ export async function postViewEvents(request: Request, env: ApiEnv): Promise<Res
     throw err;
   }
   if (sender === null) await enforceIngestLimit(env, aggregator, connection, events.length);
-  const result = await ingestEvents(env, aggregator, events, addresses.map(clientNetwork));
+  const result = await ingestEvents(env, aggregator, events, addresses.map(clientNetwork), now);
   return Response.json(result, { status: 202 });
 }
 
@@ -70,7 +70,13 @@ export async function postClientView(request: Request, env: ApiEnv): Promise<Res
   const address = request.headers.get('cf-connecting-ip');
   await enforceIngestLimit(env, aggregator, address, 1);
   const anonymous = `anon:${address ?? 'unknown'}`;
-  await ingestEvents(env, aggregator, [normalizeClientView(input, now, anonymous)], clientNetwork(address));
+  await ingestEvents(
+    env,
+    aggregator,
+    [normalizeClientView(input, now, anonymous)],
+    clientNetwork(address),
+    now,
+  );
   return Response.json({
     success: true,
     eventId: input.eventId,
