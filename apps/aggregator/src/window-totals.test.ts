@@ -100,6 +100,26 @@ describe('running window totals', () => {
     });
   });
 
+  it('stay finite, and the object prunable, when the clock goes back by weeks', async () => {
+    const stub = newAggregator();
+    await runInDurableObject(stub, (_instance: TrendingAggregator, state) => {
+      const rollups = new Rollups(state.storage.sql);
+      rollups.migrate();
+      const next = seededRandom(11);
+      const videos = Array.from({ length: 8 }, () => randomVideoId());
+      const later = Date.now();
+      rollups.ingest(randomBatch(next, later, videos, 1), later);
+      for (const window of WINDOWS) rollups.windowStats(window, later, 0);
+      // 60 days back, the rows of `later` lie 2,880 of the 1h window's half-lives ahead.
+      const earlier = later - 60 * DAY_MS;
+      for (const window of WINDOWS) {
+        const { stats } = rollups.windowStats(window, earlier, 0);
+        for (const s of stats.values()) expect(Number.isFinite(s.decayedViews)).toBe(true);
+      }
+      expect(() => rollups.prune(earlier)).not.toThrow();
+    });
+  });
+
   it('stay finite and exact when ingest arrives after weeks without an alarm', async () => {
     const stub = newAggregator();
     await runInDurableObject(stub, (_instance: TrendingAggregator, state) => {

@@ -133,9 +133,17 @@ export function bucketMid(window: TrendingWindow, bucket: number): number {
   return bucket + WINDOW_SPECS[window].bucketMs / 2;
 }
 
+/**
+ * Past this many half-lives after the epoch a weight stops growing. Rows that far ahead exist only
+ * when the clock went back by weeks (a rebuild at the earlier time keeps the later rows): their
+ * weight would overflow to Infinity, travel to SQLite as JSON `null` (sql-rows.ts) and fail the
+ * NOT NULL column, and with it every prune of the object. Capped, they stay finite.
+ */
+const MAX_WEIGHT_HALF_LIVES = 4 * REBASE_AFTER_HALF_LIVES;
+
 /** 2^((t - epoch) / halfLife): a view's weight relative to the epoch. */
 function relativeWeight(window: TrendingWindow, t: number, epochMs: number): number {
-  return 2 ** ((t - epochMs) / WINDOW_SPECS[window].halfLifeMs);
+  return 2 ** Math.min((t - epochMs) / WINDOW_SPECS[window].halfLifeMs, MAX_WEIGHT_HALF_LIVES);
 }
 
 type Delta = [
