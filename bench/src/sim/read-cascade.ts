@@ -102,6 +102,8 @@ export interface CascadeReport {
   edgeRefreshesPerPeriodHottestKey: number;
   /** Why reads went below the edge on the response path (shares of those reads). */
   belowEdgeBecause: { empty: number; expired: number; older: number };
+  /** With both edge scopes: the share of edge answers the window entry gave (the per-key entry fell short). */
+  edgeFromWindowEntry: number;
   events: number;
 }
 
@@ -217,6 +219,7 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
   const edgeRefreshes = new Float64Array(D * L);
   const refreshingEdge = new Uint8Array(G * E);
   const because = { empty: 0, expired: 0, older: 0 };
+  let fromWindowEntry = 0;
   const kvCacheComp: (Computation | undefined)[] = new Array(D * KV);
   const kvCacheAt = new Float64Array(D * KV).fill(Number.NEGATIVE_INFINITY);
   const kvHistory: { at: number; computation: Computation }[][] = kvKeys.map(() => []);
@@ -452,9 +455,9 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
 
   /**
    * The edge with both scopes: the per-key entry when fresh; else the window entry (a second edge
-   * read, and a slice of it: one more draw of the memory service time, the floor of a whole
-   * request, as an upper bound of slicing and serializing) when fresh, which also refills the
-   * per-key entry; else whichever of the two is usable, stale, and refreshed in the background;
+   * read, and when it answers a slice of it: one more draw of the memory service time, the floor
+   * of a whole request, as an upper bound of slicing and serializing) when fresh, which also
+   * refills the per-key entry; else whichever of the two is usable, stale, and refreshed in the background;
    * else nothing (the read goes below the edge, counted by why).
    */
   const bothEdges = (iso: number, key: number, t: number, latency: number): Answer | undefined => {
@@ -471,27 +474,38 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
         stale: false,
         far: false,
       };
-    let cost = latency + draw(st.edge);
+    const cost = latency + draw(st.edge);
     const whole = lookEdge(windowComp[dc * W + w], windowStored[dc * W + w] as number, floor, t);
-    if (typeof whole === 'object') cost += draw(st.memory);
-    if (typeof whole === 'object' && whole.state === 'fresh')
+    // Answering from the window entry slices it: only then is that cost paid.
+    const fromWhole = (state: 'fresh' | 'stale', computation: Computation): Answer => {
+      if (inWindow(t)) fromWindowEntry += 1;
+      const stale = state === 'stale';
       return {
         layer: 'edge',
-        computation: whole.computation,
+        computation,
         complete: true,
-        latency: cost,
-        stale: false,
+        latency: cost + draw(st.memory),
+        stale,
         far: false,
       };
+    };
+    if (typeof whole === 'object' && whole.state === 'fresh') return fromWhole('fresh', whole.computation);
     const staleOne =
       typeof perKey === 'object'
-        ? { computation: perKey.computation, complete: false }
+        ? {
+            layer: 'edge' as const,
+            computation: perKey.computation,
+            complete: false,
+            latency: cost,
+            stale: true,
+            far: false,
+          }
         : typeof whole === 'object'
-          ? { computation: whole.computation, complete: true }
+          ? fromWhole('stale', whole.computation)
           : undefined;
     if (staleOne) {
-      maybeRefresh(iso, key, t + cost);
-      return { layer: 'edge', ...staleOne, latency: cost, stale: true, far: false };
+      maybeRefresh(iso, key, t + staleOne.latency);
+      return staleOne;
     }
     if (inWindow(t)) {
       if (perKey === 'older' || whole === 'older') because.older += 1;
@@ -720,6 +734,7 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       expired: belowEdgeReads > 0 ? because.expired / belowEdgeReads : 0,
       older: belowEdgeReads > 0 ? because.older / belowEdgeReads : 0,
     },
+    edgeFromWindowEntry: served.edge > 0 ? fromWindowEntry / served.edge : 0,
     events,
   };
 }
