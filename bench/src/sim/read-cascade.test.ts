@@ -3,7 +3,14 @@ import type { DataCenter } from './data-centers.ts';
 import { buildDataCenters } from './data-centers.ts';
 import { TTL_POLICY } from './policy.ts';
 import { type CascadeConfig, simulateReads } from './read-cascade.ts';
-import { benchCheckConfig, benchZipfFrom, cascadeConfig, type SimOptions } from './scenarios.ts';
+import {
+  benchCheckConfig,
+  benchZipfFrom,
+  cascadeConfig,
+  parseVariant,
+  type SimOptions,
+  variantName,
+} from './scenarios.ts';
 import { serviceTimesFrom } from './service-times.ts';
 import { zipfReadKeys } from './workload.ts';
 
@@ -129,6 +136,31 @@ describe('the read cascade simulation', () => {
     expect(perKey.belowEdgeBecause.older).toBeGreaterThan(0.5);
     expect(perWindow.belowEdgeBecause.older).toBe(0);
     expect(perWindow.busiestObject.meanPerSecond).toBeLessThan(perKey.busiestObject.meanPerSecond / 4);
+  });
+
+  it('never waits below the edge for an older entry with both per-key and per-window entries', () => {
+    // A per-key entry older than what the isolate served is passed over for the window entry,
+    // which every complete answer refills: no response-path read to the aggregator for it.
+    const perKey = simulateReads(cascadeConfig(small, 20e3, 'today', 'key'));
+    const both = simulateReads(cascadeConfig(small, 20e3, 'today', 'both'));
+    expect(perKey.belowEdgeBecause.older).toBeGreaterThan(0.5);
+    expect(both.belowEdgeBecause.older).toBe(0);
+    expect(both.busiestObject.meanPerSecond).toBeLessThan(perKey.busiestObject.meanPerSecond / 4);
+  });
+
+  it('names every order with each edge scope, and refuses names it does not know', () => {
+    for (const name of [
+      'today',
+      'kv-first-far+window-edge',
+      'today+key-and-window-edge',
+      'regional-replicas+key-and-window-edge',
+    ]) {
+      const variant = parseVariant(name);
+      expect(variant && variantName(variant)).toBe(name);
+    }
+    expect(parseVariant('today+key-and-window-edge')?.edgeScope).toBe('both');
+    for (const name of ['today+key-edge', 'today+window-edge+window-edge', 'kv-first+window-edge'])
+      expect(parseVariant(name)).toBeUndefined();
   });
 
   it("matches the bench's layer shares on its own Zipf workload within 5 points", () => {

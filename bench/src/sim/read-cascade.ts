@@ -34,9 +34,11 @@ export type ReadOrder = 'today' | 'kv-first-far' | 'regional-replicas';
 
 /**
  * What one edge entry holds: today one (format, window, limit) answer; or, as a candidate, the
- * window's whole top 100 (every read of the window slices it, as isolate memory's held snapshot).
+ * window's whole top 100 (every read of the window slices it, as isolate memory's held snapshot);
+ * or both: the per-key entries, and behind them one window entry that answers (and refills) any
+ * per-key entry that is missing, expired, older than the isolate has served, or stale.
  */
-export type EdgeScope = 'key' | 'window';
+export type EdgeScope = 'key' | 'window' | 'both';
 
 export interface CascadeConfig {
   seed: number;
@@ -96,17 +98,19 @@ export interface CascadeReport {
     storageReadsPerKeyPerSecond: number;
     writesPerKeyPerSecond: number;
   };
-  /** Edge refreshes per data center and key, per edge freshness period (30 s), for the hottest key. */
+  /** Edge refreshes per data center and refresh lock (its key, or its window), per edge freshness period (30 s), for the hottest key's. */
   edgeRefreshesPerPeriodHottestKey: number;
   /** Why reads went below the edge on the response path (shares of those reads). */
   belowEdgeBecause: { empty: number; expired: number; older: number };
+  /** With both edge scopes: the share of edge answers the window entry gave (the per-key entry fell short). */
+  edgeFromWindowEntry: number;
   events: number;
 }
 
 type Event =
   | { kind: 'arrival'; iso: number; key: number }
   | { kind: 'span-end'; iso: number; key: number; version: number }
-  | { kind: 'respond'; iso: number; key: number; answer: Answer }
+  | { kind: 'respond'; iso: number; key: number; answer: Answer; windowStoredAt?: number }
   | { kind: 'refreshed'; iso: number; key: number; answer: Answer }
   | { kind: 'alarm' }
   | { kind: 'precompute' }
@@ -198,16 +202,24 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
   const spanFrom = new Float64Array(G * K).fill(Number.NaN);
   const spanComp: (Computation | undefined)[] = new Array(G * K);
   const spanVersion = new Uint32Array(G * K);
-  // Edge entries: one per data center and key, or per data center and window.
+  // Edge entries: one per data center and key, or per data center and window. With both, these
+  // are the per-key entries and the window entries sit beside them (windowComp, windowStored).
+  const both = config.edgeScope === 'both';
   const E = config.edgeScope === 'window' ? W : K;
   const edgeOf = keys.map((_, k) => (config.edgeScope === 'window' ? (windowOf[k] as number) : k));
   const edgeComplete = config.edgeScope === 'window';
   const edgeComp: (Computation | undefined)[] = new Array(D * E);
   const edgeStored = new Float64Array(D * E);
-  const edgeLockUntil = new Float64Array(D * E);
-  const edgeRefreshes = new Float64Array(D * E);
+  const windowComp: (Computation | undefined)[] = new Array(both ? D * W : 0);
+  const windowStored = new Float64Array(both ? D * W : 0);
+  // The refresh lock: one per edge entry, but with both one per window (the window entry's).
+  const L = config.edgeScope === 'key' ? K : W;
+  const lockOf = keys.map((_, k) => (config.edgeScope === 'key' ? k : (windowOf[k] as number)));
+  const edgeLockUntil = new Float64Array(D * L);
+  const edgeRefreshes = new Float64Array(D * L);
   const refreshingEdge = new Uint8Array(G * E);
   const because = { empty: 0, expired: 0, older: 0 };
+  let fromWindowEntry = 0;
   const kvCacheComp: (Computation | undefined)[] = new Array(D * KV);
   const kvCacheAt = new Float64Array(D * KV).fill(Number.NEGATIVE_INFINITY);
   const kvHistory: { at: number; computation: Computation }[][] = kvKeys.map(() => []);
@@ -405,9 +417,102 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
 
   /** Fills the data center's edge entry (a window-wide entry takes only a whole top 100). */
   const fillEdge = (dc: number, key: number, answer: Answer, t: number) => {
+    if (both && answer.complete) {
+      windowComp[dc * W + (windowOf[key] as number)] = answer.computation;
+      windowStored[dc * W + (windowOf[key] as number)] = t;
+    }
     if (edgeComplete && !answer.complete) return;
     edgeComp[dc * E + (edgeOf[key] as number)] = answer.computation;
     edgeStored[dc * E + (edgeOf[key] as number)] = t;
+  };
+
+  /** Starts the background refresh of a stale edge answer: one per lock, once per key per isolate. */
+  const maybeRefresh = (iso: number, key: number, t: number) => {
+    const dc = Math.floor(iso / I);
+    const lock = dc * L + (lockOf[key] as number);
+    const mine = iso * E + (edgeOf[key] as number);
+    if (refreshingEdge[mine] || (edgeLockUntil[lock] as number) > t) return;
+    edgeLockUntil[lock] = t + lockFor;
+    refreshingEdge[mine] = 1;
+    const below = readBelow(iso, key, t, true);
+    queue.push(t + below.latency, { kind: 'refreshed', iso, key, answer: below });
+  };
+
+  type EdgeLook = { state: 'fresh' | 'stale'; computation: Computation } | 'empty' | 'expired' | 'older';
+  /** What one edge entry offers an isolate's read: usable (fresh or stale), or why not. */
+  const lookEdge = (
+    entry: Computation | undefined,
+    storedAt: number,
+    floor: Computation | undefined,
+    t: number,
+  ): EdgeLook => {
+    if (!entry) return 'empty';
+    const state = freshness(storedAt, entry.computedAt, edgeFresh, t);
+    if (state === 'expired') return 'expired';
+    if (floor && isOlder(entry, floor)) return 'older';
+    return { state, computation: entry };
+  };
+
+  /**
+   * The edge with both scopes: the per-key entry when fresh; else the window entry (a second edge
+   * read, and when it answers a slice of it: one more draw of the memory service time, the floor
+   * of a whole request, as an upper bound of slicing and serializing) when fresh, which also
+   * refills the per-key entry; else whichever of the two is usable, stale, and refreshed in the background;
+   * else nothing (the read goes below the edge, counted by why).
+   */
+  const bothEdges = (iso: number, key: number, t: number, latency: number): Answer | undefined => {
+    const dc = Math.floor(iso / I);
+    const w = windowOf[key] as number;
+    const floor = newest[iso * W + w];
+    const perKey = lookEdge(edgeComp[dc * K + key], edgeStored[dc * K + key] as number, floor, t);
+    if (typeof perKey === 'object' && perKey.state === 'fresh')
+      return {
+        layer: 'edge',
+        computation: perKey.computation,
+        complete: false,
+        latency,
+        stale: false,
+        far: false,
+      };
+    const cost = latency + draw(st.edge);
+    const whole = lookEdge(windowComp[dc * W + w], windowStored[dc * W + w] as number, floor, t);
+    // Answering from the window entry slices it: only then is that cost paid.
+    const fromWhole = (state: 'fresh' | 'stale', computation: Computation): Answer => {
+      if (inWindow(t)) fromWindowEntry += 1;
+      const stale = state === 'stale';
+      return {
+        layer: 'edge',
+        computation,
+        complete: true,
+        latency: cost + draw(st.memory),
+        stale,
+        far: false,
+      };
+    };
+    if (typeof whole === 'object' && whole.state === 'fresh') return fromWhole('fresh', whole.computation);
+    const staleOne =
+      typeof perKey === 'object'
+        ? {
+            layer: 'edge' as const,
+            computation: perKey.computation,
+            complete: false,
+            latency: cost,
+            stale: true,
+            far: false,
+          }
+        : typeof whole === 'object'
+          ? fromWhole('stale', whole.computation)
+          : undefined;
+    if (staleOne) {
+      maybeRefresh(iso, key, t + staleOne.latency);
+      return staleOne;
+    }
+    if (inWindow(t)) {
+      if (perKey === 'older' || whole === 'older') because.older += 1;
+      else if (perKey === 'expired' || whole === 'expired') because.expired += 1;
+      else because.empty += 1;
+    }
+    return undefined;
   };
 
   const arrival = (iso: number, key: number, t: number) => {
@@ -428,11 +533,18 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
     // Below memory: the edge first (every order keeps it), then the data center's order.
     const w = windowOf[key] as number;
     const slot = dc * E + (edgeOf[key] as number);
-    const mine = iso * E + (edgeOf[key] as number);
     let latency = draw(st.memory) + draw(st.edge);
-    const entry = edgeComp[slot];
+    const entry = both ? undefined : edgeComp[slot];
     let answer: Answer | undefined;
-    if (entry) {
+    let windowStoredAt: number | undefined;
+    if (both) {
+      answer = bothEdges(iso, key, t, latency);
+      if (answer) {
+        latency = answer.latency;
+        // A fresh window entry refills the per-key entry, no fresher than its source.
+        if (answer.complete && !answer.stale) windowStoredAt = windowStored[dc * W + w];
+      }
+    } else if (entry) {
       const state = freshness(edgeStored[slot] as number, entry.computedAt, edgeFresh, t);
       const floor = newest[iso * W + w];
       // An expired or older entry is passed over (it stays until a fill overwrites it).
@@ -447,13 +559,8 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
           stale: state === 'stale',
           far: false,
         };
-        if (state === 'stale' && !refreshingEdge[mine] && (edgeLockUntil[slot] as number) <= t) {
-          // One refresh per data center (the lock entry), once per key in this isolate.
-          edgeLockUntil[slot] = t + lockFor;
-          refreshingEdge[mine] = 1;
-          const below = readBelow(iso, key, t + latency, true);
-          queue.push(t + latency + below.latency, { kind: 'refreshed', iso, key, answer: below });
-        }
+        // One refresh per data center (the lock entry), once per key in this isolate.
+        if (state === 'stale') maybeRefresh(iso, key, t + latency);
       }
     } else if (inWindow(t)) because.empty += 1;
     if (!answer) {
@@ -462,11 +569,11 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       answer = { ...below, latency };
       if (inWindow(t) && below.far) waitedFarByDc[dc] = (waitedFarByDc[dc] ?? 0) + 1;
     } else if (inWindow(t) && answer.stale) stale += 1;
-    queue.push(t + latency, { kind: 'respond', iso, key, answer });
+    queue.push(t + latency, { kind: 'respond', iso, key, answer, windowStoredAt });
     scheduleArrival(iso, key, t);
   };
 
-  const respond = (iso: number, key: number, answer: Answer, t: number) => {
+  const respond = (iso: number, key: number, answer: Answer, t: number, windowStoredAt?: number) => {
     const dc = Math.floor(iso / I);
     const started = t - answer.latency;
     if (inWindow(started)) record(dc, answer.layer, answer.latency, t - answer.computation.computedAt, 1);
@@ -475,17 +582,21 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       fillEdge(dc, key, answer, t);
       if (answer.layer === 'kv' && answer.complete) countObject(replicaOf[dc] as number, t, true); // adopt
     } else if (!answer.stale) fillMemory(iso, key, answer, t);
+    if (windowStoredAt !== undefined) {
+      edgeComp[dc * K + key] = answer.computation;
+      edgeStored[dc * K + key] = windowStoredAt;
+    }
     markServed(iso, windowOf[key] as number, answer.computation, t);
   };
 
   const refreshed = (iso: number, key: number, answer: Answer, t: number) => {
     const dc = Math.floor(iso / I);
-    const slot = dc * E + (edgeOf[key] as number);
+    const lock = dc * L + (lockOf[key] as number);
     fillMemory(iso, key, answer, t);
     fillEdge(dc, key, answer, t);
-    edgeLockUntil[slot] = 0;
+    edgeLockUntil[lock] = 0;
     refreshingEdge[iso * E + (edgeOf[key] as number)] = 0;
-    if (inWindow(t)) edgeRefreshes[slot] = (edgeRefreshes[slot] ?? 0) + 1;
+    if (inWindow(t)) edgeRefreshes[lock] = (edgeRefreshes[lock] ?? 0) + 1;
   };
 
   /** The aggregator's alarm: each window's snapshot recomputed, then copied to the replicas. */
@@ -525,6 +636,11 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
     for (const k of known) {
       edgeComp[precomputeDc * E + (edgeOf[k] as number)] = objectSnapshot[windowOf[k] as number];
       edgeStored[precomputeDc * E + (edgeOf[k] as number)] = t;
+      if (both) {
+        // The window entries of the warmed reads too (precompute holds each window's whole top 100).
+        windowComp[precomputeDc * W + (windowOf[k] as number)] = objectSnapshot[windowOf[k] as number];
+        windowStored[precomputeDc * W + (windowOf[k] as number)] = t;
+      }
     }
     queue.push(t + config.precomputeEvery, { kind: 'precompute' });
   };
@@ -549,7 +665,7 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
         scheduleArrival(e.iso, e.key, t);
         break;
       case 'respond':
-        respond(e.iso, e.key, e.answer, t);
+        respond(e.iso, e.key, e.answer, t, e.windowStoredAt);
         break;
       case 'refreshed':
         refreshed(e.iso, e.key, e.answer, t);
@@ -580,7 +696,7 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
   const hottestKey = keys.reduce((best, k, i) => ((keys[best]?.share ?? 0) < k.share ? i : best), 0);
   const periods = measured / (edgeFresh / SECOND);
   const refreshesHottest = dcs.map(
-    (_, d) => (edgeRefreshes[d * E + (edgeOf[hottestKey] as number)] ?? 0) / periods,
+    (_, d) => (edgeRefreshes[d * L + (lockOf[hottestKey] as number)] ?? 0) / periods,
   );
   const belowEdgeReads = because.empty + because.expired + because.older;
   return {
@@ -618,6 +734,7 @@ export function simulateReads(config: CascadeConfig): CascadeReport {
       expired: belowEdgeReads > 0 ? because.expired / belowEdgeReads : 0,
       older: belowEdgeReads > 0 ? because.older / belowEdgeReads : 0,
     },
+    edgeFromWindowEntry: served.edge > 0 ? fromWindowEntry / served.edge : 0,
     events,
   };
 }

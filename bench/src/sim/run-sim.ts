@@ -2,7 +2,7 @@
 // (issue 15 item 5), with trending-core's own policy. Writes the generated block of
 // docs/scaling.md and docs/scaling-sim.svg, and the raw numbers to bench/tmp/sim/results.json.
 //   node bench/src/sim/run-sim.ts [--seed 1] [--data-centers 300] [--dc-zipf 1] [--isolates 8]
-//     [--rps 10000,100000,1000000] [--key-zipf 1.1] [--orders today,kv-first-far,regional-replicas,today+window-edge,...]
+//     [--rps 10000,100000,1000000] [--key-zipf 1.1] [--orders today,kv-first-far,regional-replicas,today+window-edge,today+key-and-window-edge,...]
 //     [--kv-first-from 100] [--duration 240] [--warmup 60] [--events 1000,10000,100000]
 //     [--shards 0] [--queues 0] [--videos 10000] [--video-zipf 1] [--batched-share 0] [--batch-timeout 1]
 //     [--bench-results bench/results/<date>.json] [--check-against a.json,b.json] [--no-write]
@@ -32,6 +32,7 @@ const VARIANTS = [
   'regional-replicas',
   'today+window-edge',
   'regional-replicas+window-edge',
+  'today+key-and-window-edge',
 ];
 
 const { values: args } = parseArgs({

@@ -57,16 +57,26 @@ export interface ReadVariant {
   edgeScope: EdgeScope;
 }
 
-/** `today`, `kv-first-far`, `regional-replicas`, each optionally `+window-edge`. */
+/** The suffix of each edge scope in a variant's name (`key` is the default, no suffix). */
+const EDGE_SUFFIX: Record<EdgeScope, string | undefined> = {
+  key: undefined,
+  window: 'window-edge',
+  both: 'key-and-window-edge',
+};
+
+/** `today`, `kv-first-far`, `regional-replicas`, each optionally `+window-edge` or `+key-and-window-edge`. */
 export function parseVariant(text: string): ReadVariant | undefined {
-  const [order, edge] = text.split('+');
+  const [order, edge, ...rest] = text.split('+');
   const orders: readonly string[] = ['today', 'kv-first-far', 'regional-replicas'];
-  if (!order || !orders.includes(order) || (edge !== undefined && edge !== 'window-edge')) return undefined;
-  return { order: order as ReadOrder, edgeScope: edge ? 'window' : 'key' };
+  if (!order || !orders.includes(order) || rest.length > 0) return undefined;
+  const scope = (Object.keys(EDGE_SUFFIX) as EdgeScope[]).find((s) => EDGE_SUFFIX[s] === edge);
+  if (!scope) return undefined;
+  return { order: order as ReadOrder, edgeScope: scope };
 }
 
 export function variantName(v: ReadVariant): string {
-  return v.edgeScope === 'window' ? `${v.order}+window-edge` : v.order;
+  const suffix = EDGE_SUFFIX[v.edgeScope];
+  return suffix ? `${v.order}+${suffix}` : v.order;
 }
 
 export function cascadeConfig(

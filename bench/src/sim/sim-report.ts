@@ -18,8 +18,13 @@ const ORDER_LABEL: Record<ReadOrder, string> = {
   'kv-first-far': 'KV before DO far away',
   'regional-replicas': 'regional replicas',
 };
+const SCOPE_LABEL: Record<EdgeScope, string> = {
+  key: '',
+  window: ', one edge entry per window',
+  both: ', edge entries per key and per window',
+};
 const label = (r: { order: ReadOrder; edgeScope: EdgeScope }) =>
-  `${ORDER_LABEL[r.order]}${r.edgeScope === 'window' ? ', one edge entry per window' : ''}`;
+  `${ORDER_LABEL[r.order]}${SCOPE_LABEL[r.edgeScope]}`;
 const variantOf = (r: { order: ReadOrder; edgeScope: EdgeScope }) => `${r.order}+${r.edgeScope}`;
 
 const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
@@ -154,7 +159,7 @@ export function spliceGenerated(doc: string, block: string): string {
   return `${doc.slice(0, begin)}${block}${doc.slice(end + END_MARK.length)}`;
 }
 
-const PALETTE = ['#d1495b', '#edae49', '#00798c', '#7b4fa0', '#2e933c'];
+const PALETTE = ['#d1495b', '#edae49', '#00798c', '#7b4fa0', '#2e933c', '#3d5a80'];
 
 /**
  * Two panels: left, each data center's p99 against its round trip to the aggregator at the lowest
