@@ -38,6 +38,8 @@ export interface LoadOptions {
   body?: string;
   /** Picks each request's path (e.g. a Zipf draw); `path` is used otherwise. */
   nextPath?: () => string;
+  /** Gives each request its own headers and body (e.g. one viewer's view); over `headers`/`body`. */
+  nextRequest?: () => { headers: Record<string, string>; body: string };
 }
 
 export function percentiles(values: number[]): Percentiles {
@@ -62,6 +64,7 @@ export async function drive(options: LoadOptions, seconds: number, amount?: numb
   const layers: Record<string, number> = {};
   let stale = 0;
   const nextPath = options.nextPath;
+  const nextRequest = options.nextRequest;
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
@@ -74,6 +77,14 @@ export async function drive(options: LoadOptions, seconds: number, amount?: numb
         headers: options.headers ?? {},
         ...(options.body === undefined ? {} : { body: options.body }),
         ...(nextPath ? { setupRequest: (request) => ({ ...request, path: nextPath() }) } : {}),
+        ...(nextRequest
+          ? {
+              setupRequest: (request) => {
+                const { headers, body } = nextRequest();
+                return { ...request, headers: { ...request.headers, ...headers }, body };
+              },
+            }
+          : {}),
         onResponse: (_status, _body, _context, headers) => {
           const cache = headers['x-cache'] ?? headers['X-Cache'];
           const layer = cache ? (cache.split(',')[0] ?? '-').trim() : '-';
@@ -83,7 +94,9 @@ export async function drive(options: LoadOptions, seconds: number, amount?: numb
       },
     ],
   });
+  let lastResponseAt = 0;
   instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+    lastResponseAt = performance.now();
     samples.push(responseTime);
     statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
   });
@@ -92,7 +105,9 @@ export async function drive(options: LoadOptions, seconds: number, amount?: numb
   });
   const started = performance.now();
   await instance;
-  const elapsed = (performance.now() - started) / 1000;
+  // A run of `amount` requests ends on autocannon's next one-second tick, not at its last response.
+  const elapsed =
+    ((amount === undefined ? performance.now() : lastResponseAt || performance.now()) - started) / 1000;
   return {
     requests: samples.length,
     seconds: elapsed,

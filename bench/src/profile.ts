@@ -92,6 +92,7 @@ const run: Run = {
     herdSize: 0,
     ingestEvents: 0,
     computeSizes: [],
+    scaleMergeEvents: 0,
     computeRepeats: 0,
   },
   progress: { step: () => () => {}, note: (line) => console.log(line) },

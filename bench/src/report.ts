@@ -4,6 +4,8 @@ import type {
   ComputeResult,
   HerdResult,
   IngestResult,
+  MobileResult,
+  ScaleResult,
   ScenarioResult,
   ZipfResult,
 } from './scenarios/index.ts';
@@ -21,6 +23,7 @@ export interface Results {
   zipf?: ZipfResult;
   ingest?: IngestResult;
   compute?: ComputeResult[];
+  scale?: ScaleResult;
   targets: TargetCheck[];
   failures: string[];
   warnings: string[];
@@ -162,7 +165,115 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     // The slower of the two measures: the aggregator's own clock only advances across I/O.
     met: million ? Math.max(million.computeMs, million.computeRoundTripMs) <= 100 : null,
   });
+  if (r.scale) checks.push(...scaleTargets(r.scale));
   return checks;
+}
+
+/** Issue 15, item 6: the queue against direct RPC, and the 8-shard merge at 1M events. */
+function scaleTargets(x: ScaleResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  if (x.mobile)
+    checks.push(
+      {
+        target: 'app views: queue path >= 1.5x the direct RPC (issue 15)',
+        measured:
+          `${f(x.mobile.ratio)}x (${f(x.mobile.ratioRange[0])}–${f(x.mobile.ratioRange[1])} over ` +
+          `${x.mobile.rounds.length} round(s))`,
+        met: x.mobile.ratio >= 1.5,
+      },
+      {
+        target: "app views: queue vs direct without Miniflare's limiter (reference)",
+        measured: `${f(x.mobile.ratioNoLimiter)}x (${f(x.mobile.ratioNoLimiterRange[0])}–${f(x.mobile.ratioNoLimiterRange[1])})`,
+        met: null,
+        reference: true,
+      },
+    );
+  if (x.redelivery)
+    checks.push({
+      target: 'redelivered messages count once: sent = counted',
+      measured:
+        `${int(x.redelivery.sent)} sent, ${int(x.redelivery.counted)} counted, ${int(x.redelivery.listed)} listed, ` +
+        `${int(x.redelivery.redelivered)} redelivered`,
+      met:
+        x.redelivery.sent === x.redelivery.counted &&
+        x.redelivery.sent === x.redelivery.listed &&
+        x.redelivery.redelivered > 0,
+    });
+  const m = x.merge;
+  checks.push({
+    target: '7d merge over 8 shards at 1M events <= 100 ms (issue 15)',
+    measured: m
+      ? `${f(m.computeMs, 0)} ms at ${int(m.events)} events (${f(m.roundTripMs, 1)} ms round trip)`
+      : 'not measured',
+    met: m && m.events >= 1_000_000 ? Math.max(m.computeMs, m.roundTripMs) <= 100 : null,
+  });
+  return checks;
+}
+
+function scaleMarkdown(x: ScaleResult): string[] {
+  const lines = ['', '## Scale: queue and shards (issue 15)', ''];
+  const mobile = x.mobile;
+  if (mobile) {
+    const mid = (pick: (r: MobileResult['rounds'][number]) => number) => {
+      const v = mobile.rounds.map(pick).sort((a, b) => a - b);
+      return v[Math.floor((v.length - 1) / 2)] ?? 0;
+    };
+    lines.push(
+      `The app's single views (\`POST /analytics/view\`, one viewer and one \`CF-Connecting-IP\` each), ` +
+        `${mobile.connections} connections, ${mobile.shards} shards, in rounds that rotate the order:`,
+      '',
+      '| path | req/s (median round) | p50 ms | p99 ms | sent | counted | listed |',
+      '|---|--:|--:|--:|--:|--:|--:|',
+    );
+    const label = {
+      queue: 'queue (shipped)',
+      direct: 'direct RPC (before the queue)',
+      'queue-nolimit': "queue, without Miniflare's limiter",
+      'direct-nolimit': "direct RPC, without Miniflare's limiter",
+    } as const;
+    for (const path of ['queue', 'direct', 'queue-nolimit', 'direct-nolimit'] as const) {
+      const c = mobile.counts[path];
+      lines.push(
+        `| ${label[path]} | ${int(mid((r) => r[path].rps))} | ` +
+          `${f(mid((r) => r[path].p50Ms))} | ${f(mid((r) => r[path].p99Ms))} | ${int(c.sent)} | ${int(c.counted)} | ${int(c.listed)} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Queue ÷ direct: **${f(mobile.ratio)}x** (rounds: ${mobile.rounds.map((r) => f(r.ratio)).join(', ')}); ` +
+        `without the limiter ${f(mobile.ratioNoLimiter)}x (rounds: ${mobile.rounds.map((r) => f(r.ratioNoLimiter)).join(', ')}).`,
+    );
+  }
+  const rd = x.redelivery;
+  if (rd)
+    lines.push(
+      '',
+      `Redelivery: every ${rd.crashEvery}th commit throws after committing and before its ack; ` +
+        `${int(rd.sent)} sent, ${int(rd.redelivered)} events redelivered ` +
+        `(${f((rd.redelivered / Math.max(1, rd.sent)) * 100, 1)}%), ${int(rd.counted)} counted, ${int(rd.listed)} listed.`,
+    );
+  if (x.shards) {
+    lines.push(
+      '',
+      '| shards | req/s | p99 ms | committed events/s (until the last) | sent | counted | listed |',
+      '|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const s of x.shards)
+      lines.push(
+        `| ${s.shards} | ${int(s.rps)} | ${f(s.p99Ms)} | ${int(s.committedEventsPerS)} | ${int(s.sent)} | ${int(s.counted)} | ${int(s.listed)} |`,
+      );
+  }
+  const m = x.merge;
+  if (m)
+    lines.push(
+      '',
+      `7d merge over ${m.shards} shards at ${int(m.events)} events (${int(m.videos)} videos, seeded at ` +
+        `${int(m.seedEventsPerS)} events/s), median of ${m.repeats}: **${f(m.computeMs, 0)} ms** in the coordinator ` +
+        `(${f(m.roundTripMs, 1)} ms round trip less a peek). Each shard's rankShard alone: ` +
+        `${m.perShardMs.map((ms) => f(ms, 1)).join(', ')} ms; all ${m.shards} at once: ${f(m.concurrentMs, 1)} ms; ` +
+        `${int(m.candidates)} candidates in ${int(m.candidateBytes / 1024)} KiB of JSON; their merge ${f(m.mergeMs, 2)} ms (Node).`,
+    );
+  return lines;
 }
 
 export function markdown(r: Results): string {
@@ -181,33 +292,37 @@ export function markdown(r: Results): string {
       `Trending body: ${int(r.scenarios.find((s) => s.id === 'memory')?.bodyBytes ?? 0)} bytes (24h, limit 20).`,
     '',
   );
-  lines.push('## Per layer', '');
-  lines.push(
-    '| scenario | Worker | conns | req/s | × hello (range over rounds) | p50 ms | p95 ms | p99 ms | max ms | served by |',
-  );
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
-  for (const s of r.scenarios) {
-    const served = Object.entries(s.layers)
-      .filter(([k]) => k !== '-')
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${f((v / Math.max(1, s.requests)) * 100, v === s.requests ? 0 : 2)}%`)
-      .join(', ');
-    const computations =
-      s.computationsPerRequest === undefined ? '' : ` (${f(s.computationsPerRequest)} computations/request)`;
-    const digits = s.ratio < 0.1 ? 3 : 2;
-    const range =
-      s.roundRatios.length > 1 ? ` (${f(s.ratioRange[0], digits)}–${f(s.ratioRange[1], digits)})` : '';
-    const stale = s.stale > 0 ? `, ${s.stale} stale` : '';
-    const failed = Object.entries(s.statuses)
-      .filter(([code]) => code !== '200')
-      .map(([code, n]) => `, **${int(n)} × ${code}**`)
-      .join('');
+  if (r.scenarios.length > 0) {
+    lines.push('## Per layer', '');
     lines.push(
-      `| ${s.label} | ${s.target} | ${s.connections} | ${int(s.rps)} | ${f(s.ratio, digits)}${range} | ${f(s.latencyMs.p50)} | ` +
-        `${f(s.latencyMs.p95)} | ${f(s.latencyMs.p99)} | ${f(s.latencyMs.max, 1)} | ${served || '-'}${failed}${stale}${computations} |`,
+      '| scenario | Worker | conns | req/s | × hello (range over rounds) | p50 ms | p95 ms | p99 ms | max ms | served by |',
     );
+    lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+    for (const s of r.scenarios) {
+      const served = Object.entries(s.layers)
+        .filter(([k]) => k !== '-')
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${f((v / Math.max(1, s.requests)) * 100, v === s.requests ? 0 : 2)}%`)
+        .join(', ');
+      const computations =
+        s.computationsPerRequest === undefined
+          ? ''
+          : ` (${f(s.computationsPerRequest)} computations/request)`;
+      const digits = s.ratio < 0.1 ? 3 : 2;
+      const range =
+        s.roundRatios.length > 1 ? ` (${f(s.ratioRange[0], digits)}–${f(s.ratioRange[1], digits)})` : '';
+      const stale = s.stale > 0 ? `, ${s.stale} stale` : '';
+      const failed = Object.entries(s.statuses)
+        .filter(([code]) => code !== '200')
+        .map(([code, n]) => `, **${int(n)} × ${code}**`)
+        .join('');
+      lines.push(
+        `| ${s.label} | ${s.target} | ${s.connections} | ${int(s.rps)} | ${f(s.ratio, digits)}${range} | ${f(s.latencyMs.p50)} | ` +
+          `${f(s.latencyMs.p95)} | ${f(s.latencyMs.p99)} | ${f(s.latencyMs.max, 1)} | ${served || '-'}${failed}${stale}${computations} |`,
+      );
+    }
+    lines.push('', `![latency per layer](${r.date}${r.mode === 'quick' ? '-quick' : ''}.svg)`, '');
   }
-  lines.push('', `![latency per layer](${r.date}${r.mode === 'quick' ? '-quick' : ''}.svg)`, '');
   lines.push('## Targets (issue 6)', '');
   lines.push('| target | measured | met |', '|---|---|---|');
   for (const t of r.targets)
@@ -267,6 +382,7 @@ export function markdown(r: Results): string {
           `${int(c.seedEventsPerS)} events/s |`,
       );
   }
+  if (r.scale) lines.push(...scaleMarkdown(r.scale));
   if (r.failures.length || r.warnings.length || Object.keys(r.workerLogs).length) {
     lines.push('', '## Notes', '');
     for (const x of r.failures) lines.push(`- **functional error:** ${x}`);

@@ -2,8 +2,9 @@
 // bundles under Miniflare, every scenario of issue 6, results in bench/results/<date>.{json,md,svg}.
 //   node bench/src/run.ts [--quick] [--rounds N] [--duration S] [--sizes 10000,100000] [--out DIR]
 //   node bench/src/run.ts --render bench/results/<date>.json   (rewrites its .md and .svg)
-//   --parts throughput,herd,zipf,ingest,compute and --scenarios edge,cache-peer run a subset
-//   (scenario ids in src/scenarios/layers.ts), for investigating one target.
+//   --parts throughput,herd,zipf,ingest,compute,scale and --scenarios edge,cache-peer run a subset
+//   (scenario ids in src/scenarios/layers.ts), for investigating one target; --scale-steps
+//   mobile,redelivery,shards,merge and --scale-events N (default 1M) narrow the scale part.
 // --quick runs every scenario briefly (under 2 minutes) and writes to bench/tmp/results unless --out
 // is given. The exit code is non-zero only on functional errors (wrong counts, non-200s, more than
 // one computation in the herd), never on timing.
@@ -23,6 +24,7 @@ import {
   ingest,
   type Progress,
   type Run,
+  scale,
   seedMain,
   throughput,
   zipf,
@@ -38,6 +40,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     sizes: { type: 'string' },
+    'scale-events': { type: 'string' },
+    'scale-steps': { type: 'string' },
     parts: { type: 'string' },
     scenarios: { type: 'string' },
     out: { type: 'string' },
@@ -82,9 +86,10 @@ const config: Config = {
       ? [10_000]
       : [10_000, 100_000, 1_000_000],
   computeRepeats: quick ? 3 : 5,
+  scaleMergeEvents: Number(args['scale-events'] ?? 1_000_000),
   ...(args.scenarios ? { scenarioIds: args.scenarios.split(',') } : {}),
 };
-const PARTS = ['throughput', 'herd', 'zipf', 'ingest', 'compute'] as const;
+const PARTS = ['throughput', 'herd', 'zipf', 'ingest', 'compute', 'scale'] as const;
 const parts = new Set(args.parts ? args.parts.split(',') : PARTS);
 const unknownPart = [...parts].find((p) => !(PARTS as readonly string[]).includes(p));
 if (unknownPart) {
@@ -177,6 +182,15 @@ try {
   if (parts.has('zipf')) partial.zipf = await zipf(run);
   if (parts.has('ingest')) partial.ingest = await ingest(run);
   if (parts.has('compute')) partial.compute = await computeCost(run);
+  if (parts.has('scale')) {
+    partial.scale = {};
+    await scale(
+      run,
+      `${benchDir}tmp/workerd-scale.log`,
+      partial.scale,
+      args['scale-steps'] ? new Set(args['scale-steps'].split(',')) : undefined,
+    );
+  }
 } catch (err) {
   run.failures.push(`the run stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {

@@ -126,3 +126,86 @@ export async function startStack(logPath: string, shared: Record<string, unknown
     },
   };
 }
+
+/** A small stack of its own for the scale part: one shard layout, shared by the api and the aggregator. */
+export interface ScaleStack {
+  mf: Miniflare;
+  /** The api (its test entry: bench aggregators, `x-test-ingest: direct`). */
+  api: string;
+  /** The same api without Miniflare's rate limiter (a Durable Object per call; production's is in-colo). */
+  apiNoLimiter: string;
+  /** The same api with every layer off: a freshly computed ranking (with `x-test-drop: do`). */
+  cold: string;
+  /** The `before` Worker's probes (/compute, /peek, /rank-shards). */
+  probe: string;
+  ingestKey: string;
+  /** The coordinator's (or the one object's) ingest counts: events handed, of them duplicates. */
+  ingestCounts(aggregator: string): Promise<{ events: number; duplicates: number }>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * `shards`: AGGREGATOR_SHARDS of both the api and the aggregator. `crashEveryNthCommit`: the
+ * aggregator runs its test entry, whose ingest consumer throws after every n-th commit and
+ * before its ack (TEST_CRASH_EVERY_NTH_COMMIT), so the queue redelivers those messages.
+ */
+export async function startScaleStack(
+  shards: number,
+  logPath: string,
+  options: { crashEveryNthCommit?: number } = {},
+): Promise<ScaleStack> {
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const { crashEveryNthCommit } = options;
+  const stack = await startLocalStack({
+    apis: [
+      { name: 'trending-api', bundle: 'test-entry' },
+      { name: 'trending-api-cold', bundle: 'test-entry', vars: { LAYERS_OFF: 'memory,edge,do,kv' } },
+      { name: 'trending-api-nolimit', bundle: 'test-entry', ratelimits: false },
+    ],
+    vars: {
+      ADMIN_TOKEN: randomBytes(16).toString('hex'),
+      VIEWER_KEY_SECRET: randomBytes(32).toString('hex'),
+      AGGREGATOR_SHARDS: String(shards),
+    },
+    aggregatorVars: {
+      AGGREGATOR_SHARDS: String(shards),
+      ...(crashEveryNthCommit ? { TEST_CRASH_EVERY_NTH_COMMIT: String(crashEveryNthCommit) } : {}),
+    },
+    aggregatorBundle: crashEveryNthCommit ? 'test-entry' : 'production',
+    ingestLimitPerMinute: 1_000_000_000,
+    workers: [
+      benchWorker('before', {
+        durableObjects: {
+          AGGREGATOR: { className: 'TrendingAggregator', scriptName: 'trending-aggregator' },
+        },
+      }),
+    ],
+    shared: {
+      logRequests: false,
+      handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+        log.write(`[${shards} shards] ${level} ${message}\n`);
+      },
+    },
+  });
+  const namespace = (await stack.mf.getDurableObjectNamespace(
+    'AGGREGATOR',
+    'trending-aggregator',
+  )) as unknown as {
+    idFromName(name: string): unknown;
+    get(id: unknown): { ingestCounts(): Promise<{ events: number; duplicates: number }> };
+  };
+  const url = (name: string) => stack.url[name] as string;
+  return {
+    mf: stack.mf,
+    api: url('trending-api'),
+    apiNoLimiter: url('trending-api-nolimit'),
+    cold: url('trending-api-cold'),
+    probe: url('bench-before'),
+    ingestKey: stack.ingestKey,
+    ingestCounts: (aggregator) => namespace.get(namespace.idFromName(aggregator)).ingestCounts(),
+    async dispose() {
+      await stack.dispose();
+      log.end();
+    },
+  };
+}

@@ -14,7 +14,13 @@ import { demoViewerAddress } from '@openvine/trending-core/demo-data';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { AGGREGATOR_OBJECT_NAME } from '../../packages/trending-core/src/keys.ts';
 import { LIMITS } from '../../packages/trending-core/src/ttl-policy.ts';
-import { API_TEST_ENTRY_BUNDLE, type AppBundle, auxWorker, PRODUCTION_BUNDLE } from './aux-workers.ts';
+import {
+  AGGREGATOR_TEST_ENTRY_BUNDLE,
+  API_TEST_ENTRY_BUNDLE,
+  type AppBundle,
+  auxWorker,
+  PRODUCTION_BUNDLE,
+} from './aux-workers.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,6 +35,12 @@ export interface ApiInstance {
    * headers: per-request aggregators, faults, drops). Default: the production bundle.
    */
   bundle?: 'production' | 'test-entry';
+  /**
+   * `false`: without the api's rate limiters (INGEST_LIMITER unbound, so ingest is not limited, as
+   * the api behaves when the binding is missing). The bench measures what Miniflare's limiter,
+   * a Durable Object with SQLite writes per call, adds beside production's in-colo one.
+   */
+  ratelimits?: false;
 }
 
 /** Miniflare options of a further Worker (the bench's own), by its name. */
@@ -56,6 +68,13 @@ export interface LocalStackOptions {
   persistTo?: string;
   /** Further shared Miniflare options (log handling, an inspector port, ...). */
   shared?: Record<string, unknown>;
+  /** Vars of the aggregator over its wrangler.jsonc's (e.g. AGGREGATOR_SHARDS, set to the api's). */
+  aggregatorVars?: Record<string, string>;
+  /**
+   * `test-entry`: the aggregator's test-only entry (apps/aggregator/src/test-entry.ts: its ingest
+   * consumer's fault seam, the SQL guard). Default: the production bundle.
+   */
+  aggregatorBundle?: 'production' | 'test-entry';
 }
 
 export interface LocalStack {
@@ -149,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.ingestLimitPerMinute === undefined
       ? {}
       : { ratelimits: withLimit(api.ratelimits, options.ingestLimitPerMinute) }),
+    ...(instance.ratelimits === false ? { ratelimits: {} } : {}),
     bindings: {
       ...api.bindings,
       VIEWER_KEY_SECRET: viewerKeySecret,
@@ -157,9 +177,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...instance.vars,
     },
   }));
+  const aggregator: ReturnType<typeof appWorker> & { bindings?: Record<string, unknown> } = appWorker(
+    'aggregator',
+    options.aggregatorBundle === 'test-entry' ? AGGREGATOR_TEST_ENTRY_BUNDLE : PRODUCTION_BUNDLE,
+  );
   const workers = [
     ...apis,
-    appWorker('aggregator'),
+    { ...aggregator, bindings: { ...aggregator.bindings, ...options.aggregatorVars } },
     appWorker('precompute'),
     ...(options.workers ?? []).map((worker) => ({ ...worker, unsafeDirectSockets: DIRECT })),
   ];

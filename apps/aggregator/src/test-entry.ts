@@ -5,7 +5,8 @@
 //   (testing-sql-guard.ts): production SQLite refuses any string, blob or row over 2 MB and the
 //   local runtime does not, so a statement that would throw in production throws here;
 // - the ingest consumer has a fault seam the tests arm through the `IngestFaults` entrypoint (a
-//   service binding only the test config creates). Production code has no hook for either.
+//   service binding only the test config creates), and the bench through a var of its own
+//   (TEST_CRASH_EVERY_NTH_COMMIT, bench/src/scenarios/scale.ts). Production code has no hook for either.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { AggregatorEnv } from './env.ts';
 import worker from './index.ts';
@@ -44,11 +45,31 @@ export class IngestFaults extends WorkerEntrypoint<AggregatorEnv> {
   }
 }
 
+/**
+ * The bench's redeliveries (TEST_CRASH_EVERY_NTH_COMMIT=n): every n-th commit of this isolate
+ * throws after committing and before acking, as a consumer killed at that instant, unless one of
+ * its messages was crashed on before (so a message is redelivered at most once, never into the
+ * dead letters). Deterministic in how many commits crash, whatever the deliveries' sizes.
+ */
+let commitsSeen = 0;
+const crashedMessages = new Set<string>();
+
+function crashEveryNth(every: number, messageIds: readonly string[]): void {
+  commitsSeen += 1;
+  if (commitsSeen % every !== 0 || messageIds.some((id) => crashedMessages.has(id))) return;
+  for (const id of messageIds) crashedMessages.add(id);
+  throw new Error(`test fault: commit ${commitsSeen} crashed after committing, before acking`);
+}
+
+type BenchEnv = AggregatorEnv & { TEST_CRASH_EVERY_NTH_COMMIT?: string };
+
 export default {
   fetch: worker.fetch,
-  async queue(batch, env): Promise<void> {
+  async queue(batch, env: BenchEnv): Promise<void> {
+    const every = Number(env.TEST_CRASH_EVERY_NTH_COMMIT ?? 0);
     await handleQueue(batch, env, {
-      afterCommit(object) {
+      afterCommit(object, messageIds) {
+        if (every > 0) crashEveryNth(every, messageIds);
         const left = crashesAfterCommit.get(object) ?? 0;
         if (left === 0) return;
         crashesAfterCommit.set(object, left - 1);

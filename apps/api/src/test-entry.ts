@@ -7,6 +7,8 @@
 //   (testing-faults.ts wraps them).
 // - `x-test-drop: memory,edge,do`: this request's entry is removed from those layers before
 //   the Worker reads it.
+// - `x-test-ingest: direct`: ingest commits in the aggregator through the RPC before answering,
+//   instead of enqueueing (testing-direct-ingest.ts): the path the queue replaced, for the bench.
 import { env as testEnv } from 'cloudflare:workers';
 import {
   ClientTrendingQuerySchema,
@@ -20,6 +22,7 @@ import { layerRequestFor } from './cascade/read-through.ts';
 import type { ApiEnv } from './env.ts';
 import worker from './index.ts';
 import { canonicalParams } from './query.ts';
+import { directIngestEnv } from './testing-direct-ingest.ts';
 import { type Faults, faultyEnv } from './testing-faults.ts';
 
 export { EdgeWarmer } from './index.ts';
@@ -69,7 +72,8 @@ async function drop(request: Request, env: ApiEnv, ctx: ExecutionContext): Promi
 /** The env one request runs with: its own aggregator, and the faults it asks for. */
 function envFor(request: Request, env: ApiEnv): ApiEnv {
   const name = request.headers.get('x-test-aggregator');
-  const scoped: ApiEnv = name ? { ...env, AGGREGATOR_NAME: name } : env;
+  const named: ApiEnv = name ? { ...env, AGGREGATOR_NAME: name } : env;
+  const scoped = request.headers.get('x-test-ingest') === 'direct' ? directIngestEnv(named) : named;
   const faults: Faults = Object.assign({}, ...list(request, 'x-test-faults').map((h) => FAULT_HEADERS[h]));
   return Object.keys(faults).length ? faultyEnv(faults, scoped) : scoped;
 }

@@ -13,6 +13,8 @@ export interface Config {
   ingestEvents: number;
   computeSizes: number[];
   computeRepeats: number;
+  /** Events the scale part's 8-shard merge is measured at (full runs; --quick: 10k). */
+  scaleMergeEvents: number;
   /** Per-layer scenarios to run (ids of SCENARIOS); hello-world always runs. Default: all. */
   scenarioIds?: string[];
 }

@@ -7,12 +7,14 @@
 //   zipf.ts          mixed Zipf traffic while precompute runs
 //   ingest.ts        events/s, then every count checked and retries recognised
 //   compute-cost.ts  the 7d window's computation as the data grows
+//   scale.ts         app views through the queue vs direct RPC, redelivery, 1..8 shards, the 8-shard merge
 // context.ts holds what each is given (Run, Config, Progress); api-probes.ts the reads they check with.
 export { type ComputeResult, computeCost } from './compute-cost.ts';
 export type { Config, Progress, Run } from './context.ts';
 export { type HerdResult, herd } from './herd.ts';
 export { type IngestResult, ingest } from './ingest.ts';
 export { bodySizes, SCENARIOS, type ScenarioDef, TRENDING_PATH } from './layers.ts';
+export { type MobileResult, type ScaleResult, scale } from './scale.ts';
 export { seedMain } from './seed-main.ts';
 export { type ScenarioResult, throughput } from './throughput.ts';
 export { type ZipfResult, zipf, zipfKeys, zipfSequence } from './zipf.ts';
