@@ -118,6 +118,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '(a, b) => b.views - a.views',
   },
   {
+    id: 'merge-first-round-only',
+    behaviour: "shard merge: a shard holding more than its share of the window's best loses the rest",
+    file: 'apps/aggregator/src/shard-merge.ts',
+    find: '  if (again.length === 0) return merged;\n',
+    replace: '  return merged;\n',
+  },
+  {
     id: 'viewer-cap-2',
     behaviour: 'per-viewer cap: a viewer counts 2 views an arrival hour instead of 1',
     file: 'packages/trending-core/src/scoring.ts',

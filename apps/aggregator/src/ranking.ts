@@ -132,8 +132,11 @@ export function rankCandidates(
   stats: ReadonlyMap<string, WindowVideoStats>,
   hidden: HiddenSet,
   count: number,
+  atLeast?: RankKey,
 ): RankCandidate[] {
-  return visibleVideos(source, rankByScore(window, stats), count, hidden).map(({ video, meta }) => {
+  const scored = rankByScore(window, stats);
+  const eligible = atLeast ? scored.slice(0, rankedUpTo(scored, atLeast)) : scored;
+  return visibleVideos(source, eligible, count, hidden).map(({ video, meta }) => {
     const acc = video.stats;
     const candidate: RankCandidate = {
       videoId: video.videoId,
@@ -148,6 +151,29 @@ export function rankCandidates(
     if (meta.hashtags) candidate.hashtags = [...meta.hashtags];
     return candidate;
   });
+}
+
+/** Where a candidate stands in rankByScore's order: score, then views, then id. */
+export interface RankKey {
+  score: number;
+  views: number;
+  videoId: string;
+}
+
+/** How many of `scored` (best first) rank before `key` or are it. */
+function rankedUpTo(scored: readonly Scored[], key: RankKey): number {
+  let n = 0;
+  while (n < scored.length && compareRankKeys(rankKeyOf(scored[n] as Scored), key) <= 0) n++;
+  return n;
+}
+
+const rankKeyOf = (s: Scored): RankKey => ({ score: s.score, views: s.stats.views, videoId: s.videoId });
+
+/** Negative when `a` ranks before `b` (rankByScore's order: score, views, then id), 0 when equal. */
+export function compareRankKeys(a: RankKey, b: RankKey): number {
+  if (a.score !== b.score) return b.score - a.score;
+  if (a.views !== b.views) return b.views - a.views;
+  return a.videoId < b.videoId ? -1 : a.videoId > b.videoId ? 1 : 0;
 }
 
 /** How many candidates a ranking needs: the top `limit` and the videos its groups are drawn from. */
@@ -202,12 +228,15 @@ export function rankStats(
 export function shardRanking(
   rollups: Rollups,
   meta: VideoMetaSource,
-  request: { window: TrendingWindow; now: number; count: number; rescan?: boolean },
+  request: { window: TrendingWindow; now: number; count: number; rescan?: boolean; atLeast?: RankKey },
   hidden: HiddenSet,
 ): { candidates: RankCandidate[]; rowsScanned: number } {
   const { window, now } = request;
   const { stats, rowsRead } = request.rescan
     ? rescanWindowStats(rollups, window, now)
     : rollups.windowStats(window, now, SCORING.minUniqueViewers);
-  return { candidates: rankCandidates(meta, window, stats, hidden, request.count), rowsScanned: rowsRead };
+  return {
+    candidates: rankCandidates(meta, window, stats, hidden, request.count, request.atLeast),
+    rowsScanned: rowsRead,
+  };
 }

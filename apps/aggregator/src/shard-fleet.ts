@@ -8,7 +8,7 @@ import {
   type TrendingWindow,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
-import type { RankCandidate } from './ranking.ts';
+import type { RankCandidate, RankKey } from './ranking.ts';
 import type { IngestOutcome } from './rollups.ts';
 
 /** A shard's part of a window's ranking: its best candidates, and the rows it read for them. */
@@ -25,6 +25,11 @@ export interface ShardRankingRequest {
   count: number;
   /** A full rescan of the rollups rather than the running totals (rescan, the record check). */
   rescan?: boolean;
+  /**
+   * Only candidates that rank before this one or are it (rankByScore's order), up to `count`:
+   * the second round of a coordinator's merge (shard-merge.ts).
+   */
+  atLeast?: RankKey;
 }
 
 /**
@@ -54,6 +59,11 @@ export class ShardFleet {
 
   private stub(name: string) {
     return this.namespace.get(this.namespace.idFromName(name));
+  }
+
+  /** Shard `index` (0 .. count - 1). */
+  at(index: number) {
+    return this.stub(this.names[index] as string);
   }
 
   /** Calls every shard at once; rejects if any shard fails (the caller's answer is then an error). */

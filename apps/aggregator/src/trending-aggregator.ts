@@ -28,7 +28,7 @@ import { type AccessCount, OpsState } from './ops-state.ts';
 import { candidateCount, labelRanking, type RankingResult, rankStats, shardRanking } from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
 import { type ShardFleet, type ShardRanking, type ShardRankingRequest, shardFleetOf } from './shard-fleet.ts';
-import { mergeShardRankings } from './shard-merge.ts';
+import { mergeShards } from './shard-merge.ts';
 import { StorageWarning, shardStorage } from './storage-budget.ts';
 import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
@@ -589,8 +589,9 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   }
 
   private async merge(fleet: ShardFleet, request: ShardRankingRequest): Promise<RankingResult> {
-    const parts = await fleet.each((shard) => shard.rankShard(request));
-    const { candidates, rowsScanned } = mergeShardRankings(parts, request.count);
+    const { candidates, rowsScanned } = await mergeShards(fleet.count, request, (shard, part) =>
+      fleet.at(shard).rankShard(part),
+    );
     return { ...labelRanking(candidates, MAX_LIMIT), rowsScanned };
   }
 
