@@ -248,8 +248,8 @@ function scaleMarkdown(x: ScaleResult): string[] {
   if (rd)
     lines.push(
       '',
-      `Redelivery: every ${rd.crashEvery}th commit throws after committing and before its ack; ` +
-        `${int(rd.sent)} sent, ${int(rd.redelivered)} events redelivered ` +
+      `Redelivery: ${f(rd.redeliverShare * 100, 0)}% of the messages crash after their commit, before the ack; ` +
+        `${int(rd.sent)} sent (one event a message), ${int(rd.redelivered)} redelivered ` +
         `(${f((rd.redelivered / Math.max(1, rd.sent)) * 100, 1)}%), ${int(rd.counted)} counted, ${int(rd.listed)} listed.`,
     );
   if (x.shards) {

@@ -145,17 +145,17 @@ export interface ScaleStack {
 }
 
 /**
- * `shards`: AGGREGATOR_SHARDS of both the api and the aggregator. `crashEveryNthCommit`: the
- * aggregator runs its test entry, whose ingest consumer throws after every n-th commit and
- * before its ack (TEST_CRASH_EVERY_NTH_COMMIT), so the queue redelivers those messages.
+ * `shards`: AGGREGATOR_SHARDS of both the api and the aggregator. `redeliverShare`: the
+ * aggregator runs its test entry, whose ingest consumer throws after committing and before the
+ * ack for that share of the messages (TEST_REDELIVER_SHARE), so the queue redelivers them.
  */
 export async function startScaleStack(
   shards: number,
   logPath: string,
-  options: { crashEveryNthCommit?: number } = {},
+  options: { redeliverShare?: number } = {},
 ): Promise<ScaleStack> {
   const log = createWriteStream(logPath, { flags: 'a' });
-  const { crashEveryNthCommit } = options;
+  const { redeliverShare } = options;
   const stack = await startLocalStack({
     apis: [
       { name: 'trending-api', bundle: 'test-entry' },
@@ -169,9 +169,9 @@ export async function startScaleStack(
     },
     aggregatorVars: {
       AGGREGATOR_SHARDS: String(shards),
-      ...(crashEveryNthCommit ? { TEST_CRASH_EVERY_NTH_COMMIT: String(crashEveryNthCommit) } : {}),
+      ...(redeliverShare ? { TEST_REDELIVER_SHARE: String(redeliverShare) } : {}),
     },
-    aggregatorBundle: crashEveryNthCommit ? 'test-entry' : 'production',
+    aggregatorBundle: redeliverShare ? 'test-entry' : 'production',
     ingestLimitPerMinute: 1_000_000_000,
     workers: [
       benchWorker('before', {

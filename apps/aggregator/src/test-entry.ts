@@ -6,7 +6,7 @@
 //   local runtime does not, so a statement that would throw in production throws here;
 // - the ingest consumer has a fault seam the tests arm through the `IngestFaults` entrypoint (a
 //   service binding only the test config creates), and the bench through a var of its own
-//   (TEST_CRASH_EVERY_NTH_COMMIT, bench/src/scenarios/scale.ts). Production code has no hook for either.
+//   (TEST_REDELIVER_SHARE, bench/src/scenarios/scale.ts). Production code has no hook for either.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { AggregatorEnv } from './env.ts';
 import worker from './index.ts';
@@ -46,30 +46,32 @@ export class IngestFaults extends WorkerEntrypoint<AggregatorEnv> {
 }
 
 /**
- * The bench's redeliveries (TEST_CRASH_EVERY_NTH_COMMIT=n): every n-th commit of this isolate
- * throws after committing and before acking, as a consumer killed at that instant, unless one of
- * its messages was crashed on before (so a message is redelivered at most once, never into the
- * dead letters). Deterministic in how many commits crash, whatever the deliveries' sizes.
+ * The bench's redeliveries (TEST_REDELIVER_SHARE, e.g. 0.1): a commit throws after committing and
+ * before acking, as a consumer killed at that instant, whenever the messages so crashed are fewer
+ * than the share of the messages seen, so that the queue redelivers that share of the messages
+ * (give or take one commit's), whatever the deliveries' sizes. A message is crashed on at most
+ * once, so none reaches the dead letters.
  */
-let commitsSeen = 0;
+const seenMessages = new Set<string>();
 const crashedMessages = new Set<string>();
 
-function crashEveryNth(every: number, messageIds: readonly string[]): void {
-  commitsSeen += 1;
-  if (commitsSeen % every !== 0 || messageIds.some((id) => crashedMessages.has(id))) return;
+function crashShare(share: number, messageIds: readonly string[]): void {
+  for (const id of messageIds) seenMessages.add(id);
+  if (messageIds.some((id) => crashedMessages.has(id))) return;
+  if (crashedMessages.size >= share * seenMessages.size) return;
   for (const id of messageIds) crashedMessages.add(id);
-  throw new Error(`test fault: commit ${commitsSeen} crashed after committing, before acking`);
+  throw new Error(`test fault: ${crashedMessages.size} messages crashed after committing, before acking`);
 }
 
-type BenchEnv = AggregatorEnv & { TEST_CRASH_EVERY_NTH_COMMIT?: string };
+type BenchEnv = AggregatorEnv & { TEST_REDELIVER_SHARE?: string };
 
 export default {
   fetch: worker.fetch,
   async queue(batch, env: BenchEnv): Promise<void> {
-    const every = Number(env.TEST_CRASH_EVERY_NTH_COMMIT ?? 0);
+    const share = Number(env.TEST_REDELIVER_SHARE ?? 0);
     await handleQueue(batch, env, {
       afterCommit(object, messageIds) {
-        if (every > 0) crashEveryNth(every, messageIds);
+        if (share > 0) crashShare(share, messageIds);
         const left = crashesAfterCommit.get(object) ?? 0;
         if (left === 0) return;
         crashesAfterCommit.set(object, left - 1);
