@@ -113,9 +113,9 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'shard-merge-by-views',
     behaviour: "shards' rankings merged by views alone, not by score: the merged list is not one object's",
-    file: 'apps/aggregator/src/shard-merge.ts',
-    find: '(a, b) => b.score - a.score || b.views - a.views',
-    replace: '(a, b) => b.views - a.views',
+    file: 'apps/aggregator/src/ranking.ts',
+    find: '  if (a.score !== b.score) return b.score - a.score;\n',
+    replace: '',
   },
   {
     id: 'merge-first-round-only',
