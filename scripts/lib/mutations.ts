@@ -112,9 +112,9 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     id: 'shard-merge-by-views',
-    behaviour: "shards' rankings merged by views alone, not by score: the merged list is not one object's",
-    file: 'apps/aggregator/src/ranking.ts',
-    find: '  if (a.score !== b.score) return b.score - a.score;\n',
+    behaviour: "the ranking order (one object's and the shards' merge) by views alone, not by score",
+    file: 'packages/trending-core/src/scoring.ts',
+    find: '  if (aScore !== bScore) return bScore - aScore;\n',
     replace: '',
   },
   {

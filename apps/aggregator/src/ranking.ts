@@ -1,5 +1,6 @@
 import {
   averageCompletion,
+  compareRank,
   GROUPED_VIDEOS,
   groupTrending,
   type HiddenSet,
@@ -7,6 +8,7 @@ import {
   MAX_LIMIT,
   NOTHING_HIDDEN,
   type RankedVideo,
+  type RankKey,
   rankByScore,
   round,
   SCORING,
@@ -153,27 +155,14 @@ export function rankCandidates(
   });
 }
 
-/** Where a candidate stands in rankByScore's order: score, then views, then id. */
-export interface RankKey {
-  score: number;
-  views: number;
-  videoId: string;
-}
-
 /** How many of `scored` (best first) rank before `key` or are it. */
 function rankedUpTo(scored: readonly Scored[], key: RankKey): number {
   let n = 0;
-  while (n < scored.length && compareRankKeys(rankKeyOf(scored[n] as Scored), key) <= 0) n++;
+  for (const s of scored) {
+    if (compareRank(s.score, s.stats.views, s.videoId, key.score, key.views, key.videoId) > 0) break;
+    n++;
+  }
   return n;
-}
-
-const rankKeyOf = (s: Scored): RankKey => ({ score: s.score, views: s.stats.views, videoId: s.videoId });
-
-/** Negative when `a` ranks before `b` (rankByScore's order: score, views, then id), 0 when equal. */
-export function compareRankKeys(a: RankKey, b: RankKey): number {
-  if (a.score !== b.score) return b.score - a.score;
-  if (a.views !== b.views) return b.views - a.views;
-  return a.videoId < b.videoId ? -1 : a.videoId > b.videoId ? 1 : 0;
 }
 
 /** How many candidates a ranking needs: the top `limit` and the videos its groups are drawn from. */

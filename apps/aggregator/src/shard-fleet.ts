@@ -3,12 +3,13 @@ import {
   type HiddenItem,
   isShardObjectName,
   type NormalizedViewEvent,
+  type RankKey,
   shardObjectNameOf,
   shardObjectNames,
   type TrendingWindow,
 } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
-import type { RankCandidate, RankKey } from './ranking.ts';
+import type { RankCandidate } from './ranking.ts';
 import type { IngestOutcome } from './rollups.ts';
 
 /** A shard's part of a window's ranking: its best candidates, and the rows it read for them. */

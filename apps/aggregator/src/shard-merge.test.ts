@@ -3,6 +3,7 @@
 // exact, not an estimate. The shards are real objects with their own rollups (each a store).
 import { env } from 'cloudflare:workers';
 import {
+  compareRankKeys,
   type HiddenItem,
   MAX_LIMIT,
   MINUTE_MS,
@@ -13,7 +14,7 @@ import {
 } from '@openvine/trending-core';
 import { seededRandom } from '@openvine/trending-core/demo-data';
 import { describe, expect, it } from 'vitest';
-import { candidateCount, compareRankKeys, labelRanking, type RankCandidate } from './ranking.ts';
+import { candidateCount, labelRanking, type RankCandidate } from './ranking.ts';
 import type { ShardRanking, ShardRankingRequest } from './shard-fleet.ts';
 import { firstRoundCount, mergeShardRankings, mergeShards } from './shard-merge.ts';
 import {

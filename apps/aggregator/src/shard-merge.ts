@@ -1,4 +1,5 @@
-import { compareRankKeys, type RankCandidate } from './ranking.ts';
+import { compareRankKeys } from '@openvine/trending-core';
+import type { RankCandidate } from './ranking.ts';
 import type { ShardRanking, ShardRankingRequest } from './shard-fleet.ts';
 
 /**

@@ -4,6 +4,7 @@
 // the aggregator), started and disposed here while the main stack idles.
 import { demoViewerAddress, hex64, seededRandom } from '../../../packages/trending-core/src/demo-data.ts';
 import { GROUPED_VIDEOS } from '../../../packages/trending-core/src/groups.ts';
+import { compareRankKeys } from '../../../packages/trending-core/src/scoring.ts';
 import { drive, type LoadResult } from '../load.ts';
 import { demoEvents, postEvents, postVideos, untilSeenKeys } from '../seed.ts';
 import { type ScaleStack, startScaleStack } from '../stack.ts';
@@ -90,7 +91,7 @@ interface ShardPart {
 /** apps/aggregator/src/shard-merge.ts's merge (its order: score, views, id), timed in Node. */
 function mergeParts(parts: readonly ShardPart[], count: number) {
   const all = parts.flatMap((p) => p.candidates);
-  all.sort((a, b) => b.score - a.score || b.views - a.views || (a.videoId < b.videoId ? -1 : 1));
+  all.sort(compareRankKeys);
   return all.slice(0, count);
 }
 

@@ -133,9 +133,39 @@ export interface ScoredEntry<S extends VideoWindowStats> {
   stats: S;
 }
 
+/** Where a video stands in a ranking: its score, then its views, then its id break ties. */
+export interface RankKey {
+  score: number;
+  views: number;
+  videoId: string;
+}
+
 /**
- * The rankable videos of a window, best first. Ties broken by views, then id: the same data
- * always gives the same order.
+ * The one ranking order, of one object and of a shards' merge alike: negative when (aScore,
+ * aViews, aId) ranks before (bScore, bViews, bId), 0 when they are the same. By fields, so that a
+ * sort or a scan over many entries compares without building a key for each.
+ */
+export function compareRank(
+  aScore: number,
+  aViews: number,
+  aId: string,
+  bScore: number,
+  bViews: number,
+  bId: string,
+): number {
+  if (aScore !== bScore) return bScore - aScore;
+  if (aViews !== bViews) return bViews - aViews;
+  return aId < bId ? -1 : aId > bId ? 1 : 0;
+}
+
+/** compareRank of two keys. */
+export function compareRankKeys(a: RankKey, b: RankKey): number {
+  return compareRank(a.score, a.views, a.videoId, b.score, b.views, b.videoId);
+}
+
+/**
+ * The rankable videos of a window, best first (compareRank): the same data always gives the
+ * same order.
  */
 export function rankByScore<S extends VideoWindowStats>(
   window: TrendingWindow,
@@ -145,8 +175,8 @@ export function rankByScore<S extends VideoWindowStats>(
   for (const [videoId, s] of stats) {
     if (isRankable(s)) scored.push({ videoId, score: trendingScore(window, s), stats: s });
   }
-  return scored.sort(
-    (a, b) => b.score - a.score || b.stats.views - a.stats.views || (a.videoId < b.videoId ? -1 : 1),
+  return scored.sort((a, b) =>
+    compareRank(a.score, a.stats.views, a.videoId, b.score, b.stats.views, b.videoId),
   );
 }
 
