@@ -169,21 +169,28 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   return checks;
 }
 
+/** `; the limiter N µs of workerd CPU a call`, where /proc gave CPU readings. */
+function limiterCpu(mobile: MobileResult): string {
+  const cpu = mobile.cpuUsPerView;
+  if (!cpu || cpu.queue === null || cpu['queue-nolimit'] === null) return '';
+  return `; Miniflare's limiter ${int(cpu.queue - cpu['queue-nolimit'])} µs of workerd CPU a call`;
+}
+
 /** Issue 15, item 6: the queue against direct RPC, and the 8-shard merge at 1M events. */
 function scaleTargets(x: ScaleResult): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (x.mobile)
     checks.push(
       {
-        target: 'app views: queue path >= 1.5x the direct RPC (issue 15)',
+        target: "app views: queue path >= 1.5x the direct RPC, the paths' own cost (issue 15)",
         measured:
-          `${f(x.mobile.ratio)}x (${f(x.mobile.ratioRange[0])}–${f(x.mobile.ratioRange[1])} over ` +
-          `${x.mobile.rounds.length} round(s))`,
-        met: x.mobile.ratio >= 1.5,
+          `${f(x.mobile.ratioNoLimiter)}x (${f(x.mobile.ratioNoLimiterRange[0])}–${f(x.mobile.ratioNoLimiterRange[1])} over ` +
+          `${x.mobile.rounds.length} round(s); without Miniflare's limiter in either)`,
+        met: x.mobile.ratioNoLimiter >= 1.5,
       },
       {
-        target: "app views: queue vs direct without Miniflare's limiter (reference)",
-        measured: `${f(x.mobile.ratioNoLimiter)}x (${f(x.mobile.ratioNoLimiterRange[0])}–${f(x.mobile.ratioNoLimiterRange[1])})`,
+        target: "app views: queue vs direct with Miniflare's limiter in both (reference)",
+        measured: `${f(x.mobile.ratio)}x (${f(x.mobile.ratioRange[0])}–${f(x.mobile.ratioRange[1])})${limiterCpu(x.mobile)}`,
         met: null,
         reference: true,
       },
@@ -222,26 +229,28 @@ function scaleMarkdown(x: ScaleResult): string[] {
       `The app's single views (\`POST /analytics/view\`, one viewer and one \`CF-Connecting-IP\` each), ` +
         `${mobile.connections} connections, ${mobile.shards} shards, in rounds that rotate the order:`,
       '',
-      '| path | req/s (median round) | p50 ms | p99 ms | sent | counted | listed |',
-      '|---|--:|--:|--:|--:|--:|--:|',
+      '| path | req/s (median round) | p50 ms | p99 ms | workerd CPU µs a view | sent | counted | listed |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|',
     );
     const label = {
-      queue: 'queue (shipped)',
-      direct: 'direct RPC (before the queue)',
-      'queue-nolimit': "queue, without Miniflare's limiter",
-      'direct-nolimit': "direct RPC, without Miniflare's limiter",
+      'queue-nolimit': "queue (Miniflare's limiter off)",
+      'direct-nolimit': 'direct RPC, as before the queue (limiter off)',
+      queue: "queue, with Miniflare's limiter",
+      direct: "direct RPC, with Miniflare's limiter",
     } as const;
-    for (const path of ['queue', 'direct', 'queue-nolimit', 'direct-nolimit'] as const) {
+    for (const path of ['queue-nolimit', 'direct-nolimit', 'queue', 'direct'] as const) {
       const c = mobile.counts[path];
+      const cpu = mobile.cpuUsPerView?.[path];
       lines.push(
         `| ${label[path]} | ${int(mid((r) => r[path].rps))} | ` +
-          `${f(mid((r) => r[path].p50Ms))} | ${f(mid((r) => r[path].p99Ms))} | ${int(c.sent)} | ${int(c.counted)} | ${int(c.listed)} |`,
+          `${f(mid((r) => r[path].p50Ms))} | ${f(mid((r) => r[path].p99Ms))} | ${cpu == null ? '–' : int(cpu)} | ` +
+          `${int(c.sent)} | ${int(c.counted)} | ${int(c.listed)} |`,
       );
     }
     lines.push(
       '',
-      `Queue ÷ direct: **${f(mobile.ratio)}x** (rounds: ${mobile.rounds.map((r) => f(r.ratio)).join(', ')}); ` +
-        `without the limiter ${f(mobile.ratioNoLimiter)}x (rounds: ${mobile.rounds.map((r) => f(r.ratioNoLimiter)).join(', ')}).`,
+      `Queue ÷ direct, the paths' own cost: **${f(mobile.ratioNoLimiter)}x** (rounds: ${mobile.rounds.map((r) => f(r.ratioNoLimiter)).join(', ')}); ` +
+        `with Miniflare's limiter in both ${f(mobile.ratio)}x (rounds: ${mobile.rounds.map((r) => f(r.ratio)).join(', ')})${limiterCpu(mobile)}.`,
     );
   }
   const rd = x.redelivery;

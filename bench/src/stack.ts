@@ -8,6 +8,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { type ExtraWorker, startLocalStack } from '@openvine/scripts/local-stack';
 import type { Miniflare } from 'miniflare';
 import { type BenchWorker, distDir } from './build-workers.ts';
+import { type RuntimeCpu, runtimeCpuSince, workerdSnapshot } from './runtime-cpu.ts';
 
 /**
  * The api instances: name, layers switched off, and whether it runs the api's test-only entry
@@ -139,6 +140,8 @@ export interface ScaleStack {
   /** The `before` Worker's probes (/compute, /peek, /rank-shards). */
   probe: string;
   ingestKey: string;
+  /** The CPU its workerd process has used (api, queue, consumer, shards and Miniflare's own objects). */
+  runtimeCpu: RuntimeCpu;
   /** The coordinator's (or the one object's) ingest counts: events handed, of them duplicates. */
   ingestCounts(aggregator: string): Promise<{ events: number; duplicates: number }>;
   dispose(): Promise<void>;
@@ -156,6 +159,7 @@ export async function startScaleStack(
 ): Promise<ScaleStack> {
   const log = createWriteStream(logPath, { flags: 'a' });
   const { redeliverShare } = options;
+  const before = workerdSnapshot();
   const stack = await startLocalStack({
     apis: [
       { name: 'trending-api', bundle: 'test-entry' },
@@ -202,6 +206,7 @@ export async function startScaleStack(
     cold: url('trending-api-cold'),
     probe: url('bench-before'),
     ingestKey: stack.ingestKey,
+    runtimeCpu: runtimeCpuSince(before),
     ingestCounts: (aggregator) => namespace.get(namespace.idFromName(aggregator)).ingestCounts(),
     async dispose() {
       await stack.dispose();

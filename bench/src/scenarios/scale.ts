@@ -16,6 +16,11 @@ export interface MobileRun {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /**
+   * CPU the stack's workerd used per app view (Linux /proc; null elsewhere), from the first
+   * request to the last commit: for the queue, the consumer's commits after the answers too.
+   */
+  cpuUsPerView: number | null;
 }
 
 export interface CountCheck {
@@ -43,6 +48,8 @@ export interface ScaleResult {
     /** The same without Miniflare's rate limiter on either path. */
     ratioNoLimiter: number;
     ratioNoLimiterRange: [number, number];
+    /** Medians over rounds of cpuUsPerView, by path (null without /proc). */
+    cpuUsPerView: Record<Variant, number | null>;
     counts: Record<'queue' | 'direct' | 'queue-nolimit' | 'direct-nolimit', CountCheck>;
   };
   redelivery?: CountCheck & {
@@ -189,8 +196,10 @@ const videosFor = (seed: number) => {
 
 /**
  * (a) queue against direct, interleaved rounds (the order rotates), in a stack with the shipped
- * layout (2 shards); each path also without Miniflare's rate limiter, whose every call is a write
- * to one local Durable Object (production's limiter is counted in the colo, off the request path).
+ * layout (2 shards). The target (issue 15) is judged on the paths' own cost, both without
+ * Miniflare's rate limiter: its local twin is a SQLite write in one Durable Object per call, about
+ * as much workerd CPU as the whole queue path (cpuUsPerView shows it), where production's is a
+ * counter kept in the data center. Both paths with the limiter are measured beside it.
  */
 async function mobile(run: Run, logPath: string): Promise<MobileResult> {
   const shards = 2;
@@ -216,17 +225,23 @@ async function mobile(run: Run, logPath: string): Promise<MobileResult> {
       const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length] as Variant);
       const measured: Partial<Record<Variant, MobileRun>> = {};
       for (const v of order) {
+        const cpuBefore = stack.runtimeCpu.seconds();
         const load = await mobileLoad(run, stack, names[v], v, perRound, videos);
         sent[v] += ok(run, v, load);
+        // The queue's consumer commits after the answers: let it finish before the next run.
+        if (v.startsWith('queue')) await untilSeenKeys(stack.api, sent[v], names[v]);
+        const cpuAfter = stack.runtimeCpu.seconds();
         measured[v] = {
           path: v,
           requests: load.requests,
           rps: load.rps,
           p50Ms: load.latencyMs.p50,
           p99Ms: load.latencyMs.p99,
+          cpuUsPerView:
+            cpuBefore === null || cpuAfter === null
+              ? null
+              : ((cpuAfter - cpuBefore) * 1e6) / Math.max(1, load.requests),
         };
-        // The queue's consumer commits after the answers: let it finish before the next run.
-        if (v.startsWith('queue')) await untilSeenKeys(stack.api, sent[v], names[v]);
       }
       const m = measured as Record<Variant, MobileRun>;
       rounds.push({
@@ -252,13 +267,19 @@ async function mobile(run: Run, logPath: string): Promise<MobileResult> {
       ratioRange: range((r) => r.ratio),
       ratioNoLimiter: median(rounds.map((r) => r.ratioNoLimiter)),
       ratioNoLimiterRange: range((r) => r.ratioNoLimiter),
+      cpuUsPerView: Object.fromEntries(
+        VARIANTS.map((v) => {
+          const readings = rounds.map((r) => r[v].cpuUsPerView);
+          return [v, readings.some((c) => c === null) ? null : median(readings as number[])];
+        }),
+      ) as Record<Variant, number | null>,
       counts: countsOf,
     };
     const rps = (v: Variant) => fmt(median(rounds.map((r) => r[v].rps)));
     done(
-      `queue ${rps('queue')} req/s, direct ${rps('direct')} req/s: ${result.ratio.toFixed(2)}x ` +
-        `(${result.ratioRange.map((x) => x.toFixed(2)).join('–')}); without the local limiter ` +
-        `${rps('queue-nolimit')} vs ${rps('direct-nolimit')}: ${result.ratioNoLimiter.toFixed(2)}x`,
+      `queue ${rps('queue-nolimit')} req/s, direct ${rps('direct-nolimit')} req/s: ` +
+        `${result.ratioNoLimiter.toFixed(2)}x (${result.ratioNoLimiterRange.map((x) => x.toFixed(2)).join('–')}); ` +
+        `with Miniflare's limiter in both ${rps('queue')} vs ${rps('direct')}: ${result.ratio.toFixed(2)}x`,
     );
     return result;
   } finally {
