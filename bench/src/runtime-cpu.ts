@@ -3,8 +3,8 @@
 // runtime's own CPU per request. Elsewhere (no /proc) every reading is null and nothing is reported.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Kernel clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
-const TICKS_PER_S = 100;
+/** Kernel clock ticks a second in /proc/<pid>/stat's utime and stime (100 on Linux). */
+const USER_HZ = 100;
 
 function workerdPids(): Set<number> {
   const pids = new Set<number>();
@@ -30,7 +30,7 @@ function cpuSecondsOf(pid: number): number | null {
   try {
     // Fields after the parenthesised command name: state is the 3rd field, utime the 14th.
     const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
   } catch {
     return null;
   }
