@@ -122,4 +122,19 @@ describe('backdating', () => {
     // replay (now) is the one counted, so the 1h window holds it too.
     expect((await findVideo(stub, '1h', video))?.views).toBe(SCORING.viewsCapPerViewerHour + 4);
   });
+
+  it('counts a viewer in a window only for a view counted there, never for a capped one', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const now = Date.now();
+    // One viewer's first view this arrival hour is 3 hours old (counted, outside 1h); its second,
+    // current, is over the per-viewer cap and counts nothing: in 1h it is no viewer at all.
+    const late = [
+      viewEnd(video, 'late', { timestampMs: now - 3 * HOUR_MS }),
+      viewEnd(video, 'late', { timestampMs: now }),
+    ];
+    await ingestAll(stub, [...late, ...distinctViews(video, 5, { at: () => now })]);
+    expect(await findVideo(stub, '1h', video)).toMatchObject({ views: 5, uniqueViewers: 5 });
+    expect(await findVideo(stub, '24h', video)).toMatchObject({ views: 6, uniqueViewers: 6 });
+  });
 });

@@ -258,21 +258,22 @@ export class Rollups implements TotalsSource {
         };
         viewers.set(pair, viewer);
       }
-      // The viewer's latest view before this event (undefined: never seen), and after it.
-      const previous = viewer.lastMs;
-      const latest = Math.max(previous ?? event.timestampMs, event.timestampMs);
-      viewer.lastMs = latest;
       viewer.firstMs = Math.min(viewer.firstMs, event.timestampMs);
-      for (const [window, cursor] of cursors) {
-        const wasIn = previous !== undefined && previous >= cursor.viewersFrom;
-        if (!wasIn && latest >= cursor.viewersFrom) totals.viewers(window, event.videoId, 1);
-      }
-
       const viewsThisHour = (viewer.hourViews[arrivalHour] ?? 0) + 1;
       viewer.hourViews[arrivalHour] = viewsThisHour;
       if (viewsThisHour > SCORING.viewsCapPerViewerHour) {
         addToBuckets(event, { cappedViews: 1 });
         continue;
+      }
+      // Only a counted view makes the viewer one of the video's distinct viewers in a window (as
+      // it does its network, below): a capped view stamped inside a window whose counted views
+      // are older would show more viewers than views. lastMs is the latest COUNTED view.
+      const previous = viewer.lastMs;
+      const latest = Math.max(previous ?? event.timestampMs, event.timestampMs);
+      viewer.lastMs = latest;
+      for (const [window, cursor] of cursors) {
+        const wasIn = previous !== undefined && previous >= cursor.viewersFrom;
+        if (!wasIn && latest >= cursor.viewersFrom) totals.viewers(window, event.videoId, 1);
       }
       const networkBefore = networks.countView(event);
       const networkLatest = Math.max(networkBefore ?? event.timestampMs, event.timestampMs);
