@@ -162,6 +162,19 @@ export const MUTATIONS: readonly Mutation[] = [
       '      const claimed = String(Math.floor(event.timestampMs / HOUR_MS));\n      const viewsThisHour = (viewer.hourViews[claimed] ?? 0) + 1;\n      viewer.hourViews[claimed] = viewsThisHour;',
   },
   {
+    id: 'viewer-seen-when-capped',
+    behaviour:
+      'distinct viewers: a capped view still makes its viewer one of the windows it falls in (more viewers than views)',
+    file: 'apps/aggregator/src/rollups.ts',
+    find: '        addToBuckets(event, { cappedViews: 1 });\n        continue;\n      }\n      // Only a counted view',
+    replace:
+      '        const seen = viewer.lastMs;\n        viewer.lastMs = Math.max(seen ?? event.timestampMs, event.timestampMs);\n' +
+      '        for (const [window, cursor] of cursors)\n' +
+      '          if (!(seen !== undefined && seen >= cursor.viewersFrom) && viewer.lastMs >= cursor.viewersFrom)\n' +
+      '            totals.viewers(window, event.videoId, 1);\n' +
+      '        addToBuckets(event, { cappedViews: 1 });\n        continue;\n      }\n      // Only a counted view',
+  },
+  {
     id: 'ingest-limit-per-request',
     behaviour: 'ingest limit: counts requests, not events (100 events cost one)',
     file: 'apps/api/src/ingest-limit.ts',
