@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { buildWorkers } from './build-workers.ts';
 import { measure } from './load.ts';
 import { runtimeCpuSince, workerdSnapshot } from './runtime-cpu.ts';
-import { median, type Run } from './scenarios/context.ts';
+import { median, toolRun } from './scenarios/context.ts';
 import { TRENDING_PATH } from './scenarios/layers.ts';
 import { seedMain } from './scenarios/seed-main.ts';
 import { startStack, type Target } from './stack.ts';
@@ -33,25 +33,7 @@ if (cpu.seconds() === null) {
   console.error('no workerd CPU readings here (Linux /proc is needed)');
   process.exit(2);
 }
-const run: Run = {
-  stack,
-  config: {
-    mode: 'quick',
-    rounds: 1,
-    durationS: seconds,
-    warmupS: 1,
-    connections: 10,
-    zipfRequests: 0,
-    herdSize: 0,
-    ingestEvents: 0,
-    computeSizes: [],
-    scaleMergeEvents: 0,
-    computeRepeats: 0,
-  },
-  progress: { step: () => () => {}, note: (line) => console.log(line) },
-  failures: [],
-  warnings: [],
-};
+const run = toolRun(stack, seconds);
 const load = (target: Target, durationS: number) =>
   measure({ url: stack.url[target], path: TRENDING_PATH, connections: 10, durationS, warmupS: 0 });
 const readings = new Map(targets.map((t) => [t, { rps: [] as number[], cpuUs: [] as number[] }]));

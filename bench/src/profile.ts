@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildWorkers } from './build-workers.ts';
 import { measure } from './load.ts';
-import type { Run } from './scenarios/context.ts';
+import { toolRun } from './scenarios/context.ts';
 import { TRENDING_PATH } from './scenarios/layers.ts';
 import { seedMain } from './scenarios/seed-main.ts';
 import { startStack, type Target } from './stack.ts';
@@ -80,25 +80,7 @@ function selfTimes(profile: Profile) {
 
 await buildWorkers();
 const stack = await startStack(`${benchDir}tmp/workerd.log`, { inspectorPort });
-const run: Run = {
-  stack,
-  config: {
-    mode: 'quick',
-    rounds: 1,
-    durationS: seconds,
-    warmupS: 1,
-    connections: 10,
-    zipfRequests: 0,
-    herdSize: 0,
-    ingestEvents: 0,
-    computeSizes: [],
-    scaleMergeEvents: 0,
-    computeRepeats: 0,
-  },
-  progress: { step: () => () => {}, note: (line) => console.log(line) },
-  failures: [],
-  warnings: [],
-};
+const run = toolRun(stack, seconds);
 try {
   await seedMain(run);
   await stack.runCron();

@@ -32,6 +32,32 @@ export interface Run {
   warnings: string[];
 }
 
+/**
+ * The Run a standalone tool (profile.ts, cpu-per-request.ts) gives the main stack's seeding: quick
+ * settings, measured runs of `durationS`, progress notes to the console.
+ */
+export function toolRun(stack: Stack, durationS: number): Run {
+  return {
+    stack,
+    config: {
+      mode: 'quick',
+      rounds: 1,
+      durationS,
+      warmupS: 1,
+      connections: 10,
+      zipfRequests: 0,
+      herdSize: 0,
+      ingestEvents: 0,
+      computeSizes: [],
+      scaleMergeEvents: 0,
+      computeRepeats: 0,
+    },
+    progress: { step: () => () => {}, note: (line) => console.log(line) },
+    failures: [],
+    warnings: [],
+  };
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
