@@ -175,6 +175,14 @@ export const MUTATIONS: readonly Mutation[] = [
       '        addToBuckets(event, { cappedViews: 1 });\n        continue;\n      }\n      // Only a counted view',
   },
   {
+    id: 'viewer-pruned-in-arrival-hour',
+    behaviour:
+      'per-viewer cap: the alarm prunes a late-delivered viewer during its arrival hour, so its next view counts again',
+    file: 'apps/aggregator/src/rollups.ts',
+    find: "'DELETE FROM video_viewers WHERE last_ms < ? AND json_extract(hour_views, ?) IS NULL',",
+    replace: "'DELETE FROM video_viewers WHERE last_ms < ? AND ? IS NOT NULL',",
+  },
+  {
     id: 'ingest-limit-per-request',
     behaviour: 'ingest limit: counts requests, not events (100 events cost one)',
     file: 'apps/api/src/ingest-limit.ts',

@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { HOUR_MS, MINUTE_MS, RETENTION_MS, SCORING } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,9 +9,11 @@ import {
   pinClock,
   randomVideoId,
   ranking,
+  shardOfVideo,
   TEST_START,
   viewEnd,
 } from './testing.ts';
+import type { TrendingAggregator } from './trending-aggregator.ts';
 
 /** `count` viewers of `videoId` all sending from one network, at `at(i)`. */
 function fromOneNetwork(videoId: string, count: number, network: string, at: (i: number) => number) {
@@ -121,6 +124,24 @@ describe('backdating', () => {
     // Out of order is still fine: the counted views keep their own times. The first of the
     // replay (now) is the one counted, so the 1h window holds it too.
     expect((await findVideo(stub, '1h', video))?.views).toBe(SCORING.viewsCapPerViewerHour + 4);
+  });
+
+  it('keeps the per-viewer cap through the arrival hour when the alarm prunes a late delivery', async () => {
+    const stub = newAggregator();
+    const video = randomVideoId();
+    const now = Date.now();
+    // Validated at the api just inside the retention, delivered by the queue 2 hours later: its
+    // counted view is older than anything the alarm keeps, its arrival hour is this one.
+    await ingestAll(stub, [
+      viewEnd(video, 'late-delivery', { timestampMs: now - RETENTION_MS - 2 * HOUR_MS }),
+      ...distinctViews(video, 5, { at: () => now }),
+    ]);
+    await runInDurableObject(shardOfVideo(stub, video), (instance: TrendingAggregator) =>
+      (instance as unknown as { rollups: { prune(now: number): number } }).rollups.prune(now + MINUTE_MS),
+    );
+    // The same viewer again in the same arrival hour: over its cap, so it counts nothing.
+    await ingestAll(stub, [viewEnd(video, 'late-delivery', { timestampMs: now })]);
+    expect(await findVideo(stub, '1h', video)).toMatchObject({ views: 5, uniqueViewers: 5 });
   });
 
   it('counts a viewer in a window only for a view counted there, never for a capped one', async () => {

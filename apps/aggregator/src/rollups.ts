@@ -548,10 +548,13 @@ export class Rollups implements TotalsSource {
       now - HOUR_RETENTION_MS,
     ).rowsWritten;
     // Viewers and networks are counted over a window's buckets (cursorAt): kept as long as the
-    // hour buckets.
+    // hour buckets, and, like networks (pruneNetworks), through an arrival hour they hold views
+    // of: a view the queue delivers late can be older than the hour buckets on arrival, and
+    // pruning its viewer would reopen the per-viewer cap for the rest of the hour.
     deleted += this.sql.exec(
-      'DELETE FROM video_viewers WHERE last_ms < ?',
+      'DELETE FROM video_viewers WHERE last_ms < ? AND json_extract(hour_views, ?) IS NULL',
       now - HOUR_RETENTION_MS,
+      `$."${Math.floor(now / HOUR_MS)}"`,
     ).rowsWritten;
     deleted += pruneNetworks(this.sql, now - HOUR_RETENTION_MS, now);
     deleted += this.seenKeys.prune(now);
