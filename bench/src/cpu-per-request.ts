@@ -2,7 +2,8 @@
 // the CPU the local runtime (workerd, read from Linux's /proc) spends per request on each target,
 // in interleaved rounds against the bench's main stack. On 2 cores the load generator takes CPU
 // from the server, so requests/s ratios move by 5-10% between runs; CPU per request moves less,
-// and says which of two hot paths does more work. Linux only.
+// and says which of two hot paths does more work. Each target is reported against the first as
+// the ratio of the medians and as the median of the round-by-round ratios. Linux only.
 import { parseArgs } from 'node:util';
 import { buildWorkers } from './build-workers.ts';
 import { measure } from './load.ts';
@@ -58,9 +59,13 @@ try {
 const first = readings.get(targets[0] as Target);
 for (const [target, { rps, cpuUs }] of readings) {
   const relative = first ? median(cpuUs) / median(first.cpuUs) : 1;
+  // Round by round against the first target (its reading of the same round): the machine's speed
+  // drifts between rounds, and a paired ratio cancels most of that drift.
+  const paired = first ? median(cpuUs.map((c, i) => c / (first.cpuUs[i] ?? c))) : 1;
   console.log(
     `${target.padEnd(28)} ${median(rps).toFixed(0).padStart(6)} req/s  ${median(cpuUs).toFixed(0).padStart(5)} µs CPU a request ` +
-      `(rounds: ${cpuUs.map((c) => c.toFixed(0)).join(' ')}); ${relative.toFixed(2)}x ${targets[0]}'s CPU`,
+      `(rounds: ${cpuUs.map((c) => c.toFixed(0)).join(' ')}); ${relative.toFixed(2)}x ${targets[0]}'s CPU, ` +
+      `${paired.toFixed(3)}x round by round`,
   );
 }
 for (const f of run.failures) console.log(`✗ ${f}`);
