@@ -2,14 +2,17 @@
  * The record (Analytics Engine SQL API) under test: vitest.config.ts routes the precompute
  * Worker's outbound fetches here, and src/routes/record-check.test.ts checks against it. It speaks
  * the real API's request (POST SQL to /client/v4/accounts/{id}/analytics_engine/sql, bearer token)
- * and response format (ClickHouse JSON, 64-bit integers as strings), from a fixed table: two
- * videos each seen by distinct viewers an hour ago. Queries of the 1h window fail with a 500.
+ * and response format (ClickHouse JSON, 64-bit integers as strings), from a fixed table: three
+ * videos each seen by distinct viewers an hour ago, the third (the most viewed) from one client
+ * network only, which the ranking's network rule leaves out. Queries of the 1h window fail with
+ * a 500.
  */
 export const RECORD_ACCOUNT = '0123456789abcdef0123456789abcdef';
 export const RECORD_TOKEN = 'test-record-token';
 export const RECORD_VIDEOS = [
-  { videoId: 'c'.repeat(64), viewers: 20 },
-  { videoId: 'd'.repeat(64), viewers: 30 },
+  { videoId: 'c'.repeat(64), viewers: 20, networks: 20 },
+  { videoId: 'd'.repeat(64), viewers: 30, networks: 12 },
+  { videoId: 'e'.repeat(64), viewers: 40, networks: 1 },
 ] as const;
 
 const json = (data: Record<string, string | number>[]) =>
@@ -37,6 +40,9 @@ export async function answerRecordQuery(request: Request): Promise<Response> {
   const sql = await request.text();
   if (sql.includes("INTERVAL '60' MINUTE")) return new Response('Error: simulated failure', { status: 500 });
   const hourAgoS = (Math.floor(Date.now() / 3_600_000) - 1) * 3600;
+  if (sql.includes('COUNT(DISTINCT blob8) AS networks') && sql.includes("blob8 != ''")) {
+    return json(RECORD_VIDEOS.map((v) => ({ video_id: v.videoId, networks: String(v.networks) })));
+  }
   if (sql.includes('COUNT(DISTINCT blob2)')) {
     return json(RECORD_VIDEOS.map((v) => ({ video_id: v.videoId, viewers: String(v.viewers) })));
   }

@@ -183,6 +183,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "'DELETE FROM video_viewers WHERE last_ms < ? AND ? IS NOT NULL',",
   },
   {
+    id: 'record-check-without-networks',
+    behaviour:
+      'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',
+    file: 'packages/trending-core/src/analytics-engine-source.ts',
+    find: '      if (s) s.networks = num(row.networks);',
+    replace: '      if (s) delete s.networks;',
+  },
+  {
     id: 'ingest-limit-per-request',
     behaviour: 'ingest limit: counts requests, not events (100 events cost one)',
     file: 'apps/api/src/ingest-limit.ts',

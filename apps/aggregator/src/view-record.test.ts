@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   type AggregatorStub,
   newAggregator,
+  ownNetwork,
   type RecordedPoint,
   randomVideoId,
   shardOfVideo,
@@ -71,7 +72,8 @@ describe('the view record is written where the batch is committed', () => {
     expect(points.map((p) => p.blobs[1])).toEqual(['alice-key', 'bob-key', 'carol-key']);
     expect(points[0]).toEqual({
       indexes: [videoId],
-      blobs: ['view_end', 'alice-key', '', '', '', '', ''],
+      // eventType, viewerKey, creatorPubkey, country, source, hashtags, title, networkKey
+      blobs: ['view_end', 'alice-key', '', '', '', '', '', ownNetwork('alice-key')],
       // timestamp (the pinned clock), watchMs, durationMs, completion, loops
       doubles: [Date.parse('2100-06-01T12:10:00.000Z'), 4500, 6000, 0.75, 1],
     });

@@ -3,7 +3,8 @@ import type { NormalizedViewEvent } from '@openvine/trending-core';
 /**
  * Analytics Engine layout of one view event (dataset `openvine_view_events`, the production
  * record); production SQL counts with SUM(_sample_interval). index1 = videoId.
- * blobs:   1 eventType, 2 viewerKey, 3 creatorPubkey, 4 country, 5 source, 6 hashtags (comma), 7 title
+ * blobs:   1 eventType, 2 viewerKey, 3 creatorPubkey, 4 country, 5 source, 6 hashtags (comma), 7 title,
+ *          8 networkKey (the keyed client network; '' on points written before 2026-12-03)
  * doubles: 1 timestampMs, 2 watchMs, 3 durationMs, 4 completion (-1 when unknown), 5 loops
  * The reader of this layout is trending-core's AnalyticsEngineViewSource.
  */
@@ -18,6 +19,7 @@ export function viewEventPoint(event: NormalizedViewEvent): AnalyticsEngineDataP
       event.source ?? '',
       (event.hashtags ?? []).join(','),
       (event.title ?? '').slice(0, 200),
+      event.networkKey ?? '',
     ],
     doubles: [
       event.timestampMs,

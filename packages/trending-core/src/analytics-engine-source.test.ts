@@ -17,12 +17,14 @@ const NOW = Date.UTC(2026, 10, 26, 12, 30);
 /**
  * A stand-in for the Analytics Engine SQL API: the real route, bearer auth, SQL as the POST body,
  * and ClickHouse's JSON answer ({ meta, data, rows, rows_before_limit_at_least }) with 64-bit
- * integers as strings. It answers the three queries the source sends from a small table of
+ * integers as strings. It answers the four queries the source sends from a small table of
  * sampled rows, aggregated here the way the SQL asks.
  */
 interface SampledRow {
   video: string;
   viewer: string;
+  /** blob8, the keyed client network: '' on points written before the record held it. */
+  network: string;
   eventType: 'view_start' | 'view_end';
   at: number;
   completion: number;
@@ -33,12 +35,14 @@ interface SampledRow {
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 const TABLE: SampledRow[] = [
-  // A: 12 viewers 10-20 minutes ago, some rows standing for 2 events (sampled).
+  // A: 12 viewers 10-20 minutes ago, some rows standing for 2 events (sampled), from 3 networks
+  // (two of its points written before the record held networks).
   ...Array.from(
     { length: 12 },
     (_, i): SampledRow => ({
       video: A,
       viewer: `va${i}`,
+      network: i < 2 ? '' : `na${i % 3}`,
       eventType: 'view_end',
       at: NOW - (10 + i) * MINUTE_MS,
       completion: 0.5,
@@ -46,12 +50,13 @@ const TABLE: SampledRow[] = [
       sampleInterval: i % 3 === 0 ? 2 : 1,
     }),
   ),
-  // B: 6 viewers 40 minutes ago, completion unknown; plus starts that must not count.
+  // B: 6 viewers 40 minutes ago from one network, completion unknown; plus starts that must not count.
   ...Array.from(
     { length: 6 },
     (_, i): SampledRow => ({
       video: B,
       viewer: `vb${i}`,
+      network: 'nb',
       eventType: 'view_end',
       at: NOW - 40 * MINUTE_MS,
       completion: -1,
@@ -64,6 +69,7 @@ const TABLE: SampledRow[] = [
     (_, i): SampledRow => ({
       video: B,
       viewer: `vb${i}`,
+      network: 'nb',
       eventType: 'view_start',
       at: NOW - 41 * MINUTE_MS,
       completion: -1,
@@ -77,6 +83,7 @@ const TABLE: SampledRow[] = [
     (_, i): SampledRow => ({
       video: B,
       viewer: `old${i}`,
+      network: `old${i}`,
       eventType: 'view_end',
       at: NOW - 5 * HOUR_MS,
       completion: 1,
@@ -104,6 +111,12 @@ function answer(sql: string): Record<string, string | number>[] {
       (r) => r.video,
       (rs) => ({ video_id: rs[0]?.video ?? '', viewers: String(new Set(rs.map((r) => r.viewer)).size) }),
     );
+  }
+  if (sql.includes('COUNT(DISTINCT blob8)')) {
+    const carrying = sql.includes("blob8 != ''") ? rows.filter((r) => r.network !== '') : rows;
+    const byVideo = new Map<string, Set<string>>();
+    for (const r of carrying) byVideo.set(r.video, (byVideo.get(r.video) ?? new Set()).add(r.network));
+    return [...byVideo].map(([video, networks]) => ({ video_id: video, networks: String(networks.size) }));
   }
   if (sql.includes('bucket_s')) {
     const size = sql.includes('toStartOfMinute') ? MINUTE_MS : HOUR_MS;
@@ -189,7 +202,7 @@ describe('Analytics Engine view source', () => {
     mode = 'ok';
     received.length = 0;
     await source().windowStats('1h', NOW);
-    expect(received).toHaveLength(3);
+    expect(received).toHaveLength(4);
     for (const r of received) {
       expect(r).toMatchObject({ method: 'POST', auth: `Bearer ${TOKEN}` });
       expect(r.sql).toContain('FROM openvine_view_events');
@@ -212,6 +225,8 @@ describe('Analytics Engine view source', () => {
     expect(a).toMatchObject({
       views: 16,
       uniqueViewers: 12,
+      // Distinct networks over the points that carry one.
+      networks: 3,
       completionCount: 16,
       loops: 16,
       baselineViews: 0,
@@ -223,7 +238,14 @@ describe('Analytics Engine view source', () => {
     }, 0);
     expect(a?.decayedViews).toBeCloseTo(expectedDecay, 9);
     // B: starts ignored, completion unknown, 30 baseline views 5 hours ago.
-    expect(b).toMatchObject({ views: 6, uniqueViewers: 6, completionCount: 0, loops: 12, baselineViews: 30 });
+    expect(b).toMatchObject({
+      views: 6,
+      uniqueViewers: 6,
+      networks: 1,
+      completionCount: 0,
+      loops: 12,
+      baselineViews: 30,
+    });
     expect(trendingScore('1h', a ?? ({} as never))).toBeGreaterThan(trendingScore('1h', b ?? ({} as never)));
   });
 
@@ -277,6 +299,9 @@ describe('Analytics Engine SQL, in full', () => {
       viewers:
         'SELECT index1 AS video_id, COUNT(DISTINCT blob2) AS viewers ' +
         `${FROM} AND timestamp >= NOW() - INTERVAL '60' MINUTE GROUP BY video_id FORMAT JSON`,
+      networks:
+        'SELECT index1 AS video_id, COUNT(DISTINCT blob8) AS networks ' +
+        `${FROM} AND blob8 != '' AND timestamp >= NOW() - INTERVAL '60' MINUTE GROUP BY video_id FORMAT JSON`,
       // 60 + 24 * 60 = 1500 minutes back, up to 60 minutes back
       baseline:
         'SELECT index1 AS video_id, SUM(_sample_interval) AS views ' +
@@ -296,7 +321,7 @@ describe('Analytics Engine SQL, in full', () => {
 
   it('7d: hour buckets over 10080 minutes and no baseline query at all', () => {
     const q = sql('7d');
-    expect(Object.keys(q)).toEqual(['buckets', 'viewers']);
+    expect(Object.keys(q)).toEqual(['buckets', 'viewers', 'networks']);
     expect(q.buckets).toContain('toStartOfHour(timestamp)');
     expect(q.viewers).toContain("INTERVAL '10080' MINUTE");
   });
@@ -329,7 +354,8 @@ describe('Analytics Engine source against a scripted fetch', () => {
   it('posts plain-text SQL with the bearer token to the account route of the public API', async () => {
     const { fetch, calls } = scripted();
     await make(fetch).windowStats('7d', NOW);
-    expect(calls).toHaveLength(2);
+    // buckets, viewers, networks (7d has no baseline)
+    expect(calls).toHaveLength(3);
     expect(calls[0]).toMatchObject({
       url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT}/analytics_engine/sql`,
       headers: { Authorization: 'Bearer test-token', 'Content-Type': 'text/plain' },
@@ -356,6 +382,10 @@ describe('Analytics Engine source against a scripted fetch', () => {
         { video_id: 'v1', viewers: '6' },
         { video_id: 'unknown', viewers: '3' },
       ]),
+      rows([
+        { video_id: 'v1', networks: '3' },
+        { video_id: 'unknown', networks: '2' },
+      ]),
     );
     const stats = await make(fetch).windowStats('7d', NOW);
     expect([...stats.keys()]).toEqual(['v1', 'v2']);
@@ -366,8 +396,11 @@ describe('Analytics Engine source against a scripted fetch', () => {
       completionCount: 4,
       loops: 0,
       uniqueViewers: 6,
+      networks: 3,
       baselineViews: 0,
     });
+    // v2's points carry no network (written before the record held it): ranked without the rule.
+    expect(stats.get('v2')?.networks).toBeUndefined();
     expect(stats.get('v1')?.decayedViews).toBeCloseTo(4 * 2 ** (-1 / 96), 12);
     expect(stats.get('v2')).toMatchObject({ views: 0, completionSum: 1, uniqueViewers: 0 });
   });
@@ -376,6 +409,7 @@ describe('Analytics Engine source against a scripted fetch', () => {
     const { fetch } = scripted(
       rows([{ video_id: 'v1', bucket_s: NOW / 1000 - 60, views: '2' }]),
       rows([{ video_id: 'v1', viewers: '2' }]),
+      rows([{ video_id: 'v1', networks: '2' }]),
       rows([
         { video_id: 'v1', views: '48' },
         { video_id: 'gone', views: '7' },

@@ -4,7 +4,7 @@ import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
 /**
  * The production record as a view source: the Workers Analytics Engine SQL API over the dataset
  * the aggregator writes every view event to (layout in apps/aggregator/src/view-record.ts: index1 videoId, blob1
- * eventType, blob2 viewerKey, double4 completion or -1, double5 loops).
+ * eventType, blob2 viewerKey, blob8 networkKey, double4 completion or -1, double5 loops).
  *
  * - SQL is built only from constants and validated values: the window picks fixed fragments, the
  *   dataset name must be an identifier. Nothing from a request reaches it.
@@ -13,6 +13,10 @@ import { type TrendingWindow, WINDOW_SPECS } from './windows.ts';
  *   per-viewer cap cannot be applied to sampled rows. Both are exact in the aggregator's rollups,
  *   which is why the live ranking is computed there and this source serves as the record to
  *   check it against or rebuild from.
+ * - Distinct client networks (the ranking's evidence rule) are COUNT(DISTINCT blob8) over the
+ *   points that carry one: points written before the record held the network (2026-12-03) are
+ *   left out, and a video none of whose points carry one is ranked without the rule, as the
+ *   live ranking ranks a source that cannot tell.
  * - Time is the write time (`timestamp`), which the api sets when the event arrives.
  * - Each query is bounded by a timeout.
  */
@@ -76,7 +80,7 @@ export class AnalyticsEngineViewSource {
   }
 
   /** The SQL this source sends for a window (for review and tests; constants only). */
-  queries(window: TrendingWindow): { buckets: string; viewers: string; baseline?: string } {
+  queries(window: TrendingWindow): { buckets: string; viewers: string; networks: string; baseline?: string } {
     const w = windowSql(window);
     const from = `FROM ${this.options.dataset} WHERE blob1 = 'view_end'`;
     const buckets =
@@ -90,21 +94,25 @@ export class AnalyticsEngineViewSource {
     const viewers =
       'SELECT index1 AS video_id, COUNT(DISTINCT blob2) AS viewers ' +
       `${from} AND timestamp >= NOW() - ${w.since} GROUP BY video_id FORMAT JSON`;
-    if (!w.baselineSince) return { buckets, viewers };
+    const networks =
+      'SELECT index1 AS video_id, COUNT(DISTINCT blob8) AS networks ' +
+      `${from} AND blob8 != '' AND timestamp >= NOW() - ${w.since} GROUP BY video_id FORMAT JSON`;
+    if (!w.baselineSince) return { buckets, viewers, networks };
     // The span before the window: expected views for the rising boost.
     const baseline =
       'SELECT index1 AS video_id, SUM(_sample_interval) AS views ' +
       `${from} AND timestamp >= NOW() - ${w.baselineSince} AND timestamp < NOW() - ${w.since} ` +
       'GROUP BY video_id FORMAT JSON';
-    return { buckets, viewers, baseline };
+    return { buckets, viewers, networks, baseline };
   }
 
   /** Per-video stats of a window at `now`, as the rollups give them (approximations above). */
   async windowStats(window: TrendingWindow, now: number): Promise<Map<string, SourceVideoStats>> {
     const sql = this.queries(window);
-    const [buckets, viewers, baseline] = await Promise.all([
+    const [buckets, viewers, networks, baseline] = await Promise.all([
       this.query(sql.buckets),
       this.query(sql.viewers),
+      this.query(sql.networks),
       sql.baseline ? this.query(sql.baseline) : Promise.resolve([]),
     ]);
     const stats = new Map<string, SourceVideoStats>();
@@ -123,6 +131,10 @@ export class AnalyticsEngineViewSource {
     for (const row of viewers) {
       const s = stats.get(String(row.video_id));
       if (s) s.uniqueViewers = num(row.viewers);
+    }
+    for (const row of networks) {
+      const s = stats.get(String(row.video_id));
+      if (s) s.networks = num(row.networks);
     }
     for (const row of baseline) {
       const s = stats.get(String(row.video_id));

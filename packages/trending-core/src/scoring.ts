@@ -65,7 +65,7 @@ export interface VideoWindowStats {
   uniqueViewers: number;
   /**
    * Distinct client networks of the counted viewers inside the window. Undefined where the source
-   * does not know them (the Analytics Engine record, read only for the ops comparison).
+   * does not know them (the Analytics Engine record's videos whose points predate its network).
    */
   networks?: number;
   completionSum: number;

@@ -8,8 +8,9 @@ const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
 describe('GET /v1/admin/record-check (the live ranking against the Analytics Engine record)', () => {
   it('reports overlap, what the live store lacks and the views ratio', async () => {
     const aggregator = newAggregator();
-    // Live: only the first of the record's two videos arrived, with the same 20 viewers.
-    const [kept, lost] = RECORD_VIDEOS;
+    // Live: only the first of the record's videos arrived, with the same 20 viewers. The record's
+    // most viewed video comes from one network: it ranks in neither list.
+    const [kept, lost, oneNetwork] = RECORD_VIDEOS;
     const events = Array.from({ length: kept.viewers }, (_, i) => viewEnd(kept.videoId, `viewer-${i}`));
     expect((await postAudience(aggregator, events)).status).toBe(202);
     await refresh(aggregator, '24h');
@@ -18,6 +19,7 @@ describe('GET /v1/admin/record-check (the live ranking against the Analytics Eng
     expect(res.status).toBe(200);
     const check = (await res.json()) as RecordComparison;
     expect(check.record.map((v) => v.videoId)).toEqual([lost.videoId, kept.videoId]);
+    expect(check.missingFromLive).not.toContain(oneNetwork.videoId);
     expect(check.live.map((v) => v.videoId)).toEqual([kept.videoId]);
     expect(check).toMatchObject({
       window: '24h',
