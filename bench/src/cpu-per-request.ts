@@ -3,7 +3,8 @@
 // in interleaved rounds against the bench's main stack. On 2 cores the load generator takes CPU
 // from the server, so requests/s ratios move by 5-10% between runs; CPU per request moves less,
 // and says which of two hot paths does more work. Each target is reported against the first as
-// the ratio of the medians and as the median of the round-by-round ratios. Linux only.
+// the ratio of the medians and round by round (median, and geometric mean with its 95% interval).
+// Linux only.
 import { parseArgs } from 'node:util';
 import { buildWorkers } from './build-workers.ts';
 import { measure } from './load.ts';
@@ -56,16 +57,35 @@ try {
 } finally {
   await stack.dispose();
 }
+/**
+ * Round-by-round ratios summed up: their median, and their geometric mean with a 95% interval
+ * (normal approximation over the log ratios): whether two targets differ beyond the noise.
+ */
+function pairedSummary(ratios: number[]): { median: number; mean: number; low: number; high: number } {
+  const logs = ratios.map(Math.log);
+  const mean = logs.reduce((sum, x) => sum + x, 0) / logs.length;
+  const variance = logs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / Math.max(1, logs.length - 1);
+  const half = 1.96 * Math.sqrt(variance / logs.length);
+  return {
+    median: median(ratios),
+    mean: Math.exp(mean),
+    low: Math.exp(mean - half),
+    high: Math.exp(mean + half),
+  };
+}
+
 const first = readings.get(targets[0] as Target);
 for (const [target, { rps, cpuUs }] of readings) {
   const relative = first ? median(cpuUs) / median(first.cpuUs) : 1;
   // Round by round against the first target (its reading of the same round): the machine's speed
   // drifts between rounds, and a paired ratio cancels most of that drift.
-  const paired = first ? median(cpuUs.map((c, i) => c / (first.cpuUs[i] ?? c))) : 1;
+  const ratios = first ? cpuUs.map((c, i) => c / (first.cpuUs[i] ?? c)) : [1];
+  const paired = pairedSummary(ratios);
   console.log(
     `${target.padEnd(28)} ${median(rps).toFixed(0).padStart(6)} req/s  ${median(cpuUs).toFixed(0).padStart(5)} µs CPU a request ` +
-      `(rounds: ${cpuUs.map((c) => c.toFixed(0)).join(' ')}); ${relative.toFixed(2)}x ${targets[0]}'s CPU, ` +
-      `${paired.toFixed(3)}x round by round`,
+      `(rounds: ${cpuUs.map((c) => c.toFixed(0)).join(' ')}); ${relative.toFixed(2)}x ${targets[0]}'s CPU; ` +
+      `round by round: median ${paired.median.toFixed(3)}x, mean ${paired.mean.toFixed(3)}x ` +
+      `(95%: ${paired.low.toFixed(3)}-${paired.high.toFixed(3)})`,
   );
 }
 for (const f of run.failures) console.log(`✗ ${f}`);
