@@ -27,6 +27,12 @@ const VIEWER_KEY = {
   'app-user-1': 'a270298e0f7c2a10f2ec36210052083b',
 } as const;
 
+/** HMAC-SHA-256(VIEWER_KEY_SECRET, `openvine-network:${clientNetwork(address)}`), likewise. */
+const NETWORK_KEY = {
+  '198.51.100.0/24': 'bc09b74ace6d225778fa8b2ca762d95a',
+  '203.0.113.0/24': '479435ca043163883a3804d89bcb27f0',
+} as const;
+
 /**
  * Waits until everything written before this call has reached the record: points are written
  * without being awaited (as the real binding is), so a missing point cannot be told from a late
@@ -51,26 +57,31 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
     const videoId = randomHex64();
     const creator = 'e'.repeat(64);
     const at = Date.now() - 60_000;
-    const res = await postJson(aggregator, '/v1/events/views', {
-      events: [
-        {
-          videoId,
-          viewerId: 'alice',
-          eventType: 'view_end',
-          timestamp: at,
-          watchMs: 4500,
-          durationMs: 6000,
-          loops: 2,
-          creatorPubkey: creator,
-          hashtags: ['#Cats', 'dogs'],
-          title: 'A cat and a dog',
-          country: 'de',
-          source: 'feed',
-        },
-        { videoId, viewerId: 'bob', eventType: 'view_start', timestamp: at },
-        { videoId, viewerId: 'carol', eventType: 'view_end', timestamp: at, completion: 0.25 },
-      ],
-    });
+    const res = await postJson(
+      aggregator,
+      '/v1/events/views',
+      {
+        events: [
+          {
+            videoId,
+            viewerId: 'alice',
+            eventType: 'view_end',
+            timestamp: at,
+            watchMs: 4500,
+            durationMs: 6000,
+            loops: 2,
+            creatorPubkey: creator,
+            hashtags: ['#Cats', 'dogs'],
+            title: 'A cat and a dog',
+            country: 'de',
+            source: 'feed',
+          },
+          { videoId, viewerId: 'bob', eventType: 'view_start', timestamp: at },
+          { videoId, viewerId: 'carol', eventType: 'view_end', timestamp: at, completion: 0.25 },
+        ],
+      },
+      { 'cf-connecting-ip': '198.51.100.23' },
+    );
     expect(await res.json()).toEqual({ accepted: 3 });
     expect(await ingestCounts(aggregator)).toEqual({ events: 3, duplicates: 0 });
 
@@ -78,20 +89,30 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
     expect(points).toEqual([
       {
         indexes: [videoId],
-        // eventType, viewer key, creator, country (upper-cased), source, hashtags (no #, lower-cased), title
-        blobs: ['view_end', VIEWER_KEY.alice, creator, 'DE', 'feed', 'cats,dogs', 'A cat and a dog'],
+        // eventType, viewer key, creator, country (upper-cased), source, hashtags (no #, lower-cased),
+        // title, the client's network key (its /24)
+        blobs: [
+          'view_end',
+          VIEWER_KEY.alice,
+          creator,
+          'DE',
+          'feed',
+          'cats,dogs',
+          'A cat and a dog',
+          NETWORK_KEY['198.51.100.0/24'],
+        ],
         // timestamp, watchMs, durationMs, completion 4500 / 6000 = 0.75, loops
         doubles: [at, 4500, 6000, 0.75, 2],
       },
       {
         indexes: [videoId],
-        blobs: ['view_start', VIEWER_KEY.bob, '', '', '', '', ''],
+        blobs: ['view_start', VIEWER_KEY.bob, '', '', '', '', '', NETWORK_KEY['198.51.100.0/24']],
         // no durations: 0, 0; no completion: -1; no loops: 0
         doubles: [at, 0, 0, -1, 0],
       },
       {
         indexes: [videoId],
-        blobs: ['view_end', VIEWER_KEY.carol, '', '', '', '', ''],
+        blobs: ['view_end', VIEWER_KEY.carol, '', '', '', '', '', NETWORK_KEY['198.51.100.0/24']],
         doubles: [at, 0, 0, 0.25, 0],
       },
     ]);
@@ -149,7 +170,9 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
     };
     const before = Date.now();
     for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await postJson(aggregator, '/analytics/view', view)).status).toBe(200);
+      expect(
+        (await postJson(aggregator, '/analytics/view', view, { 'cf-connecting-ip': '203.0.113.7' })).status,
+      ).toBe(200);
     }
     const after = Date.now();
     const points = await pointsOf(aggregator, videoId);
@@ -164,6 +187,7 @@ describe('Analytics Engine record of view events (VIEW_EVENTS)', () => {
       'home',
       'cats',
       'from the app',
+      NETWORK_KEY['203.0.113.0/24'],
     ]);
     // The event time is the server's receive time (the app's timestamp has no zone).
     expect(point?.doubles.slice(1)).toEqual([3000, 6000, 0.5, 1]); // completion 3000 / 6000
