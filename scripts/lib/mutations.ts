@@ -187,8 +187,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour:
       'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',
     file: 'packages/trending-core/src/analytics-engine-source.ts',
-    find: '      if (s) s.networks = num(row.networks);',
-    replace: '      if (s) delete s.networks;',
+    find: "    setColumn(stats, networks, 'networks', 'networks');",
+    replace: '    void networks;',
   },
   {
     id: 'ingest-limit-per-request',

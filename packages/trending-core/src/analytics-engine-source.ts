@@ -128,18 +128,9 @@ export class AnalyticsEngineViewSource {
         loops: num(row.loops),
       });
     }
-    for (const row of viewers) {
-      const s = stats.get(String(row.video_id));
-      if (s) s.uniqueViewers = num(row.viewers);
-    }
-    for (const row of networks) {
-      const s = stats.get(String(row.video_id));
-      if (s) s.networks = num(row.networks);
-    }
-    for (const row of baseline) {
-      const s = stats.get(String(row.video_id));
-      if (s) s.baselineViews = num(row.views);
-    }
+    setColumn(stats, viewers, 'viewers', 'uniqueViewers');
+    setColumn(stats, networks, 'networks', 'networks');
+    setColumn(stats, baseline, 'views', 'baselineViews');
     return stats;
   }
 
@@ -173,6 +164,19 @@ export class AnalyticsEngineViewSource {
     const data = (parsed as { data?: unknown }).data;
     if (!Array.isArray(data)) throw new AnalyticsEngineError('Analytics Engine answer has no data rows');
     return data as Row[];
+  }
+}
+
+/** Sets `field` of each video the buckets found from `column` of a per-video query's rows. */
+function setColumn(
+  stats: Map<string, SourceVideoStats>,
+  rows: readonly Row[],
+  column: string,
+  field: 'uniqueViewers' | 'networks' | 'baselineViews',
+): void {
+  for (const row of rows) {
+    const s = stats.get(String(row.video_id));
+    if (s) s[field] = num(row[column]);
   }
 }
 
