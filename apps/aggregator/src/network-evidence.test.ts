@@ -1,4 +1,3 @@
-import { runInDurableObject } from 'cloudflare:test';
 import { HOUR_MS, MINUTE_MS, RETENTION_MS, SCORING } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,13 +6,13 @@ import {
   ingestAll,
   newAggregator,
   pinClock,
+  pruneRollups,
   randomVideoId,
   ranking,
   shardOfVideo,
   TEST_START,
   viewEnd,
 } from './testing.ts';
-import type { TrendingAggregator } from './trending-aggregator.ts';
 
 /** `count` viewers of `videoId` all sending from one network, at `at(i)`. */
 function fromOneNetwork(videoId: string, count: number, network: string, at: (i: number) => number) {
@@ -136,9 +135,7 @@ describe('backdating', () => {
       viewEnd(video, 'late-delivery', { timestampMs: now - RETENTION_MS - 2 * HOUR_MS }),
       ...distinctViews(video, 5, { at: () => now }),
     ]);
-    await runInDurableObject(shardOfVideo(stub, video), (instance: TrendingAggregator) =>
-      (instance as unknown as { rollups: { prune(now: number): number } }).rollups.prune(now + MINUTE_MS),
-    );
+    await pruneRollups(shardOfVideo(stub, video), now + MINUTE_MS);
     // The same viewer again in the same arrival hour: over its cap, so it counts nothing.
     await ingestAll(stub, [viewEnd(video, 'late-delivery', { timestampMs: now })]);
     expect(await findVideo(stub, '1h', video)).toMatchObject({ views: 5, uniqueViewers: 5 });

@@ -7,6 +7,7 @@ import {
   distinctViews,
   ingestAll,
   newStore,
+  pruneRollups,
   randomVideoId,
   registerVideos,
   signedVideo,
@@ -15,8 +16,6 @@ import {
 import { guardSql } from './testing-sql-guard.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
 import { VideoEvents } from './video-events.ts';
-
-type WithRollups = { rollups: { prune(now: number): number } };
 
 /** stats().rows as a full count of each table would give it (what the kept counts must equal). */
 function countedInFull(stub: AggregatorStub) {
@@ -71,10 +70,7 @@ describe('row counts in stats()', () => {
     } as ModerationChange);
     await expectExact();
 
-    const prune = (at: number) =>
-      runInDurableObject(stub, (instance: TrendingAggregator) =>
-        (instance as unknown as WithRollups).rollups.prune(at),
-      );
+    const prune = (at: number) => pruneRollups(stub, at);
     // Three hours on: the minute buckets are gone, the rest kept.
     expect(await prune(now + 3 * 3_600_000)).toBeGreaterThan(0);
     await expectExact();

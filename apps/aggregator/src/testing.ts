@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import {
   aggregatorShardCount,
@@ -41,6 +42,13 @@ export function shardsOf(aggregator: AggregatorStub): AggregatorStub[] {
  */
 export function newStore(): AggregatorStub {
   return shardsOf(newAggregator())[0] as AggregatorStub;
+}
+
+/** What the object's alarm does to its rollups at `now`: drops what no window can see. Rows deleted. */
+export function pruneRollups(store: AggregatorStub, now: number): Promise<number> {
+  return runInDurableObject(store, (instance: TrendingAggregator) =>
+    (instance as unknown as { rollups: { prune(now: number): number } }).rollups.prune(now),
+  );
 }
 
 /** The shard that stores `videoId`'s events. */

@@ -9,6 +9,7 @@ import {
   ingestAll,
   newAggregator,
   pinClock,
+  pruneRollups,
   randomVideoId,
   ranking,
   shardOfVideo,
@@ -16,8 +17,6 @@ import {
   viewEnd,
 } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
-
-type WithRollups = { rollups: { prune(now: number): number } };
 
 const getAlarm = (stub: AggregatorStub) =>
   runInDurableObject(stub, (_instance: TrendingAggregator, state) => state.storage.getAlarm());
@@ -193,10 +192,7 @@ describe('pruning', () => {
     // Each shard prunes its own rollups (its alarm does, every 30 s).
     const prune = async (at: number) => {
       let deleted = 0;
-      for (const shard of shardsOf(stub))
-        deleted += await runInDurableObject(shard, (instance: TrendingAggregator) =>
-          (instance as unknown as WithRollups).rollups.prune(at),
-        );
+      for (const shard of shardsOf(stub)) deleted += await pruneRollups(shard, at);
       return deleted;
     };
     // Pruning now keeps everything any window can still see.
