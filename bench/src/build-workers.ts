@@ -1,4 +1,4 @@
-// Bundles the bench's own Workers (the floor, the two peers, "before") into bench/dist, one
+// Bundles the bench's own Workers (the floor, the peers, "before", the runtime-ops tool's) into bench/dist, one
 // ES module each, for Miniflare. Run by `pnpm build` (turbo builds the apps first).
 import { build } from 'esbuild';
 
@@ -11,12 +11,16 @@ export const BENCH_WORKERS = [
   'before',
 ] as const;
 export type BenchWorker = (typeof BENCH_WORKERS)[number];
+/** Workers of the standalone tools, not started in the bench's stack (runtime-ops.ts runs its own). */
+const TOOL_WORKERS = ['runtime-ops'] as const;
 
 export const distDir = new URL('../dist/', import.meta.url).pathname;
 
 export async function buildWorkers(): Promise<void> {
   await build({
-    entryPoints: BENCH_WORKERS.map((name) => new URL(`./workers/${name}.js`, import.meta.url).pathname),
+    entryPoints: [...BENCH_WORKERS, ...TOOL_WORKERS].map(
+      (name) => new URL(`./workers/${name}.js`, import.meta.url).pathname,
+    ),
     outdir: distDir,
     bundle: true,
     format: 'esm',
