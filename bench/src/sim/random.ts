@@ -1,7 +1,7 @@
 // The simulation's only source of chance: one seeded stream (trending-core's demo-data PRNG, the
 // one the bench's Zipf workload draws from), so that a run with the same seed gives the same
 // numbers on every machine. Every draw below is a pure function of that stream.
-import { seededRandom } from '../../../packages/trending-core/src/demo-data.ts';
+import { poissonCount, seededRandom } from '../../../packages/trending-core/src/demo-data.ts';
 
 /** The z of the 99th percentile of a standard normal: fits a lognormal to a measured p50 and p99. */
 const Z99 = 2.3263;
@@ -28,18 +28,7 @@ export function createRandom(seed: number): Random {
   return {
     next,
     exponential: (rate) => -Math.log(1 - next()) / rate,
-    poisson(mean) {
-      if (mean <= 0) return 0;
-      if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));
-      const limit = Math.exp(-mean);
-      let count = 0;
-      let product = next();
-      while (product > limit) {
-        count += 1;
-        product *= next();
-      }
-      return count;
-    },
+    poisson: (mean) => poissonCount(next, mean, normal),
     lognormal(p50, p99) {
       if (p50 <= 0) return 0;
       const sigma = p99 > p50 ? Math.log(p99 / p50) / Z99 : 0;

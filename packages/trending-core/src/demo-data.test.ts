@@ -1,7 +1,13 @@
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientNetwork, isIpAddress } from './client-network.ts';
-import { type DemoData, demoViewerAddress, generateDemoData } from './demo-data.ts';
+import {
+  type DemoData,
+  demoViewerAddress,
+  generateDemoData,
+  poissonCount,
+  seededRandom,
+} from './demo-data.ts';
 import { normalizeViewEvent } from './events.ts';
 import { ViewEventSchema } from './schemas.ts';
 import { DAY_MS, HOUR_MS } from './windows.ts';
@@ -134,5 +140,43 @@ describe("demoViewerAddress (a demo viewer's own address)", () => {
       Array.from({ length: 1_000 }, (_, i) => clientNetwork(demoViewerAddress(`v-${i}`))),
     );
     expect(networks.size).toBeGreaterThan(990);
+  });
+});
+
+describe('poissonCount', () => {
+  const standardNormal = (next: () => number) => () =>
+    Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+
+  it('draws counts with the asked mean, exact below 30 and approximated above', () => {
+    for (const mean of [0.2, 4, 29, 80]) {
+      const next = seededRandom(7);
+      const normal = standardNormal(next);
+      const draws = Array.from({ length: 20_000 }, () => poissonCount(next, mean, normal));
+      const average = draws.reduce((sum, n) => sum + n, 0) / draws.length;
+      const variance = draws.reduce((sum, n) => sum + (n - average) ** 2, 0) / draws.length;
+      // A Poisson count's variance equals its mean: both within 4 standard errors of it (the
+      // variance's standard error is sqrt((mean + 2 mean²) / n) for a Poisson count).
+      expect(Math.abs(average - mean)).toBeLessThan(4 * Math.sqrt(mean / draws.length));
+      expect(Math.abs(variance - mean)).toBeLessThan(4 * Math.sqrt((mean + 2 * mean ** 2) / draws.length));
+      expect(draws.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
+    }
+  });
+
+  it('draws nothing for a mean of zero or less, and nothing from the stream', () => {
+    let drawn = 0;
+    const next = () => {
+      drawn += 1;
+      return 0.5;
+    };
+    expect(poissonCount(next, 0, next)).toBe(0);
+    expect(poissonCount(next, -1, next)).toBe(0);
+    expect(drawn).toBe(0);
+  });
+
+  it('below 30 leaves P(0) at e^-mean', () => {
+    const next = seededRandom(11);
+    const draws = Array.from({ length: 20_000 }, () => poissonCount(next, 2, () => 0));
+    const zeros = draws.filter((n) => n === 0).length / draws.length;
+    expect(Math.abs(zeros - Math.exp(-2))).toBeLessThan(0.01);
   });
 });

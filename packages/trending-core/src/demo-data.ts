@@ -60,7 +60,26 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A 64-hex id (like a Nostr event id or pubkey) drawn from `next`. */
+/**
+ * How many arrivals of a Poisson process of mean `mean` fall in one draw, from the uniform stream
+ * `next`: exact (Knuth's product of uniforms) up to a mean of 30, the normal approximation above
+ * it, with `normal` the caller's standard normal draw (so that each caller's seeded stream, and
+ * the numbers its runs are documented with, stay as they were). The ranking-quality workload and
+ * the bench's simulation draw from this one.
+ */
+export function poissonCount(next: () => number, mean: number, normal: () => number): number {
+  if (mean <= 0) return 0;
+  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));
+  const limit = Math.exp(-mean);
+  let count = 0;
+  let product = next();
+  while (product > limit) {
+    count += 1;
+    product *= next();
+  }
+  return count;
+}
+
 /**
  * A demo viewer's own address, the same for every call: a public-looking IPv4 address whose /24
  * comes from the viewer id (FNV-1a), so that distinct viewers mostly sit on distinct /24s as a
@@ -73,6 +92,7 @@ export function demoViewerAddress(viewerId: string): string {
   return `${11 + ((h >>> 24) % 200)}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255 || 1}`;
 }
 
+/** A 64-hex id (like a Nostr event id or pubkey) drawn from `next`. */
 export function hex64(next: () => number): string {
   let out = '';
   for (let i = 0; i < 8; i++)

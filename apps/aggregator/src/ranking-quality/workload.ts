@@ -3,7 +3,7 @@
 // simulated minute. Everything is drawn from one seed, so a seed's run is the same on every machine.
 
 import { HOUR_MS, MINUTE_MS, type NormalizedViewEvent } from '@openvine/trending-core';
-import { hex64, seededRandom } from '@openvine/trending-core/demo-data';
+import { hex64, poissonCount, seededRandom } from '@openvine/trending-core/demo-data';
 
 /** One simulated view: the event, and the client network it came from (the viewer's address). */
 export interface SimulatedView {
@@ -48,20 +48,7 @@ export interface ViewerStream {
   viewerOf?: (n: number) => string;
 }
 
-/** Poisson-distributed count with mean `mean` (Knuth for small means, normal approximation above). */
-function poisson(next: () => number, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(next)));
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = next();
-  while (p > limit) {
-    k += 1;
-    p *= next();
-  }
-  return k;
-}
-
+/** A standard normal draw from `next` (Box-Muller). */
 function gaussian(next: () => number): number {
   const u = Math.max(next(), Number.EPSILON);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
@@ -124,7 +111,9 @@ export class Workload {
   minute(t: number): SimulatedView[] {
     const views: SimulatedView[] = [];
     for (const stream of [...this.giants, ...this.tail, ...this.extra]) {
-      const count = poisson(this.next, (stream.perHour(t) * MINUTE_MS) / HOUR_MS);
+      const count = poissonCount(this.next, (stream.perHour(t) * MINUTE_MS) / HOUR_MS, () =>
+        gaussian(this.next),
+      );
       for (let i = 0; i < count; i++) {
         const n = (this.counters.get(stream.videoId) ?? 0) + 1;
         this.counters.set(stream.videoId, n);
