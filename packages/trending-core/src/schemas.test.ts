@@ -318,6 +318,15 @@ describe('ViewEventSchema field limits', () => {
     ]);
   });
 
+  it('never stores a hashtag longer than 64 characters, even one that lowercasing lengthens', () => {
+    // 'İ' lowercases to two UTF-16 units: 64 of them are 128 once lowercased, which the ingest
+    // message refuses, so the stored tag is cut to 64 again.
+    const dotted = v.parse(ViewEventSchema, { ...baseEvent, hashtags: ['İ'.repeat(64)] }).hashtags ?? [];
+    expect(dotted).toHaveLength(1);
+    expect(dotted[0]?.length).toBe(64);
+    expect(dotted[0]).toBe('İ'.repeat(32).toLowerCase());
+  });
+
   it('strips # only at the start of a hashtag', () => {
     expect(v.parse(ViewEventSchema, { ...baseEvent, hashtags: ['c#', '#c#'] }).hashtags).toEqual(['c#']);
   });

@@ -76,6 +76,18 @@ const Milliseconds = (label: string) =>
     v.maxValue(VIEW_FIELD_LIMITS.durationMs, `${label} must be at most 24 hours`),
   );
 
+/**
+ * A tag as stored: trimmed, leading `#`s stripped, lowercased, and cut to 64 characters after
+ * lowercasing, which can lengthen it ('İ' is two UTF-16 units lowercased): the ingest message
+ * holds at most 64, and a longer tag sent its whole message to the dead letters after the 202.
+ */
+const storedHashtag = (tag: string) =>
+  cutString(tag.trim().replace(/^#+/, '').toLowerCase(), VIEW_FIELD_LIMITS.hashtagChars).trim();
+
+/**
+ * `/v1`'s hashtags: at most 20 tags of at most 64 characters each as sent, else a 400 (the bounds
+ * come before any transformation, so the API document states them), then stored deduplicated.
+ */
 const HashtagsSchema = v.pipe(
   v.array(
     v.pipe(
@@ -85,9 +97,7 @@ const HashtagsSchema = v.pipe(
     ),
   ),
   v.maxLength(VIEW_FIELD_LIMITS.hashtags, 'at most 20 hashtags'),
-  v.transform((tags) => [
-    ...new Set(tags.map((t) => t.replace(/^#+/, '').toLowerCase()).filter((t) => t.length > 0)),
-  ]),
+  v.transform((tags) => [...new Set(tags.map(storedHashtag).filter((t) => t.length > 0))]),
 );
 
 /** Epoch milliseconds, or an ISO-8601 string (read as UTC when it has no offset). */
@@ -186,10 +196,7 @@ export function clampHashtags(value: unknown): string[] | undefined {
   for (const item of value) {
     if (tags.size === VIEW_FIELD_LIMITS.hashtags) break;
     if (typeof item !== 'string') continue;
-    const tag = cutString(
-      item.trim().replace(/^#+/, '').toLowerCase(),
-      VIEW_FIELD_LIMITS.hashtagChars,
-    ).trim();
+    const tag = storedHashtag(item);
     if (tag.length > 0) tags.add(tag);
   }
   return [...tags];

@@ -51,6 +51,17 @@ describe('POST /v1/events/views', () => {
     expect(video).toMatchObject({ views: 6, uniqueViewers: 6 });
   });
 
+  it('counts a view whose hashtag grows past 64 characters when lowercased', async () => {
+    // 'İ' is two UTF-16 units lowercased: the tag is cut to 64 again before it is enqueued, where
+    // a longer one made the consumer dead-letter the whole message after the 202.
+    const aggregator = newAggregator();
+    const view = viewEnd(randomHex64(), 'dotted', { hashtags: ['İ'.repeat(64)] });
+    const outcome = await countedOutcome(aggregator, () =>
+      postJson(aggregator, '/v1/events/views', view, fromViewer('dotted')),
+    );
+    expect(outcome).toEqual({ accepted: 1, duplicates: 0 });
+  });
+
   it('computes completion from the durations when it is absent', async () => {
     const aggregator = newAggregator();
     const videoId = randomHex64();
