@@ -183,6 +183,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "'DELETE FROM video_viewers WHERE last_ms < ? AND ? IS NOT NULL',",
   },
   {
+    id: 'hashtag-cut-before-lowercase',
+    behaviour:
+      "ingest: a /v1 hashtag is lowercased after its 64-character cut, so 'İ' x 64 becomes 128 and its message is dead-lettered after the 202",
+    file: 'packages/trending-core/src/schemas.ts',
+    find: "  cutString(tag.trim().replace(/^#+/, '').toLowerCase(), VIEW_FIELD_LIMITS.hashtagChars).trim();",
+    replace: "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
+  },
+  {
     id: 'record-check-without-networks',
     behaviour:
       'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',
