@@ -95,18 +95,31 @@ export class VideoEvents implements VideoMetaSource {
         [...new Set(records.map((r) => r.address))].map((a) => [a]),
       ).map((row) => [row.address, { id: row.event_id, createdAt: row.created_at }]),
     );
+    // Versions registered before (the address's older ones included): a client's retry of a
+    // batch that held an address's older and newer version is unchanged, not stale.
+    const known = new Set(
+      selectByKeys<{ video_id: string }>(
+        this.sql,
+        'video_versions',
+        ['video_id'],
+        ['video_id'],
+        [...new Set(records.map((r) => r.id))].map((id) => [id]),
+      ).map((row) => row.video_id),
+    );
     const stale: StaleVersion[] = [];
     records.forEach((record, index) => {
       const held = stored.get(record.address);
-      if (held && held.id !== record.id && !replacesVersion(record, held)) {
+      if (held && held.id !== record.id && !known.has(record.id) && !replacesVersion(record, held)) {
         stale.push({ index, storedId: held.id, storedCreatedAt: held.createdAt });
       }
     });
     if (stale.length > 0) return { ok: false, stale };
 
-    // The newest version of each address in the request (all of them newer than the stored one).
+    // The newest version of each address in the request that is newer than the stored one.
     const newest = new Map<string, VideoEventRecord>();
     for (const record of records) {
+      const held = stored.get(record.address);
+      if (held && !replacesVersion(record, held)) continue;
       const best = newest.get(record.address);
       if (!best || replacesVersion(record, best)) newest.set(record.address, record);
     }
@@ -114,7 +127,7 @@ export class VideoEvents implements VideoMetaSource {
     const results = records.map((record) => {
       const held = stored.get(record.address);
       let status: VideoRegistrationStatus;
-      if (held?.id === record.id || seen.has(record.id)) status = 'unchanged';
+      if (held?.id === record.id || known.has(record.id) || seen.has(record.id)) status = 'unchanged';
       else if (newest.get(record.address)?.id !== record.id) status = 'superseded';
       else status = held ? 'replaced' : 'stored';
       seen.add(record.id);

@@ -158,6 +158,29 @@ describe('POST /v1/videos', () => {
     expect((await refreshed24h(aggregator)).videos[0]?.title).toBe('Current');
   });
 
+  it('answers a retried batch that held two versions of one address as unchanged, not 409', async () => {
+    const aggregator = newAggregator();
+    const seed = keys();
+    const now = Math.floor(Date.now() / 1000);
+    const first = signedVideo(seed, { title: 'First', createdAt: now - 600 });
+    const second = signedVideo(seed, { title: 'Second', createdAt: now - 60 });
+    const other = signedVideo(`${seed}:other`, { title: 'Other' });
+    const batch = { events: [first, second, other] };
+    const res = await postVideos(aggregator, batch);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+      'superseded',
+      'stored',
+      'stored',
+    ]);
+    // The answer was lost; the client sends the same request again.
+    const retry = await postVideos(aggregator, batch);
+    expect(retry.status, await retry.clone().text()).toBe(200);
+    expect(await retry.json()).toMatchObject({ accepted: 0, replaced: 0, unchanged: 3 });
+    await views(aggregator, first.id, 6);
+    expect((await refreshed24h(aggregator)).videos[0]).toMatchObject({ videoId: first.id, title: 'Second' });
+  });
+
   it('a newer version replaces the metadata of its address, for views counted under the older id too', async () => {
     const aggregator = newAggregator();
     const seed = keys();
