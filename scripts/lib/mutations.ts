@@ -191,6 +191,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
   },
   {
+    id: 'known-version-stale',
+    behaviour:
+      "videos: a version registered before counts as stale, so retrying a batch with an address's older and newer versions is a 409",
+    file: 'apps/aggregator/src/video-events.ts',
+    find: 'if (held && held.id !== record.id && !known.has(record.id) && !replacesVersion(record, held)) {',
+    replace: 'if (held && held.id !== record.id && !replacesVersion(record, held)) {',
+  },
+  {
     id: 'record-check-without-networks',
     behaviour:
       'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',
