@@ -199,6 +199,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'if (held && held.id !== record.id && !replacesVersion(record, held)) {',
   },
   {
+    id: 'coordinator-judges-alone',
+    behaviour:
+      'videos: the coordinator judges a batch without its shards, so after it forgot a watched newer version it accepts an older one',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: 'const elsewhere = this.fleet ? await this.fleet.each((shard) => shard.videoVersions(records)) : [];',
+    replace: 'const elsewhere: HeldVersions[] = [];',
+  },
+  {
     id: 'record-check-without-networks',
     behaviour:
       'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',

@@ -30,7 +30,12 @@ import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
 import { type ShardFleet, type ShardRanking, type ShardRankingRequest, shardFleetOf } from './shard-fleet.ts';
 import { mergeShards } from './shard-merge.ts';
 import { StorageWarning, shardStorage } from './storage-budget.ts';
-import { type SignedVideoMeta, VideoEvents, type VideoRegistration } from './video-events.ts';
+import {
+  type HeldVersions,
+  type SignedVideoMeta,
+  VideoEvents,
+  type VideoRegistration,
+} from './video-events.ts';
 import { recordCommitted } from './view-record.ts';
 import { cursorAt } from './window-totals.ts';
 
@@ -75,6 +80,13 @@ export interface AggregatorStats {
   alarmFailures: { refresh: Record<TrendingWindow, number>; prune: number; lastAt: number | null };
   /** The SQLite file's size against the shard's budget (storage-budget.ts). */
   storage: ShardStorage;
+}
+
+/** A batch of signed video events as an RPC takes it: an array of 0..perBatch. */
+function checkVideoBatch(records: unknown): void {
+  if (!Array.isArray(records) || records.length > LIMITS.videoEvents.perBatch) {
+    throw new RangeError(`registerVideos takes 0..${LIMITS.videoEvents.perBatch} events`);
+  }
 }
 
 const perWindow = <T>(value: (window: TrendingWindow) => T): Record<TrendingWindow, T> =>
@@ -158,23 +170,41 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * changed. The new metadata shows from the next computation of each window.
    */
   async registerVideos(records: VideoEventRecord[]): Promise<VideoRegistration> {
-    if (!Array.isArray(records) || records.length > LIMITS.videoEvents.perBatch) {
-      throw new RangeError(`registerVideos takes 0..${LIMITS.videoEvents.perBatch} events`);
-    }
+    checkVideoBatch(records);
     const now = Date.now();
-    const registration = this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now));
+    // A coordinator judges with its shards' versions too: its own copy, with no views, forgets a
+    // version 7 days after its registration, while the shard of a watched video keeps it, and an
+    // older version then accepted here would be refused there.
+    const elsewhere = this.fleet ? await this.fleet.each((shard) => shard.videoVersions(records)) : [];
+    const registration = this.ctx.storage.transactionSync(() =>
+      this.videoEvents.register(records, now, { elsewhere }),
+    );
     // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
     // views counted under an older version's id show the newest one), so each keeps a copy. Sent
     // whatever this object's verdict per event (stored, superseded or unchanged): a copy an
     // earlier failed call missed arrives with the client's retry, which this object calls
     // unchanged. Never when this object refused the batch (`ok: false`, nothing changed here):
     // a shard that missed the newer version would take the stale one, or the batch's other
-    // events, and hold what this object refused.
+    // events, and hold what this object refused. A shard takes the copy as a replica, refusing
+    // nothing, so that no shard misses the batch's other events over a version it alone holds.
     if (registration.ok && this.fleet)
       await this.fleet.each(async (shard) => {
-        await shard.registerVideos(records);
+        await shard.replicateVideos(records);
       });
     return registration;
+  }
+
+  /** This object's versions of a batch's addresses and ids: for its coordinator's verdict. */
+  async videoVersions(records: VideoEventRecord[]): Promise<HeldVersions> {
+    checkVideoBatch(records);
+    return this.videoEvents.versionsOf(records);
+  }
+
+  /** A shard takes its coordinator's copy of a batch the coordinator accepted (never refused). */
+  async replicateVideos(records: VideoEventRecord[]): Promise<void> {
+    checkVideoBatch(records);
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => this.videoEvents.register(records, now, { replica: true }));
   }
 
   /** The signed metadata of videos, by id (ops and tests). */

@@ -163,6 +163,44 @@ describe('signed video metadata', () => {
     );
   });
 
+  it('refuses an older version that only a shard still knows is older, after the coordinator forgot the newer one', async () => {
+    const start = pinClock('2100-07-01T12:00:00Z');
+    const stub = newAggregator();
+    const seed = keys();
+    const createdAt = Math.floor(start / 1000);
+    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: createdAt - 60 });
+    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: createdAt - 600 });
+    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    await registerVideos(stub, current);
+    // 8 days on, `current` is still watched: its shard keeps it, the coordinator (no views of its
+    // own) forgets it at its alarm.
+    pinClock(start + 8 * DAY_MS);
+    await stub.ingest(distinctViews(current.id, 1));
+    for (const object of [stub, ...shardsOf(stub)]) await runDurableObjectAlarm(object);
+    expect(await stub.registerVideos([unrelated, old])).toEqual({
+      ok: false,
+      stale: [{ index: 1, storedId: current.id, storedCreatedAt: current.createdAt }],
+    });
+    const shard = shardOfVideo(stub, current.id);
+    expect(Object.keys(await shard.videoMetadata([unrelated.id, old.id, current.id]))).toEqual([current.id]);
+    expect((await shard.videoMetadata([current.id]))[current.id]?.title).toBe('Current');
+  });
+
+  it("a shard takes the coordinator's copy whole, a version older than its own recorded as superseded", async () => {
+    const stub = newAggregator();
+    const seed = keys();
+    const now = Math.floor(Date.now() / 1000);
+    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
+    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
+    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    const shard = shardOfVideo(stub, current.id);
+    await registerVideos(shard, current);
+    await shard.replicateVideos([old, unrelated]);
+    const meta = await shard.videoMetadata([old.id, unrelated.id]);
+    expect(meta[unrelated.id]?.title).toBe('Unrelated');
+    expect(meta[old.id]).toMatchObject({ eventId: current.id, title: 'Current' });
+  });
+
   it('in one request, the newest version of an address wins and the others are superseded', async () => {
     const stub = newAggregator();
     const seed = keys();

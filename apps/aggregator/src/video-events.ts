@@ -66,6 +66,12 @@ export type VideoRegistration =
   | ({ ok: true } & VideoRegistrationResult)
   | { ok: false; stale: StaleVersion[] };
 
+/** An object's versions of a batch's addresses (VideoEvents.versionsOf): plain data, for RPC. */
+export interface HeldVersions {
+  stored: { address: string; id: string; createdAt: number }[];
+  known: string[];
+}
+
 type AddressRow = {
   address: string;
   event_id: string;
@@ -81,31 +87,53 @@ export class VideoEvents implements VideoMetaSource {
   }
 
   /**
-   * Registers verified events, all or none (call inside a storage transaction): refused whole when
-   * one is older than its address's stored version. In a request holding several versions of one
-   * address, the newest becomes the address's version and the others are recorded as superseded.
+   * What this object holds of a batch's addresses and ids: the stored version of each address,
+   * and which of the ids it has registered. A coordinator judges a batch with its shards' too
+   * (trending-aggregator.ts): its own copy, with no views, forgets a version after 7 days, while
+   * a shard whose video is watched keeps it.
    */
-  register(records: readonly VideoEventRecord[], now: number): VideoRegistration {
-    const stored = new Map(
-      selectByKeys<AddressRow>(
-        this.sql,
-        'video_addresses',
-        ['address'],
-        ['address', 'event_id', 'created_at'],
-        [...new Set(records.map((r) => r.address))].map((a) => [a]),
-      ).map((row) => [row.address, { id: row.event_id, createdAt: row.created_at }]),
-    );
+  versionsOf(records: readonly VideoEventRecord[]): HeldVersions {
+    const stored = selectByKeys<AddressRow>(
+      this.sql,
+      'video_addresses',
+      ['address'],
+      ['address', 'event_id', 'created_at'],
+      [...new Set(records.map((r) => r.address))].map((a) => [a]),
+    ).map((row) => ({ address: row.address, id: row.event_id, createdAt: row.created_at }));
     // Versions registered before (the address's older ones included): a client's retry of a
     // batch that held an address's older and newer version is unchanged, not stale.
-    const known = new Set(
-      selectByKeys<{ video_id: string }>(
-        this.sql,
-        'video_versions',
-        ['video_id'],
-        ['video_id'],
-        [...new Set(records.map((r) => r.id))].map((id) => [id]),
-      ).map((row) => row.video_id),
-    );
+    const known = selectByKeys<{ video_id: string }>(
+      this.sql,
+      'video_versions',
+      ['video_id'],
+      ['video_id'],
+      [...new Set(records.map((r) => r.id))].map((id) => [id]),
+    ).map((row) => row.video_id);
+    return { stored, known };
+  }
+
+  /**
+   * Registers verified events, all or none (call inside a storage transaction): refused whole when
+   * one is older than its address's stored version, here or in `elsewhere` (the shards' versions,
+   * for a coordinator). In a request holding several versions of one address, the newest becomes
+   * the address's version and the others are recorded as superseded. A `replica` (a shard taking
+   * the coordinator's copy of a batch the coordinator accepted) refuses nothing: a version older
+   * than its own is recorded as superseded, so that the batch's other events always arrive.
+   */
+  register(
+    records: readonly VideoEventRecord[],
+    now: number,
+    { elsewhere = [], replica = false }: { elsewhere?: readonly HeldVersions[]; replica?: boolean } = {},
+  ): VideoRegistration {
+    const stored = new Map<string, { id: string; createdAt: number }>();
+    const known = new Set<string>();
+    for (const held of [this.versionsOf(records), ...elsewhere]) {
+      for (const version of held.stored) {
+        const best = stored.get(version.address);
+        if (!best || replacesVersion(version, best)) stored.set(version.address, version);
+      }
+      for (const id of held.known) known.add(id);
+    }
     const stale: StaleVersion[] = [];
     records.forEach((record, index) => {
       const held = stored.get(record.address);
@@ -113,7 +141,7 @@ export class VideoEvents implements VideoMetaSource {
         stale.push({ index, storedId: held.id, storedCreatedAt: held.createdAt });
       }
     });
-    if (stale.length > 0) return { ok: false, stale };
+    if (stale.length > 0 && !replica) return { ok: false, stale };
 
     // The newest version of each address in the request that is newer than the stored one.
     const newest = new Map<string, VideoEventRecord>();
