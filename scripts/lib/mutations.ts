@@ -72,7 +72,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'video-stale-version-accepted',
     behaviour: 'signed metadata: an older version of a video replaces or joins the newer one',
     file: 'apps/aggregator/src/video-events.ts',
-    find: '    if (stale.length > 0) return { ok: false, stale };\n',
+    find: '    if (stale.length > 0 && !replica) return { ok: false, stale };\n',
     replace: '',
   },
   {
