@@ -102,6 +102,29 @@ describe('precompute() over the service binding', () => {
 });
 
 describe('admin routes', () => {
+  it('a POST whose every field has a default runs without a body, whatever the client says of it', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const post = (init: RequestInit) =>
+      api(aggregator, '/v1/admin/precompute', {
+        method: 'POST',
+        ...init,
+        headers: { authorization: 'Bearer test-admin-token', ...init.headers },
+      });
+    // `curl -X POST`: no body, no Content-Length, no Content-Type; or a JSON type and no body.
+    const bare = await post({});
+    expect(bare.status, await bare.clone().text()).toBe(200);
+    expect(((await bare.json()) as PrecomputeReport).skipped).toBe(false);
+    expect((await post({ headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    // A body is still JSON, and an object.
+    const text = await post({ headers: { 'content-type': 'text/plain' }, body: 'window=1h' });
+    expect(text.status).toBe(415);
+    const untyped = await post({ body: '{"windows":["1h"]}' });
+    expect(untyped.status).toBe(415);
+    const array = await post({ headers: { 'content-type': 'application/json' }, body: '[]' });
+    expect(array.status).toBe(400);
+  });
+
   it('status shows the last run, its age and each window', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
