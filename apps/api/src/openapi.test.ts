@@ -1,7 +1,14 @@
 // The served OpenAPI document is generated from the route table and the valibot schemas; these
 // tests hold real responses of every route, and every example request in the document, to it.
 import { type Schema, Validator } from '@cfworker/json-schema';
-import { keyScope, kvTopKey, VIEW_FIELD_LIMITS, ViewEventSchema } from '@openvine/trending-core';
+import {
+  keyScope,
+  kvTopKey,
+  LIMITS,
+  VIEW_FIELD_LIMITS,
+  VideoEventsBatchSchema,
+  ViewEventSchema,
+} from '@openvine/trending-core';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -330,6 +337,24 @@ describe('the document follows the valibot schemas', () => {
     expect(at(viewEvent, 'watchMs').maximum).toBe(VIEW_FIELD_LIMITS.durationMs);
     const clientView = at(doc, 'components', 'schemas', 'ClientView', 'properties');
     expect(at(clientView, 'userId').maxLength).toBe(VIEW_FIELD_LIMITS.viewerIdChars);
+    // POST /v1/videos: one event, or a batch of 1..50, the bounds the handler enforces.
+    const videos = at(
+      doc,
+      'paths',
+      '/v1/videos',
+      'post',
+      'requestBody',
+      'content',
+      'application/json',
+      'schema',
+    );
+    const batch = (videos.anyOf as { properties?: { events?: { minItems?: number; maxItems?: number } } }[])
+      .map((option) => option.properties?.events)
+      .find((events) => events !== undefined);
+    const events = VideoEventsBatchSchema.entries.events;
+    expect(batch?.minItems).toBe(requirement(events, 'min_length'));
+    expect(batch?.maxItems).toBe(requirement(events, 'max_length'));
+    expect(batch?.maxItems).toBe(LIMITS.videoEvents.perBatch);
   });
 
   it('changes when a schema changes', () => {

@@ -32,6 +32,7 @@ import {
   SeedResultSchema,
   TrendingQuerySchema,
   TrendingVideosResponseSchema,
+  VideoEventsBatchDocSchema,
   VideoRegistrationResultSchema,
   ViewEventSchema,
   ViewEventsBatchSchema,
@@ -329,7 +330,7 @@ export const ROUTES: readonly RouteSpec[] = [
       "the only source of a video's title, creator and hashtags",
     // The handler picks the shape by the presence of `events`; each event is verified alone.
     body: {
-      schema: v.union([NostrEventSchema, v.strictObject({ events: v.array(NostrEventSchema) })]),
+      schema: v.union([NostrEventSchema, VideoEventsBatchDocSchema]),
       required: true,
       examples: {
         one: EXAMPLE_SIGNED_VIDEO,

@@ -40,14 +40,24 @@ export const NostrEventSchema = v.object({
 });
 export type NostrEvent = v.InferOutput<typeof NostrEventSchema>;
 
-/** The batch form of POST /v1/videos: 1..LIMITS.videoEvents.perBatch events. */
-export const VideoEventsBatchSchema = v.strictObject({
-  events: v.pipe(
-    v.array(v.unknown()),
-    v.minLength(1, 'events must not be empty'),
-    v.maxLength(CAPS.perBatch, `at most ${CAPS.perBatch} events per request`),
-  ),
-});
+/** `{ events: [...] }` of 1..LIMITS.videoEvents.perBatch items of `item`. */
+const videoEventsBatch = <TItem extends v.GenericSchema>(item: TItem) =>
+  v.strictObject({
+    events: v.pipe(
+      v.array(item),
+      v.minLength(1, 'events must not be empty'),
+      v.maxLength(CAPS.perBatch, `at most ${CAPS.perBatch} events per request`),
+    ),
+  });
+
+/**
+ * The batch form of POST /v1/videos as the handler parses it: its bounds only, since each event
+ * is then verified on its own (verifyVideoEvent), so that one bad event is named by its index.
+ */
+export const VideoEventsBatchSchema = videoEventsBatch(v.unknown());
+
+/** The same batch as the API document describes it: the same bounds, each item a Nostr event. */
+export const VideoEventsBatchDocSchema = videoEventsBatch(NostrEventSchema);
 
 /** What the aggregator stores of a verified video event. */
 export interface VideoEventRecord {
