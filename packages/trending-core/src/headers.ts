@@ -13,12 +13,12 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A preflight's answer adds what browsers read only there (methods, request headers, how long to
- * remember it); sent on every response they would cost each hot-path response ~150 bytes.
+ * A preflight's answer adds what browsers read only there (request headers, how long to remember
+ * it; the methods are the path's own, set by the api's preflight from its route table); sent on
+ * every response they would cost each hot-path response ~150 bytes.
  */
 export const CORS_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
   ...CORS_HEADERS,
-  'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, Authorization, If-None-Match, User-Agent',
   'Access-Control-Max-Age': String(TTL_POLICY.corsPreflight.maxAgeS),
 };

@@ -22,11 +22,17 @@ export function allowFor(pathname: string): string | undefined {
   return [...withHead, 'OPTIONS'].join(', ');
 }
 
-/** CORS preflight for known paths. */
+/**
+ * CORS preflight for known paths: the methods a browser may send are the path's own (Allow), so
+ * that a POST to a read-only path fails at the preflight rather than with a 405 after it.
+ */
 export function preflight(request: Request): Response {
   const allow = allowFor(new URL(request.url).pathname);
   if (!allow) throw new ApiError(404, 'not_found', 'No such route');
-  return new Response(null, { status: 204, headers: { ...CORS_PREFLIGHT_HEADERS, Allow: allow } });
+  return new Response(null, {
+    status: 204,
+    headers: { ...CORS_PREFLIGHT_HEADERS, 'Access-Control-Allow-Methods': allow, Allow: allow },
+  });
 }
 
 /**

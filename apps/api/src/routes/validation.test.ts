@@ -142,7 +142,14 @@ describe('routing errors', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
+    // A read-only path lets a browser send only its own methods: a POST fails at the preflight.
+    const read = await api(aggregator, '/v1/trending/videos', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(read.status).toBe(204);
+    expect(read.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
   });
 
   it('sends only the CORS headers a browser reads on an actual response', async () => {
