@@ -188,7 +188,8 @@ export const MUTATIONS: readonly Mutation[] = [
       "ingest: a /v1 hashtag is lowercased after its 64-character cut, so 'İ' x 64 becomes 128 and its message is dead-lettered after the 202",
     file: 'packages/trending-core/src/schemas.ts',
     find: "  cutString(tag.trim().replace(/^#+/, '').toLowerCase(), VIEW_FIELD_LIMITS.hashtagChars).trim();",
-    replace: "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
+    replace:
+      "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
   },
   {
     id: 'known-version-stale',

@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { PrecomputeReport, PrecomputeStatus } from '@openvine/precompute';
 import {
@@ -9,6 +10,8 @@ import {
   WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import type { ApiEnv } from '../env.ts';
+import worker from '../index.ts';
 import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
 
 describe('precompute() over the service binding', () => {
@@ -102,6 +105,30 @@ describe('precompute() over the service binding', () => {
 });
 
 describe('admin routes', () => {
+  it('are off without ADMIN_TOKEN: 404 for every method and for the preflight, no Allow', async () => {
+    const off = { ...env, ADMIN_TOKEN: undefined } as ApiEnv;
+    const answer = async (method: string, apiEnv: ApiEnv) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request('https://trending.test/v1/admin/status', { method }),
+        apiEnv,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    for (const method of ['GET', 'HEAD', 'DELETE', 'OPTIONS']) {
+      const res = await answer(method, off);
+      expect(res.status, method).toBe(404);
+      expect(res.headers.get('allow'), method).toBeNull();
+    }
+    // Configured, the same path is 405 for a method it lacks, and its preflight lists its own.
+    const on = await answer('DELETE', env as ApiEnv);
+    expect(on.status).toBe(405);
+    expect(on.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect((await answer('OPTIONS', env as ApiEnv)).status).toBe(204);
+  });
+
   it('a POST whose every field has a default runs without a body, whatever the client says of it', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);

@@ -1,4 +1,5 @@
 import { CORS_PREFLIGHT_HEADERS } from '@openvine/trending-core';
+import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { ROUTES } from '../route-table.ts';
 
@@ -11,13 +12,22 @@ export const PUBLIC_ROUTES: Readonly<Record<string, readonly string[]>> = (() =>
   return byPath;
 })();
 
+/** Paths of admin routes only: they exist only when ADMIN_TOKEN is configured (routes/admin.ts). */
+const ADMIN_PATHS: ReadonlySet<string> = new Set(
+  Object.keys(PUBLIC_ROUTES).filter((path) =>
+    ROUTES.filter((route) => route.path === path).every((route) => route.admin),
+  ),
+);
+
 /**
  * The methods a path answers, for Allow: its routes' methods, HEAD beside every GET (see
- * answerHead), and OPTIONS.
+ * answerHead), and OPTIONS. None (a 404) for an admin path while admin routes are off, as its
+ * routes answer then.
  */
-export function allowFor(pathname: string): string | undefined {
-  const methods = PUBLIC_ROUTES[pathname.replace(/\/+$/, '') || '/'];
-  if (!methods) return undefined;
+export function allowFor(pathname: string, env: Pick<ApiEnv, 'ADMIN_TOKEN'>): string | undefined {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  const methods = PUBLIC_ROUTES[path];
+  if (!methods || (ADMIN_PATHS.has(path) && !env.ADMIN_TOKEN)) return undefined;
   const withHead = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
   return [...withHead, 'OPTIONS'].join(', ');
 }
@@ -26,8 +36,8 @@ export function allowFor(pathname: string): string | undefined {
  * CORS preflight for known paths: the methods a browser may send are the path's own (Allow), so
  * that a POST to a read-only path fails at the preflight rather than with a 405 after it.
  */
-export function preflight(request: Request): Response {
-  const allow = allowFor(new URL(request.url).pathname);
+export function preflight(request: Request, env: ApiEnv): Response {
+  const allow = allowFor(new URL(request.url).pathname, env);
   if (!allow) throw new ApiError(404, 'not_found', 'No such route');
   return new Response(null, {
     status: 204,
@@ -52,8 +62,8 @@ export async function answerHead(request: Request, get: (request: Request) => Pr
 }
 
 /** Reached when no route matched: a known path with the wrong method is 405 with Allow, else 404. */
-export function notFoundOrMethodNotAllowed(request: Request): never {
-  const allow = allowFor(new URL(request.url).pathname);
+export function notFoundOrMethodNotAllowed(request: Request, env: ApiEnv): never {
+  const allow = allowFor(new URL(request.url).pathname, env);
   if (allow) {
     throw new ApiError(405, 'method_not_allowed', `Method ${request.method} not allowed; use ${allow}`, {
       headers: { Allow: allow },
