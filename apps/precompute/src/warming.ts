@@ -6,8 +6,8 @@ export const MAX_WARMED_READS = LIMITS.warmedReads;
 
 /**
  * What a run warms at the edge, most requested first: the pairs clients actually asked for in
- * the last hour (including limits outside 10/20/50/100), then the precomputed limits of both
- * formats. Pairs nobody asked for recently drop out because their counts age out.
+ * the last hour (including limits outside 10/20/50/100, and the app's formats), then `/v1`'s
+ * precomputed limits. Pairs nobody asked for recently drop out because their counts age out.
  */
 export function warmingPlan(
   popular: readonly AccessCount[],
