@@ -16,7 +16,7 @@ import {
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEnv } from './env.ts';
-import { ingestQueues } from './ingest-queue.ts';
+import { enqueueIngest, ingestQueues } from './ingest-queue.ts';
 import {
   adminGet,
   adminPost,
@@ -113,6 +113,25 @@ describe('ingest through one queue per shard group', () => {
     ]);
     expect(both.status).toBe(202);
     expect(await ingestCounts(aggregator)).toEqual({ events: 13, duplicates: 0 });
+  });
+});
+
+describe('a message its consumer would refuse', () => {
+  it('is never enqueued: the api answers 500, not a 202 whose events the consumer dead-letters', async () => {
+    const aggregator = newAggregator();
+    const videoId = randomHex64();
+    const shards = aggregatorShardCount((env as ApiEnv).AGGREGATOR_SHARDS) ?? 1;
+    const refused = message(aggregator, videoId, 2);
+    const [first] = refused.events;
+    if (first) first.hashtags = ['h'.repeat(65)];
+    await expect(enqueueIngest(env as ApiEnv, [refused], shards)).rejects.toThrow(
+      /consumer refuses at events\.0\.hashtags\.0/,
+    );
+    // The same message within the bounds is sent, and counted.
+    const fine = message(aggregator, videoId, 2);
+    await enqueueIngest(env as ApiEnv, [fine], shards);
+    await untilCommitted(aggregator, 2);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 2, duplicates: 0 });
   });
 });
 

@@ -2,6 +2,7 @@ import {
   aggregatorShardCount,
   INGEST_MESSAGE_VERSION,
   type IngestMessage,
+  IngestMessageSchema,
   ingestQueueBinding,
   type KeyedViewEvent,
   LIMITS,
@@ -10,6 +11,7 @@ import {
   shardObjectName,
   shardOf,
 } from '@openvine/trending-core';
+import * as v from 'valibot';
 import type { ApiEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 
@@ -116,6 +118,16 @@ export async function enqueueIngest(env: ApiEnv, messages: readonly IngestMessag
   const total = messages.reduce((sum, m) => sum + bytesOf(m), 0);
   if (messages.length > QUEUE.sendBatchMessages || total > QUEUE.sendBatchBytes) {
     throw new RangeError(`${messages.length} messages of ${total} bytes exceed one sendBatch`);
+  }
+  // The consumer dead-letters a message it refuses, after this api answered 202: one this api
+  // built and its consumer would refuse is this api's bug, answered 500 before anything is sent.
+  for (const message of messages) {
+    const checked = v.safeParse(IngestMessageSchema, message);
+    if (!checked.success) {
+      const issue = checked.issues[0];
+      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+      throw new Error(`ingest built a message its consumer refuses at ${path}: ${issue.message}`);
+    }
   }
   const queues = ingestQueues(env);
   if (queues.length === 0) {
