@@ -208,6 +208,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'const elsewhere: HeldVersions[] = [];',
   },
   {
+    id: 'ingest-message-unchecked',
+    behaviour:
+      'ingest: the api sends a message its consumer refuses, answering 202 for events the consumer dead-letters',
+    file: 'apps/api/src/ingest-queue.ts',
+    find: '    if (!checked.success) {',
+    replace: '    if (!checked.success && messages.length < 0) {',
+  },
+  {
     id: 'record-check-without-networks',
     behaviour:
       'record-check: the record ranks without the network rule, so a one-network video shows as missing from live',
