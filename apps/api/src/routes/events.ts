@@ -41,17 +41,18 @@ export async function postViewEvents(request: Request, env: ApiEnv): Promise<Res
   if (issues.length > 0) throw badRequest('Invalid view events', issues);
   const addresses = inputs.map((input) => input.clientIp ?? connection);
   const now = Date.now();
-  let events: ReturnType<typeof normalizeViewEvent>[];
-  try {
-    events = inputs.map((input, i) => normalizeViewEvent(input, now, i));
-  } catch (err) {
-    if (err instanceof EventTimestampError) {
-      throw badRequest('Invalid view events', [
-        { path: pathOf(err.index, 'timestamp'), message: err.message },
-      ]);
+  // Every event's timestamp is judged, so that the 400 names each one out of range.
+  const events: ReturnType<typeof normalizeViewEvent>[] = [];
+  const timestampIssues: { path: string; message: string }[] = [];
+  inputs.forEach((input, i) => {
+    try {
+      events.push(normalizeViewEvent(input, now, i));
+    } catch (err) {
+      if (!(err instanceof EventTimestampError)) throw err;
+      timestampIssues.push({ path: pathOf(err.index, 'timestamp'), message: err.message });
     }
-    throw err;
-  }
+  });
+  if (timestampIssues.length > 0) throw badRequest('Invalid view events', timestampIssues);
   if (sender === null) await enforceIngestLimit(env, aggregator, connection, events.length);
   const result = await ingestEvents(env, aggregator, events, addresses.map(clientNetwork), now);
   return Response.json(result, { status: 202 });

@@ -112,6 +112,21 @@ describe('bad input gets a 4xx JSON error and changes nothing', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as ErrorJson).error.issues?.[0]?.path).toBe('events.1.timestamp');
     }
+    // Each one out of range is named, not only the first.
+    const future = Date.now() + 3_600_000;
+    const res = await post(
+      JSON.stringify({
+        events: [
+          viewEnd(videoId, 'a', { timestamp: future }),
+          viewEnd(videoId, 'ok'),
+          viewEnd(videoId, 'b', { timestamp: future }),
+        ],
+      }),
+    );
+    expect(((await res.json()) as ErrorJson).error.issues?.map((i) => i.path)).toEqual([
+      'events.0.timestamp',
+      'events.2.timestamp',
+    ]);
     await expectUnchanged();
   });
 });
