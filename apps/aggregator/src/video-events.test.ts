@@ -22,6 +22,20 @@ import type { VideoEvents } from './video-events.ts';
 /** Keys of this test only: seeds no other test uses. */
 const keys = () => `video-events:${crypto.randomUUID()}`;
 
+/**
+ * One address's current version and an older one (10 minutes before it), and an unrelated
+ * video, all signed now (or, under a pinned clock, at that time).
+ */
+function addressVersions() {
+  const seed = keys();
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    current: signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 }),
+    old: signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 }),
+    unrelated: signedVideo(`${seed}:b`, { title: 'Unrelated' }),
+  };
+}
+
 async function snapshot(stub: AggregatorStub): Promise<TrendingSnapshot> {
   return stub.refresh('24h');
 }
@@ -115,11 +129,7 @@ describe('signed video metadata', () => {
 
   it('refuses a version older than the stored one, whole, and changes nothing', async () => {
     const stub = newAggregator();
-    const seed = keys();
-    const now = Math.floor(Date.now() / 1000);
-    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
-    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
-    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    const { current, old, unrelated } = addressVersions();
     await registerVideos(stub, current);
     const rowsBefore = (await stub.stats()).rows;
 
@@ -135,11 +145,7 @@ describe('signed video metadata', () => {
 
   it('a refused batch reaches no shard; a retry the coordinator calls unchanged reaches every shard', async () => {
     const stub = newAggregator();
-    const seed = keys();
-    const now = Math.floor(Date.now() / 1000);
-    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
-    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
-    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    const { current, old, unrelated } = addressVersions();
     // The coordinator holds `current` but its copies never reached the shards (a fan-out that
     // failed after the coordinator's commit, as a shard's outage leaves it).
     await runInDurableObject(stub, (instance: TrendingAggregator) => {
@@ -166,11 +172,7 @@ describe('signed video metadata', () => {
   it('refuses an older version that only a shard still knows is older, after the coordinator forgot the newer one', async () => {
     const start = pinClock('2100-07-01T12:00:00Z');
     const stub = newAggregator();
-    const seed = keys();
-    const createdAt = Math.floor(start / 1000);
-    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: createdAt - 60 });
-    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: createdAt - 600 });
-    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    const { current, old, unrelated } = addressVersions();
     await registerVideos(stub, current);
     // 8 days on, `current` is still watched: its shard keeps it, the coordinator (no views of its
     // own) forgets it at its alarm.
@@ -188,11 +190,7 @@ describe('signed video metadata', () => {
 
   it("a shard takes the coordinator's copy whole, a version older than its own recorded as superseded", async () => {
     const stub = newAggregator();
-    const seed = keys();
-    const now = Math.floor(Date.now() / 1000);
-    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
-    const old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
-    const unrelated = signedVideo(`${seed}:b`, { title: 'Unrelated' });
+    const { current, old, unrelated } = addressVersions();
     const shard = shardOfVideo(stub, current.id);
     await registerVideos(shard, current);
     await shard.replicateVideos([old, unrelated]);

@@ -38,6 +38,14 @@ export async function api(aggregator: string, path: string, init: RequestInit = 
   return res;
 }
 
+/** A browser's CORS preflight of `path` for a `method` request from another origin. */
+export function preflight(aggregator: string, path: string, method: string): Promise<Response> {
+  return api(aggregator, path, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://example.com', 'access-control-request-method': method },
+  });
+}
+
 /** Calls the api Worker as a client would, and returns at its answer (the consumer may not have run). */
 export function apiUncommitted(aggregator: string, path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);

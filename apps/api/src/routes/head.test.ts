@@ -1,6 +1,6 @@
 // HEAD is answered on every GET route (issue 12, item 7): same status and headers as GET, no body.
 import { describe, expect, it } from 'vitest';
-import { api, ingestVideo, newAggregator, refresh } from '../testing.ts';
+import { api, ingestVideo, newAggregator, preflight, refresh } from '../testing.ts';
 import { PUBLIC_ROUTES } from './fallback.ts';
 
 const AUTH = { authorization: 'Bearer test-admin-token' };
@@ -72,13 +72,10 @@ describe('HEAD on every GET route', () => {
     const wrong = await api(aggregator, '/v1/trending/videos', { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    const preflight = await api(aggregator, '/analytics/trending/vines', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'HEAD' },
-    });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    expect(preflight.headers.get('access-control-allow-methods')).toContain('HEAD');
+    const vines = await preflight(aggregator, '/analytics/trending/vines', 'HEAD');
+    expect(vines.status).toBe(204);
+    expect(vines.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(vines.headers.get('access-control-allow-methods')).toContain('HEAD');
   });
 
   it('HEAD on a POST-only route is 405 with Allow, on an unknown path 404', async () => {

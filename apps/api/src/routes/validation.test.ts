@@ -1,6 +1,15 @@
 import type { TrendingVideosResponse } from '@openvine/trending-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aggregatorStats, api, newAggregator, postJson, randomHex64, refresh, viewEnd } from '../testing.ts';
+import {
+  aggregatorStats,
+  api,
+  newAggregator,
+  postJson,
+  preflight,
+  randomHex64,
+  refresh,
+  viewEnd,
+} from '../testing.ts';
 
 interface ErrorJson {
   error: { code: string; message: string; issues?: { path: string; message: string }[] };
@@ -151,18 +160,12 @@ describe('routing errors', () => {
   });
 
   it('answers CORS preflights', async () => {
-    const res = await api(aggregator, '/v1/events/views', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
-    });
+    const res = await preflight(aggregator, '/v1/events/views', 'POST');
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
     // A read-only path lets a browser send only its own methods: a POST fails at the preflight.
-    const read = await api(aggregator, '/v1/trending/videos', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
-    });
+    const read = await preflight(aggregator, '/v1/trending/videos', 'POST');
     expect(read.status).toBe(204);
     expect(read.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
   });
