@@ -305,9 +305,9 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'store-before-reject',
     behaviour: '4xx stores nothing: a batch with one bad timestamp stores its good events',
     file: 'apps/api/src/routes/events.ts',
-    find: '  } catch (err) {\n    if (err instanceof EventTimestampError) {',
+    find: "  if (timestampIssues.length > 0) throw badRequest('Invalid view events', timestampIssues);",
     replace:
-      "  } catch (err) {\n    if (err instanceof EventTimestampError) {\n      await ingestEvents(env, aggregator, inputs.slice(0, err.index).map((input, i) => normalizeViewEvent(input, now, i)), clientNetwork(request.headers.get('cf-connecting-ip')), now);",
+      "  if (timestampIssues.length > 0) {\n    await ingestEvents(env, aggregator, events, addresses.slice(0, events.length).map(clientNetwork), now);\n    throw badRequest('Invalid view events', timestampIssues);\n  }",
   },
   {
     id: 'invalidate-no-bump',
