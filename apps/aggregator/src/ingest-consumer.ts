@@ -1,6 +1,7 @@
 import {
   aggregatorShardCount,
   type DeadLetterEnvelope,
+  describeIssues,
   type IngestMessage,
   IngestMessageSchema,
   type KeyedViewEvent,
@@ -41,8 +42,8 @@ export function retryDelaySeconds(attempts: number): number {
 
 /** Why a body is not an ingest message: its first issue, path included. */
 function poisonReason(issues: v.BaseIssue<unknown>[]): string {
-  const issue = issues[0];
-  const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
+  const [issue] = describeIssues(issues);
+  const path = issue?.path ?? '';
   return `invalid ingest message${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown'}`;
 }
 

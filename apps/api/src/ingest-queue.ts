@@ -1,5 +1,6 @@
 import {
   aggregatorShardCount,
+  describeIssues,
   INGEST_MESSAGE_VERSION,
   type IngestMessage,
   IngestMessageSchema,
@@ -124,9 +125,8 @@ export async function enqueueIngest(env: ApiEnv, messages: readonly IngestMessag
   for (const message of messages) {
     const checked = v.safeParse(IngestMessageSchema, message);
     if (!checked.success) {
-      const issue = checked.issues[0];
-      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-      throw new Error(`ingest built a message its consumer refuses at ${path}: ${issue.message}`);
+      const [issue] = describeIssues(checked.issues);
+      throw new Error(`ingest built a message its consumer refuses at ${issue?.path}: ${issue?.message}`);
     }
   }
   const queues = ingestQueues(env);
