@@ -192,6 +192,14 @@ export const MUTATIONS: readonly Mutation[] = [
       "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
   },
   {
+    id: 'held-snapshot-labelled-miss',
+    behaviour:
+      "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",
+    file: 'apps/api/src/cascade/compute-layer.ts',
+    find: "if (held) hit.label = 'HIT-DO';",
+    replace: '',
+  },
+  {
     id: 'known-version-stale',
     behaviour:
       "videos: a version registered before counts as stale, so retrying a batch with an address's older and newer versions is a 409",

@@ -28,14 +28,14 @@ describe('snapshots', () => {
     await stub.ingest(distinctViews(first, 5));
 
     const cold = await stub.read('24h');
-    expect(cold.computed).toBe(true);
+    expect(cold).toMatchObject({ computed: true, held: false });
     expect(cold.snapshot.videos.map((v) => v.videoId)).toEqual([first]);
 
     // New events do not touch the held snapshot until it is recomputed (HIT-DO).
     const second = randomVideoId();
     await stub.ingest(distinctViews(second, 20));
     const warm = await stub.read('24h');
-    expect(warm.computed).toBe(false);
+    expect(warm).toMatchObject({ computed: false, held: true });
     expect(warm.snapshot).toEqual(cold.snapshot);
     expect((await stub.top('24h', 10)).computedAt).toBe(cold.snapshot.computedAt);
     expect((await stub.stats()).computations).toEqual({ '1h': 0, '24h': 1, '7d': 0 });
@@ -44,7 +44,7 @@ describe('snapshots', () => {
     expect(refreshed.videos.map((v) => v.videoId)).toEqual([second, first]);
     expect((await stub.stats()).computations['24h']).toBe(2);
     const after = await stub.read('24h');
-    expect(after).toEqual({ snapshot: refreshed, computed: false });
+    expect(after).toEqual({ snapshot: refreshed, computed: false, held: true });
   });
 
   it('recomputes once the held snapshot is older than the refresh interval (30 s)', async () => {
@@ -255,7 +255,7 @@ describe('invalidation', () => {
     // The memory layer now serves the new generation, never the one it replaced.
     expect(await stub.peek('24h')).toEqual(fresh);
     const read = await stub.read('24h');
-    expect(read).toEqual({ snapshot: fresh, computed: false });
+    expect(read).toEqual({ snapshot: fresh, computed: false, held: true });
 
     const all = await stub.invalidate({ all: true });
     expect(all.windows).toEqual([
@@ -403,5 +403,7 @@ describe('single flight', () => {
     expect((await stub.stats()).computations['24h']).toBe(1);
     expect(new Set(reads.map((r) => r.snapshot.computedAt)).size).toBe(1);
     expect(reads.filter((r) => r.computed)).toHaveLength(1);
+    // The one that computed was not a memory answer (the api labels those HIT-DO, these MISS).
+    expect(reads.find((r) => r.computed)?.held).toBe(false);
   });
 });

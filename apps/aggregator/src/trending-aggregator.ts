@@ -61,7 +61,10 @@ function enteredTop(before: readonly { videoId: string }[], after: readonly { vi
 
 export interface SnapshotRead {
   snapshot: TrendingSnapshot;
+  /** This read ran the computation (single flight: not when it joined one in flight). */
   computed: boolean;
+  /** The snapshot was in memory: no computation was run or waited on (the api labels it HIT-DO). */
+  held: boolean;
 }
 
 export interface AggregatorStats {
@@ -244,14 +247,15 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
 
   /**
    * The window's top-100 from memory while it is fresh and of the current generation, else
-   * computed now; `computed` tells the caller which (its X-Cache is HIT-DO or MISS).
+   * computed now; `held` tells the caller which (its X-Cache is HIT-DO or MISS), and `computed`
+   * whether this read ran the computation or joined one in flight.
    */
   async read(window: TrendingWindow): Promise<SnapshotRead> {
     const fresh = this.freshSnapshot(window);
-    if (fresh) return { snapshot: fresh, computed: false };
+    if (fresh) return { snapshot: fresh, computed: false, held: true };
     // A read that joins a computation in flight did not compute (single flight).
     const joined = this.computing.has(window);
-    return { snapshot: await this.compute(window), computed: !joined };
+    return { snapshot: await this.compute(window), computed: !joined, held: false };
   }
 
   /** The window's ranked list, top `limit` of the top-100. */

@@ -181,6 +181,25 @@ describe('faults: the aggregator', () => {
     await nothingOlderStored(aggregator, generation);
   });
 
+  it('memory read over its 30 ms budget, KV failing: the object answers from memory, a HIT-DO', async () => {
+    const aggregator = newAggregator();
+    const { videoId, generation } = await rankedAndInvalidated(aggregator);
+    const computations = (await aggregatorStats(aggregator)).computations[WINDOW];
+    const answer = await read(
+      aggregator,
+      { aggregator: 'peek-slow', kv: 'throw', budgets: PRODUCTION_BUDGETS },
+      'memory,edge',
+    );
+    expect(answer.status).toBe(200);
+    // The compute layer's read found the snapshot held: no computation, so not a MISS.
+    expect(answer.cache).toBe('HIT-DO');
+    expect(answer.generation).toBe(generation);
+    expect(listed(answer)).toEqual([videoId]);
+    expect(answer.timing.do).toBeLessThan(SLOW_MS);
+    expect(answer.timing.compute).toBeDefined();
+    expect((await aggregatorStats(aggregator)).computations[WINDOW]).toBe(computations);
+  });
+
   it('hanging with nothing cached: 503 within the compute budget, not a hung request', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);

@@ -13,9 +13,11 @@ export type KvFault = 'throw' | 'slow';
  *   response, still do, so that the test can wait for the request's background work to end);
  * - `evict`: the object loses its memory (its snapshots) right as the read arrives, as when the
  *   runtime evicts it mid-request; what it persisted in SQLite stays;
- * - `source-fail` / `source-slow`: only the computation from the source fails or takes 600 ms.
+ * - `source-fail` / `source-slow`: only the computation from the source fails or takes 600 ms;
+ * - `peek-slow`: only the memory read the DO layer makes takes 500 ms (a far data center's round
+ *   trip under load); the object itself, and its other calls, answer at once.
  */
-export type AggregatorFault = 'throw' | 'hang' | 'evict' | 'source-fail' | 'source-slow';
+export type AggregatorFault = 'throw' | 'hang' | 'evict' | 'source-fail' | 'source-slow' | 'peek-slow';
 
 export interface Faults {
   kv?: KvFault;
@@ -81,6 +83,12 @@ function faultyAggregatorStub(stub: AggregatorStub, fault: AggregatorFault): Agg
     }
     if (fault === 'source-fail' && name === 'read') {
       return () => Promise.reject(new Error('D1_ERROR: no such table: rollups: SQLITE_ERROR'));
+    }
+    if (fault === 'peek-slow' && name === 'peek') {
+      return async (window: Parameters<AggregatorStub['peek']>[0]) => {
+        await sleep(SLOW_MS);
+        return stub.peek(window);
+      };
     }
     if (fault === 'source-slow' && name === 'read') {
       return async (window: Parameters<AggregatorStub['read']>[0]) => {

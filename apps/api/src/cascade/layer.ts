@@ -47,6 +47,11 @@ export interface LayerHit {
   complete?: boolean;
   /** Set when this read triggered the computation (not when it waited on another's). */
   computeMs?: number;
+  /**
+   * `X-Cache` (and the metrics' layer) when it is not the layer's own: the compute layer's read
+   * that the aggregator answered from its memory, with no computation, is a `HIT-DO`.
+   */
+  label?: CacheLayer;
 }
 
 /** A hit with its body read (or serialized): what answers the client and fills the layers above. */

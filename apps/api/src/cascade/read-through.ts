@@ -92,7 +92,7 @@ function refreshInBackground(reply: Reply, at: number): void {
 
 function unavailable(reply: Reply): never {
   const totalMs = performance.now() - reply.started;
-  measure(reply, 'error', 503, false, totalMs);
+  measure(reply, { servedBy: 'error' }, 503, false, totalMs);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     // Which layers were tried and how long each took, as on every answer: for triage.
     headers: {
@@ -140,7 +140,8 @@ export async function serveTrending(
   if (stale && layer.stale === 'answer-and-refresh') refreshInBackground(reply, found.at);
   // With nothing above to fill (isolate memory off), the edge's body streams through untouched.
   const unread = found.hit.body && 'read' in found.hit.body ? found.hit.body : undefined;
-  if (found.at === 0 && unread) return respond(reply, unread, layer.label, stale);
+  const served = { label: found.hit.label ?? layer.label, timedAs: layer.name };
+  if (found.at === 0 && unread) return respond(reply, unread, served, stale);
   const answer = await fillAbove(layerRequest, found);
-  return respond(reply, answer.body, layer.label, stale, found.hit.computeMs);
+  return respond(reply, answer.body, served, stale, found.hit.computeMs);
 }

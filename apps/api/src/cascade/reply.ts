@@ -13,7 +13,7 @@ import { recordResponse } from '../metrics/recorder.ts';
 import type { CachedBody } from './cached-body.ts';
 import { edgeCache } from './edge-cache.ts';
 import { markServed } from './generations.ts';
-import type { LayerRequest } from './layer.ts';
+import type { LayerName, LayerRequest } from './layer.ts';
 
 /** Per-request timing of each layer tried, for Server-Timing and metrics. */
 export class Timings {
@@ -52,12 +52,13 @@ function coloOf(request: Request): string {
 /** Records the response's metrics sample (off the response path; see metrics/recorder.ts). */
 export function measure(
   reply: Reply,
-  servedBy: ServedBy,
+  served: { servedBy: ServedBy; timedAs?: LayerName },
   status: number,
   stale: boolean,
   totalMs: number,
   computeMs?: number,
 ): void {
+  const { servedBy, timedAs } = served;
   // One pass over the layers tried: which missed, and how long the one that answered took.
   let triedEdge = false;
   let triedKv = false;
@@ -65,7 +66,7 @@ export function measure(
   for (const entry of reply.timings.entries) {
     if (entry.name === 'edge') triedEdge = true;
     else if (entry.name === 'kv') triedKv = true;
-    if (entry.name === servedBy) layerMs = entry.durMs;
+    if (entry.name === timedAs) layerMs = entry.durMs;
   }
   const missed: ('edge' | 'kv')[] = [];
   if (triedEdge && servedBy !== 'memory' && servedBy !== 'edge') missed.push('edge');
@@ -86,6 +87,12 @@ export function measure(
   recordResponse(env, ctx, scope.metricsObject, sample);
 }
 
+/** Who answered: its `X-Cache`, and the layer whose Server-Timing entry times the answer. */
+export interface Served {
+  label: CacheLayer;
+  timedAs: LayerName;
+}
+
 /** The answer: headers from what it was built from, 304 on a matching If-None-Match. */
 export function respond(
   reply: Reply,
@@ -93,10 +100,11 @@ export function respond(
     body: string | ReadableStream | null;
     headers?: Headers;
   },
-  layer: CacheLayer,
+  served: Served,
   stale: boolean,
   computeMs?: number,
 ): Response {
+  const layer = served.label;
   markServed(reply.read.scope.keys, reply.read.window, cached);
   const totalMs = performance.now() - reply.started;
   const headerInput = {
@@ -107,7 +115,7 @@ export function respond(
   };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   const status = notModified ? 304 : 200;
-  measure(reply, SERVED_BY[layer], status, stale, totalMs, computeMs);
+  measure(reply, { servedBy: SERVED_BY[layer], timedAs: served.timedAs }, status, stale, totalMs, computeMs);
   if (notModified && cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
   const body = notModified ? null : cached.body;
   // An edge entry's body streams through with a copy of the headers stored beside it.
