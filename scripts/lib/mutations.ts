@@ -192,6 +192,14 @@ export const MUTATIONS: readonly Mutation[] = [
       "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
   },
   {
+    id: 'late-answer-not-refilled',
+    behaviour:
+      "read path: the aggregator's answer after the DO layer's budget, newer than the KV copy the read served, does not replace what that copy filled",
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: 'await fillAbove(request, { hit, at });',
+    replace: 'void at;',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

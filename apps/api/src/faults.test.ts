@@ -200,6 +200,35 @@ describe('faults: the aggregator', () => {
     expect((await aggregatorStats(aggregator)).computations[WINDOW]).toBe(computations);
   });
 
+  it('memory read over its budget, KV on the previous generation: the late answer replaces what KV filled', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    const first = await read(aggregator);
+    expect(first.cache).toBe('MISS');
+    // An invalidation made elsewhere (another data center's isolate): the aggregator bumps and
+    // recomputes; this isolate has not seen it, and KV still holds the previous generation, as
+    // its read cache in this data center would for up to a minute.
+    await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).invalidate({ window: WINDOW });
+    const generation = (await aggregatorStats(aggregator)).generations[WINDOW];
+    expect(generation).toBe((first.generation ?? 0) + 1);
+
+    const answer = await read(
+      aggregator,
+      { aggregator: 'peek-slow', budgets: PRODUCTION_BUDGETS },
+      'memory,edge',
+    );
+    // In time, KV's copy answers (eventual consistency allows that much) ...
+    expect(answer.cache).toBe('HIT-KV');
+    expect(answer.generation).toBe(first.generation);
+    // ... and the aggregator's answer, after the budget and newer, replaced what it filled.
+    const entry = await caches.default.match(edgeCacheUrl('v1', WINDOW, 10, keyScope(aggregator)));
+    await entry?.body?.cancel();
+    expect(parseSnapshotETag(entry?.headers.get('etag') ?? '')?.generation).toBe(generation);
+    const next = await read(aggregator);
+    expect(next.cache).toBe('HIT-MEMORY');
+    expect(next.generation).toBe(generation);
+  });
+
   it('hanging with nothing cached: 503 within the compute budget, not a hung request', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);

@@ -89,6 +89,12 @@ export const INTERVALS = {
    * enough for the one-minute precompute cron, which warms what they rank first.
    */
   accessFlushMs: 10_000,
+  /**
+   * How long a read waits, after its response, for the aggregator's answer that came after its
+   * layer's budget (a far data center's round trip is 150-250 ms): one newer than what the read
+   * served refills the layers above (read-through.ts). Past this, it is left unread.
+   */
+  lateAnswerWaitMs: 1_000,
   /** How often the dashboard page polls /v1/metrics and the trending lists. */
   dashboardRefreshMs: 5_000,
   /**

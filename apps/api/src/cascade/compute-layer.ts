@@ -13,6 +13,7 @@ export const computeLayer: Layer = {
   label: 'MISS',
   budgetMs: (scope) => scope.budgets.compute,
   stale: 'last-resort',
+  authoritative: true,
 
   async read(request): Promise<LayerHit> {
     const { snapshot, computed, held } = await aggregatorStub(request.env, request.scope.aggregator).read(

@@ -10,6 +10,7 @@ export const doLayer: Layer = {
   label: 'HIT-DO',
   budgetMs: (scope) => scope.budgets.doSnapshot,
   stale: 'last-resort',
+  authoritative: true,
 
   async read(request): Promise<LayerHit | undefined> {
     const snapshot = await aggregatorStub(request.env, request.scope.aggregator).peek(request.window);

@@ -33,8 +33,14 @@ export function withBudget<T>(work: Promise<T>, ms: number, layer: string): Prom
 /**
  * Reads one layer within its budget: a failure or timeout is logged and the layer skipped, never
  * fatal. Layers without a budget (isolate memory) are synchronous and timed only when they answer.
+ * `onLate` gets the read of a layer cut off at its budget, which still settles.
  */
-export async function tryLayer(layer: Layer, reply: Reply, timings: Timings): Promise<LayerHit | undefined> {
+export async function tryLayer(
+  layer: Layer,
+  reply: Reply,
+  timings: Timings,
+  onLate?: (late: Promise<LayerHit | undefined>) => void,
+): Promise<LayerHit | undefined> {
   const budget = layer.budgetMs(reply.read.scope);
   try {
     if (budget === undefined) {
@@ -43,8 +49,12 @@ export async function tryLayer(layer: Layer, reply: Reply, timings: Timings): Pr
       return hit;
     }
     const started = performance.now();
+    const work = Promise.resolve(layer.read(reply.read));
     try {
-      return await withBudget(Promise.resolve(layer.read(reply.read)), budget, layer.name);
+      return await withBudget(work, budget, layer.name);
+    } catch (err) {
+      if (err instanceof LayerTimeout) onLate?.(work);
+      throw err;
     } finally {
       timings.entries.push({ name: layer.name, durMs: performance.now() - started });
     }

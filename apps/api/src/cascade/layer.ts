@@ -76,6 +76,13 @@ export interface Layer {
    * answers only when none can.
    */
   stale: 'answer-and-refresh' | 'last-resort';
+  /**
+   * True for the layers that ask the aggregator, which holds the window's newest generation: an
+   * answer of theirs that comes after the budget and is newer than what the read served still
+   * refills the layers above (read-through.ts), so a copy older than an invalidation that a
+   * layer below answered with (KV's read cache) does not stay in them.
+   */
+  authoritative?: true;
   read(request: LayerRequest): LayerHit | undefined | Promise<LayerHit | undefined>;
   /** Stores what `from`, a layer below, answered (never delaying the response). */
   fill(request: LayerRequest, answer: Answer, from: LayerName): void;

@@ -1,6 +1,7 @@
 import {
   canonicalKey,
   edgeCacheUrl,
+  INTERVALS,
   isOlder,
   RETRY_AFTER_S,
   type ResponseFormat,
@@ -10,9 +11,9 @@ import {
 import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { newestServed } from './generations.ts';
+import { markServed, newestServed } from './generations.ts';
 import { answerOf, type Layer, type LayerHit, type LayerRequest, logFill } from './layer.ts';
-import { tryLayer } from './layer-budget.ts';
+import { tryLayer, withBudget } from './layer-budget.ts';
 import { readScope } from './read-scope.ts';
 import { measure, type Reply, respond, Timings } from './reply.ts';
 
@@ -40,7 +41,10 @@ async function firstUsable(reply: Reply, from: number, timings: Timings): Promis
   let lastResort: Found | undefined;
   for (let at = from; at < layers.length; at++) {
     const layer = layers[at] as Layer;
-    const hit = await tryLayer(layer, reply, timings);
+    const onLate = layer.authoritative
+      ? (late: Promise<LayerHit | undefined>) => refillWhenLate(reply, at, late)
+      : undefined;
+    const hit = await tryLayer(layer, reply, timings, onLate);
     if (!hit) continue;
     if (isOlder(hit.computation, newestServed(reply.read.scope.keys, reply.read.window))) {
       if (hit.body && 'drop' in hit.body) hit.body.drop();
@@ -58,6 +62,27 @@ async function fillAbove(request: LayerRequest, found: Found, until = found.at) 
   const from = request.scope.layers[found.at] as Layer;
   for (const layer of request.scope.layers.slice(0, until)) layer.fill(request, answer, from.name);
   return answer;
+}
+
+/**
+ * The aggregator's answer to a read that went on without it (over its layer's budget): when it is
+ * newer than anything this isolate served for the window (an invalidation the layers below have
+ * not seen yet: KV's read cache can hold the previous generation for 30-60 s), this isolate's
+ * floor rises to it and the layers above are refilled with it, over what the read answered.
+ * The common late answer, the same computation, changes nothing. Waited for at most
+ * `lateAnswerWaitMs`, off the response path.
+ */
+function refillWhenLate(reply: Reply, at: number, late: Promise<LayerHit | undefined>): void {
+  const request = reply.read;
+  const { keys } = request.scope;
+  const refill = async () => {
+    const hit = await withBudget(late, INTERVALS.lateAnswerWaitMs, 'late answer');
+    if (!hit?.fresh || !isOlder(newestServed(keys, request.window), hit.computation)) return;
+    markServed(keys, request.window, hit.computation);
+    await fillAbove(request, { hit, at });
+  };
+  // A late answer that fails or never comes leaves things as the read left them.
+  request.ctx.waitUntil(refill().catch(() => undefined));
 }
 
 /** Refreshes running in this isolate: one per layer and key at a time. */
