@@ -192,6 +192,14 @@ export const MUTATIONS: readonly Mutation[] = [
       "  cutString(tag.trim().replace(/^#+/, ''), VIEW_FIELD_LIMITS.hashtagChars).toLowerCase().trim();",
   },
   {
+    id: 'fast-clock-keyed-by-arrival',
+    behaviour:
+      "ingest: a keyless view whose client clock runs fast is keyed by its arrival minute, so the client's retry in the next minute counts twice",
+    file: 'packages/trending-core/src/events.ts',
+    find: 'const sent = event.sentTimestampMs ?? (event.timestampMs === receivedAt ? undefined : event.timestampMs);',
+    replace: 'const sent = event.timestampMs === receivedAt ? undefined : event.timestampMs;',
+  },
+  {
     id: 'late-answer-not-refilled',
     behaviour:
       "read path: the aggregator's answer after the DO layer's budget, newer than the KV copy the read served, does not replace what that copy filled",

@@ -156,6 +156,8 @@ describe('a keyless request retried after a partial send', () => {
         viewEnd(first, 'viewer-1'),
         // With the client's own timestamp: that timestamp tells a retry, whenever it comes.
         viewEnd(first, 'viewer-2', { timestamp: minute - 30_000 }),
+        // A client clock 2 minutes fast: clamped to the arrival, keyed by what the client sent.
+        viewEnd(first, 'viewer-3', { timestamp: minute + 120_000 }),
         viewEnd(second, 'viewer-0'),
         viewEnd(second, 'viewer-1'),
       ],
@@ -168,22 +170,23 @@ describe('a keyless request retried after a partial send', () => {
         body,
       });
 
-    // Group 1's queue refuses: 503, though group 0's message (the first video's 4) was enqueued.
+    // Group 1's queue refuses: 503, though group 0's message (the first video's 5) was enqueued.
     expect((await send(faultyEnv({ queue: { refuseGroup: 1 } }))).res.status).toBe(503);
-    await untilCommitted(aggregator, 4);
+    await untilCommitted(aggregator, 5);
     vi.setSystemTime(minute + 7_000);
     expect((await send()).res.status).toBe(202);
-    await untilCommitted(aggregator, 10);
-    expect(await ingestCounts(aggregator)).toEqual({ events: 10, duplicates: 4 });
-    expect(await viewEventPoints(first)).toHaveLength(4);
+    await untilCommitted(aggregator, 12);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 12, duplicates: 5 });
+    expect(await viewEventPoints(first)).toHaveLength(5);
     expect(await viewEventPoints(second)).toHaveLength(2);
 
-    // The same body in the next minute: new views, but for the one the client timestamped.
+    // The same body in the next minute: new views, but for the two the client timestamped (the
+    // fast clock's too: it is still ahead, and keyed by what it sent, not by the arrival).
     vi.setSystemTime(minute + 61_000);
     expect((await send()).res.status).toBe(202);
-    await untilCommitted(aggregator, 16);
-    expect(await ingestCounts(aggregator)).toEqual({ events: 16, duplicates: 5 });
-    expect(await viewEventPoints(first)).toHaveLength(7);
+    await untilCommitted(aggregator, 19);
+    expect(await ingestCounts(aggregator)).toEqual({ events: 19, duplicates: 7 });
+    expect(await viewEventPoints(first)).toHaveLength(8);
   });
 });
 

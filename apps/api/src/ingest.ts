@@ -90,8 +90,10 @@ export async function keyEvents(
     seen.set(first, occurrence + 1);
     return keylessDedupKey(e, keyless.receivedAt, occurrence);
   };
-  return keyed.map((e) => {
-    const clientKey = e.dedupKey ?? keylessKey(e);
+  return keyed.map((keyedEvent) => {
+    const clientKey = keyedEvent.dedupKey ?? keylessKey(keyedEvent);
+    // The client's own timestamp only keys a keyless event: nothing downstream reads it.
+    const { sentTimestampMs: _keyedBy, ...e } = keyedEvent;
     return { ...e, dedupKey: scopedDedupKey(e.networkKey, { ...e, dedupKey: clientKey }) as string };
   });
 }

@@ -313,6 +313,17 @@ describe('keylessDedupKey', () => {
     expect(keylessDedupKey(at(NOW, { timestamp: timestamp + 1 }), NOW, 0)).not.toBe(key);
   });
 
+  it("follows a fast client clock's timestamp (clamped to the arrival) into the next minute's retry", () => {
+    const timestamp = NOW + 2 * MINUTE_MS;
+    const first = at(NOW, { timestamp });
+    expect(first.timestampMs).toBe(NOW);
+    const key = keylessDedupKey(first, NOW, 0);
+    const retry = at(NOW + MINUTE_MS + 10_000, { timestamp });
+    expect(retry.timestampMs).toBe(NOW + MINUTE_MS + 10_000);
+    expect(keylessDedupKey(retry, NOW + MINUTE_MS + 10_000, 0)).toBe(key);
+    expect(keylessDedupKey(at(NOW, { timestamp: timestamp + 1 }), NOW, 0)).not.toBe(key);
+  });
+
   it('tells apart views that differ in any field, and the n-th identical view of a request', () => {
     const key = keylessDedupKey(at(NOW), NOW, 0);
     expect(keylessDedupKey(at(NOW), NOW, 1)).not.toBe(key);

@@ -15,6 +15,13 @@ export interface NormalizedViewEvent {
   eventType: 'view_start' | 'view_end';
   timestampMs: number;
   /**
+   * The client's timestamp when its clock ran ahead of the arrival (up to MAX_FUTURE_SKEW_MS):
+   * `timestampMs` is clamped to the arrival, and a keyless event is keyed by this one instead
+   * (keylessDedupKey), so that a retry in a later minute keys the same. The api drops it before
+   * the event leaves (keyEvents): nothing downstream reads it.
+   */
+  sentTimestampMs?: number;
+  /**
    * Retries carrying the same key count once. As normalized, the client's own key (absent: the
    * api derives one, keylessDedupKey); the api scopes it (scopedDedupKey) before it is stored.
    */
@@ -70,6 +77,7 @@ export function normalizeViewEvent(input: ViewEventInput, now: number, index = 0
     viewerId: input.viewerId,
     eventType: input.eventType,
     timestampMs: checkTimestamp(input.timestamp, now, index),
+    sentTimestampMs: input.timestamp !== undefined && input.timestamp > now ? input.timestamp : undefined,
     dedupKey: input.idempotencyKey === undefined ? undefined : `k:${input.idempotencyKey}`,
     watchMs: input.watchMs,
     durationMs: input.durationMs,
@@ -145,10 +153,10 @@ export function scopedDedupKey(networkKey: string, event: NormalizedViewEvent): 
  * video and fields, and the same client timestamp or (without one) the same arrival minute.
  */
 export function keylessDedupKey(event: NormalizedViewEvent, receivedAt: number, occurrence: number): string {
+  // A clamped timestamp equals the arrival: the client's own (sentTimestampMs) still keys it.
+  const sent = event.sentTimestampMs ?? (event.timestampMs === receivedAt ? undefined : event.timestampMs);
   const when =
-    event.timestampMs === receivedAt
-      ? `minute:${Math.floor(receivedAt / LIMITS.keylessRetryBucketMs)}`
-      : `at:${event.timestampMs}`;
+    sent === undefined ? `minute:${Math.floor(receivedAt / LIMITS.keylessRetryBucketMs)}` : `at:${sent}`;
   const fields = [
     when,
     event.viewerId,
