@@ -417,8 +417,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour:
       'ingest queue: a keyless event gets no dedup key, so a redelivered message is refused or counts twice',
     file: 'apps/api/src/ingest.ts',
-    find: 'const clientKey = e.dedupKey ?? ',
-    replace: 'const clientKey = e.dedupKey; void ',
+    find: 'const clientKey = keyedEvent.dedupKey ?? ',
+    replace: 'const clientKey = keyedEvent.dedupKey; void ',
   },
   {
     id: 'queue-poison-acked',
