@@ -14,6 +14,7 @@ import {
   type TrendingVideosResponse,
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import {
   adminPost,
   aggregatorStats,
@@ -208,7 +209,7 @@ describe('faults: the aggregator', () => {
     // An invalidation made elsewhere (another data center's isolate): the aggregator bumps and
     // recomputes; this isolate has not seen it, and KV still holds the previous generation, as
     // its read cache in this data center would for up to a minute.
-    await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).invalidate({ window: WINDOW });
+    await aggregatorStub(env, aggregator).invalidate({ window: WINDOW });
     const generation = (await aggregatorStats(aggregator)).generations[WINDOW];
     expect(generation).toBe((first.generation ?? 0) + 1);
 

@@ -117,7 +117,7 @@ function refreshInBackground(reply: Reply, at: number): void {
 
 function unavailable(reply: Reply): never {
   const totalMs = performance.now() - reply.started;
-  measure(reply, { servedBy: 'error' }, 503, false, totalMs);
+  measure(reply, undefined, 503, false, totalMs);
   throw new ApiError(503, 'unavailable', 'Trending data is temporarily unavailable, retry shortly', {
     // Which layers were tried and how long each took, as on every answer: for triage.
     headers: {

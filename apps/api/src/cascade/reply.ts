@@ -49,16 +49,26 @@ function coloOf(request: Request): string {
   return isolateColo;
 }
 
-/** Records the response's metrics sample (off the response path; see metrics/recorder.ts). */
+/** Who answered: its `X-Cache`, and the layer whose Server-Timing entry times the answer. */
+export interface Served {
+  label: CacheLayer;
+  timedAs: LayerName;
+}
+
+/**
+ * Records the response's metrics sample (off the response path; see metrics/recorder.ts);
+ * `served` undefined: no layer answered (a 503).
+ */
 export function measure(
   reply: Reply,
-  served: { servedBy: ServedBy; timedAs?: LayerName },
+  served: Served | undefined,
   status: number,
   stale: boolean,
   totalMs: number,
   computeMs?: number,
 ): void {
-  const { servedBy, timedAs } = served;
+  const servedBy: ServedBy = served ? SERVED_BY[served.label] : 'error';
+  const timedAs = served?.timedAs;
   // One pass over the layers tried: which missed, and how long the one that answered took.
   let triedEdge = false;
   let triedKv = false;
@@ -87,12 +97,6 @@ export function measure(
   recordResponse(env, ctx, scope.metricsObject, sample);
 }
 
-/** Who answered: its `X-Cache`, and the layer whose Server-Timing entry times the answer. */
-export interface Served {
-  label: CacheLayer;
-  timedAs: LayerName;
-}
-
 /** The answer: headers from what it was built from, 304 on a matching If-None-Match. */
 export function respond(
   reply: Reply,
@@ -104,18 +108,17 @@ export function respond(
   stale: boolean,
   computeMs?: number,
 ): Response {
-  const layer = served.label;
   markServed(reply.read.scope.keys, reply.read.window, cached);
   const totalMs = performance.now() - reply.started;
   const headerInput = {
-    layer,
+    layer: served.label,
     stale,
     ageS: (Date.now() - cached.computedAt) / 1000,
     timings: [...reply.timings.entries, { name: 'total', durMs: totalMs }],
   };
   const notModified = ifNoneMatchHits(reply.request.headers.get('if-none-match'), cached.etag);
   const status = notModified ? 304 : 200;
-  measure(reply, { servedBy: SERVED_BY[layer], timedAs: served.timedAs }, status, stale, totalMs, computeMs);
+  measure(reply, served, status, stale, totalMs, computeMs);
   if (notModified && cached.body instanceof ReadableStream) cached.body.cancel().catch(() => {});
   const body = notModified ? null : cached.body;
   // An edge entry's body streams through with a copy of the headers stored beside it.
