@@ -208,6 +208,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'void at;',
   },
   {
+    id: 'window-watch-never-adopts',
+    behaviour:
+      "edge: a newer snapshot of the window, stored in the data center by another isolate, is never adopted while this isolate's own entries are fresh (two lists for up to 30 s)",
+    file: 'apps/api/src/cascade/edge-window-watch.ts',
+    find: 'markServed(scope, window, entry.snapshot);',
+    replace: 'void markServed;',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

@@ -95,6 +95,13 @@ export const INTERVALS = {
    * served refills the layers above (read-through.ts). Past this, it is left unread.
    */
   lateAnswerWaitMs: 1_000,
+  /**
+   * How often an isolate that answers from its own fresh edge entries also reads the window's
+   * snapshot stored beside them (edge-window-watch.ts, off the response path): a newer one,
+   * stored by another isolate of the data center, then answers every limit here too, so that two
+   * isolates' pages of one window disagree for about this long instead of the edge's 30 s.
+   */
+  edgeWindowWatchMs: 1_000,
   /** How often the dashboard page polls /v1/metrics and the trending lists. */
   dashboardRefreshMs: 5_000,
   /**

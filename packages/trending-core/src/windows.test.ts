@@ -117,6 +117,7 @@ describe('TTL policy', () => {
       metricsFlushMs: 5_000,
       accessFlushMs: 10_000,
       lateAnswerWaitMs: 1_000,
+      edgeWindowWatchMs: 1_000,
       dashboardRefreshMs: 5_000,
       relayBackoffFirstMs: 1_000,
       relayConnectTimeoutMs: 10_000,

@@ -3,6 +3,7 @@ import { toCachedBody } from './cached-body.ts';
 import { edgeCache } from './edge-cache.ts';
 import { edgeRefreshLock } from './edge-refresh-lock.ts';
 import { edgeWindowCache } from './edge-window-cache.ts';
+import { edgeWindowWatch } from './edge-window-watch.ts';
 import { newestServed } from './generations.ts';
 import { type Layer, type LayerHit, type LayerRequest, logFill } from './layer.ts';
 
@@ -16,6 +17,7 @@ const FRESH_MS = TTL_POLICY.edge.freshMs;
 async function fromWindowEntry(request: LayerRequest): Promise<LayerHit | undefined> {
   const { scope, window } = request;
   const entry = await edgeWindowCache.get(scope.keys, window);
+  edgeWindowWatch.saw(scope.keys, window);
   if (!entry) return undefined;
   const { snapshot, storedAt } = entry;
   const state = freshness(storedAt, snapshot.computedAt, FRESH_MS);
@@ -29,7 +31,8 @@ async function fromWindowEntry(request: LayerRequest): Promise<LayerHit | undefi
 
 /**
  * Layer 1: this data center's `caches.default`. The read's own entry, fresh for 30 s from when it
- * was stored, answers as it is (the hot path: one cache read). When it is missing, older than
+ * was stored, answers as it is (the hot path: one cache read; about once a second the window's
+ * snapshot is read behind it, edge-window-watch.ts). When it is missing, older than
  * what this isolate already served for the window, or stale, the window's snapshot stored beside
  * it answers if it is fresh, so that a data center whose entries of one window hold different
  * computations still answers from here. Else a stale copy answers at once (marked STALE) while
@@ -47,7 +50,10 @@ export const edgeLayer: Layer = {
     const state = entry && freshness(entry.storedAt, entry.computedAt, FRESH_MS);
     const usable =
       entry && state !== 'expired' && !isOlder(entry, newestServed(request.scope.keys, request.window));
-    if (usable && state === 'fresh') return { computation: entry, fresh: true, body: entry };
+    if (usable && state === 'fresh') {
+      edgeWindowWatch.check(request);
+      return { computation: entry, fresh: true, body: entry };
+    }
     const fromWindow = await fromWindowEntry(request);
     if (fromWindow?.fresh || !usable) {
       entry?.drop();

@@ -90,6 +90,37 @@ describe("the window's snapshot at the edge", () => {
     expect(computedAtOf(again)).toBe(computedAtOf(other));
   });
 
+  it('moves a read off its own fresh entry within about a second of a newer snapshot another isolate stored', async () => {
+    const aggregator = newAggregator();
+    const scope = keyScope(aggregator);
+    await ingestVideo(aggregator);
+    // This isolate reads limit 37: its own entry holds computation C1, fresh for 30 s.
+    const first = await settled(aggregator, 37, { 'x-test-drop': 'memory' });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+
+    // The aggregator computes C2, and another isolate of this data center (the edge warmer of a
+    // precompute run) stores it as limit 20's entry and the window's snapshot. This isolate has
+    // not served C2: a client reading limit 20 there and limit 37 here saw two lists.
+    await refresh(aggregator, '24h');
+    const { snapshot } = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).read('24h');
+    expect(snapshot.computedAt).toBeGreaterThan(computedAtOf(first) ?? Number.POSITIVE_INFINITY);
+    await exports.EdgeWarmer.warm([{ format: 'v1', window: '24h', limit: 20 }], [snapshot], scope);
+    expect(parseSnapshotETag((await ownEntryEtag(aggregator, 20)) ?? '')?.computedAt).toBe(
+      snapshot.computedAt,
+    );
+
+    // Within about a second (edgeWindowWatchMs), limit 37 is answered from C2 at the edge, long
+    // before its own entry turns stale.
+    await until(
+      'limit 37 answered from the newer snapshot',
+      async () => {
+        const res = await settled(aggregator, 37, { 'x-test-drop': 'memory', ...FAR_AWAY });
+        return res.headers.get('x-cache') === 'HIT-EDGE' && computedAtOf(res) === snapshot.computedAt;
+      },
+      3_000,
+    );
+  });
+
   it('is written by the edge warmer and dropped by an invalidation', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
