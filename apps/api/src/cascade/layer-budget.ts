@@ -49,11 +49,14 @@ export async function tryLayer(
       return hit;
     }
     const started = performance.now();
-    const work = Promise.resolve(layer.read(reply.read));
+    // Started inside the try, so that a read that throws before returning its promise is still
+    // timed in Server-Timing like one that rejects.
+    let work: Promise<LayerHit | undefined> | undefined;
     try {
+      work = Promise.resolve(layer.read(reply.read));
       return await withBudget(work, budget, layer.name);
     } catch (err) {
-      if (err instanceof LayerTimeout) onLate?.(work);
+      if (work && err instanceof LayerTimeout) onLate?.(work);
       throw err;
     } finally {
       timings.entries.push({ name: layer.name, durMs: performance.now() - started });
