@@ -1,13 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { FLUSH_MS_UNDER_TEST } from '../test-limits.ts';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import { api, ingestVideo, newAggregator, until } from './testing.ts';
 
 // Runs in the api-flush project: ACCESS_FLUSH_MS is FLUSH_MS_UNDER_TEST, not 0.
 
 /** How many 7d, limit 37 reads the aggregator has been told of (what the precompute run warms by). */
 async function readsCounted(aggregator: string): Promise<number> {
-  const popular = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).popularReads();
+  const popular = await aggregatorStub(env, aggregator).popularReads();
   return popular.find((read) => read.window === '7d' && read.limit === 37)?.count ?? 0;
 }
 

@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { type TrendingWindow, WINDOWS } from '@openvine/trending-core';
 import { describe, expect, inject, it } from 'vitest';
+import { aggregatorStub } from './cascade/aggregator-stub.ts';
 import { type FuzzAnswer, violations } from './fuzz-invariants.ts';
 import { type FuzzRequest, fuzzPlan } from './fuzz-requests.ts';
 import {
@@ -96,7 +97,7 @@ function describeRequest(request: FuzzRequest): string {
  * printable JSON, one field a line, so that a difference shows as a readable diff). */
 async function storedState(aggregator: string) {
   const stats = await aggregatorStats(aggregator);
-  const stub = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+  const stub = aggregatorStub(env, aggregator);
   const ranked: Partial<Record<TrendingWindow, unknown>> = {};
   for (const window of WINDOWS) {
     // Scores decay with time; what was stored shows in ids, views, viewers, loops, completion.

@@ -13,6 +13,7 @@ import {
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, fetchSettled, ingestVideo, newAggregator, refresh } from '../testing.ts';
+import { aggregatorStub } from './aggregator-stub.ts';
 
 const PATH = '/v1/trending/videos?window=24h&limit=10';
 const edgeUrl = (aggregator: string) => edgeCacheUrl('v1', '24h', 10, keyScope(aggregator));
@@ -30,7 +31,7 @@ async function edgeEtag(aggregator: string): Promise<string | null> {
   return entry?.headers.get('etag') ?? null;
 }
 
-const aggregatorOf = (name: string) => env.AGGREGATOR.get(env.AGGREGATOR.idFromName(name));
+const aggregatorOf = (name: string) => aggregatorStub(env, name);
 
 /** The aggregator's real snapshot, stored in KV as if computed `ageMs` ago; the aggregator forgets its own. */
 async function kvValueAged(aggregator: string, ageMs: number): Promise<TrendingSnapshot> {

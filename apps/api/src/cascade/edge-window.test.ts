@@ -13,6 +13,7 @@ import {
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adminPost, api, fetchSettled, ingestVideo, newAggregator, refresh, until } from '../testing.ts';
+import { aggregatorStub } from './aggregator-stub.ts';
 
 const path = (limit: number) => `/v1/trending/videos?window=24h&limit=${limit}`;
 
@@ -102,7 +103,7 @@ describe("the window's snapshot at the edge", () => {
     // precompute run) stores it as limit 20's entry and the window's snapshot. This isolate has
     // not served C2: a client reading limit 20 there and limit 37 here saw two lists.
     await refresh(aggregator, '24h');
-    const { snapshot } = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).read('24h');
+    const { snapshot } = await aggregatorStub(env, aggregator).read('24h');
     expect(snapshot.computedAt).toBeGreaterThan(computedAtOf(first) ?? Number.POSITIVE_INFINITY);
     await exports.EdgeWarmer.warm([{ format: 'v1', window: '24h', limit: 20 }], [snapshot], scope);
     expect(parseSnapshotETag((await ownEntryEtag(aggregator, 20)) ?? '')?.computedAt).toBe(
@@ -124,7 +125,7 @@ describe("the window's snapshot at the edge", () => {
   it('is written by the edge warmer and dropped by an invalidation', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);
-    const { snapshot } = await env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).read('24h');
+    const { snapshot } = await aggregatorStub(env, aggregator).read('24h');
     const scope = keyScope(aggregator);
     await exports.EdgeWarmer.warm([{ format: 'v1', window: '24h', limit: 10 }], [snapshot], scope);
     expect((await windowEntry(aggregator))?.computedAt).toBe(snapshot.computedAt);

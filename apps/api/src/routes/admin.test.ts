@@ -10,6 +10,7 @@ import {
   WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
 import worker from '../index.ts';
 import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
@@ -53,7 +54,7 @@ describe('precompute() over the service binding', () => {
     const reads = [v1Hour20, vinesDay15, v1Week37, v1Hour20, vinesDay15, v1Week37, vinesDay15, v1Week37];
     for (const path of [...reads, v1Week37, v1Week37]) expect((await api(aggregator, path)).status).toBe(200);
     // Read counts reach the aggregator off the response path (ctx.waitUntil): wait for all 10.
-    const stub = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+    const stub = aggregatorStub(env, aggregator);
     await until(
       'the 10 read counts',
       async () => (await stub.popularReads()).reduce((sum, p) => sum + p.count, 0) === 10,

@@ -12,6 +12,7 @@ import {
   type TrendingSnapshot,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import {
   adminPost,
   aggregatorStats,
@@ -106,7 +107,7 @@ describe('invalidation while a precompute run holds the lock', () => {
     const aggregator = newAggregator();
     const { scope, top } = await precomputed(aggregator);
     const edge10 = edgeCacheUrl('v1', '24h', 10, scope);
-    const coordinator = env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator));
+    const coordinator = aggregatorStub(env, aggregator);
     // Another run, holding the lock for as long as precompute's runs may (55 s).
     expect(await coordinator.tryLockRun('another-run', 55_000)).toBe(true);
 

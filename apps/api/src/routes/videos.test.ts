@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:workers';
 import type { TrendingSnapshot } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import {
   aggregatorStats,
   api,
@@ -25,7 +26,7 @@ const CLIENT = { 'cf-connecting-ip': CLIENT_IP };
 
 /** The 24h window recomputed now (what the aggregator's alarm does), as the layers then serve it. */
 function refreshed24h(aggregator: string): Promise<TrendingSnapshot> {
-  return env.AGGREGATOR.get(env.AGGREGATOR.idFromName(aggregator)).refresh('24h');
+  return aggregatorStub(env, aggregator).refresh('24h');
 }
 
 async function views(aggregator: string, videoId: string, viewers: number, extra = {}): Promise<void> {
