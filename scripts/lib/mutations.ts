@@ -216,6 +216,22 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'void markServed;',
   },
   {
+    id: 'kv-slice-never-whole',
+    behaviour:
+      "read path: after KV answers with one limit's slice, the window's whole top 100 is never read behind it, so a data center whose aggregator is out of budget never stores the window's snapshot",
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: '  if (!found.hit.complete && from.whole)',
+    replace: '  if (found.hit.complete === undefined && from.whole)',
+  },
+  {
+    id: 'kv-whole-older-kept',
+    behaviour:
+      "read path: KV's whole top 100, older than the slice that answered, is stored as the window's snapshot (the window's other limits get an older list)",
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: '  const usable = whole?.complete && !isOlder(whole.computation, slice.computation);',
+    replace: '  const usable = whole?.complete;',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

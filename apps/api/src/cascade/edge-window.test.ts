@@ -8,11 +8,14 @@ import {
   edgeCacheUrl,
   edgeWindowUrl,
   keyScope,
+  kvTopKey,
   parseSnapshotETag,
   type TrendingSnapshot,
+  writeSnapshotToKv,
 } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adminPost, api, fetchSettled, ingestVideo, newAggregator, refresh, until } from '../testing.ts';
+import { faultyEnv } from '../testing-faults.ts';
 import { aggregatorStub } from './aggregator-stub.ts';
 
 const path = (limit: number) => `/v1/trending/videos?window=24h&limit=${limit}`;
@@ -120,6 +123,54 @@ describe("the window's snapshot at the edge", () => {
       },
       3_000,
     );
+  });
+
+  it("stores the window's snapshot when KV answers with one limit's slice, for the window's other limits", async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    // The miss computes C1 and writes KV: `top:24h` and the `pre:24h:{10,20,50,100}` slices.
+    const cold = await settled(aggregator, 20);
+    expect(cold.headers.get('x-cache')).toBe('MISS');
+
+    // A data center that holds nothing of the window and whose aggregator fails (a far one's is
+    // beyond its budget): KV's `pre:24h:20` answers limit 20.
+    const far = await fetchSettled(aggregator, path(20), {
+      headers: { 'x-test-drop': 'memory,edge' },
+      bindings: faultyEnv({ aggregator: 'throw' }),
+    });
+    expect(far.res.headers.get('x-cache')).toBe('HIT-KV');
+    expect(far.res.headers.get('etag')).toBe(cold.headers.get('etag'));
+
+    // The window's whole top 100, read from KV behind the slice, is now the window's snapshot
+    // here: limit 50, never read in this data center, is answered at the edge from C1.
+    expect((await windowEntry(aggregator))?.computedAt).toBe(computedAtOf(cold));
+    const other = await settled(aggregator, 50, { 'x-test-drop': 'memory', ...FAR_AWAY });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('x-cache')).toBe('HIT-EDGE');
+    expect(computedAtOf(other)).toBe(computedAtOf(cold));
+  });
+
+  it("does not store KV's whole top 100 behind a slice when it is older than the slice", async () => {
+    const aggregator = newAggregator();
+    const scope = keyScope(aggregator);
+    await ingestVideo(aggregator);
+    const stub = aggregatorStub(env, aggregator);
+    const older = (await stub.read('24h')).snapshot;
+    await refresh(aggregator, '24h');
+    const newer = (await stub.read('24h')).snapshot;
+    expect(newer.computedAt).toBeGreaterThan(older.computedAt);
+    // KV is eventually consistent: here the slices hold the newer computation, `top:24h` the older.
+    await writeSnapshotToKv(env.TRENDING_KV, newer, scope);
+    await env.TRENDING_KV.put(kvTopKey('24h', scope), JSON.stringify(older));
+
+    const far = await fetchSettled(aggregator, path(20), {
+      headers: { 'x-test-drop': 'memory,edge' },
+      bindings: faultyEnv({ aggregator: 'throw' }),
+    });
+    expect(far.res.headers.get('x-cache')).toBe('HIT-KV');
+    expect(computedAtOf(far.res)).toBe(newer.computedAt);
+    // The older whole one would have answered the window's other limits with an older list.
+    expect(await windowEntry(aggregator)).toBeUndefined();
   });
 
   it('is written by the edge warmer and dropped by an invalidation', async () => {

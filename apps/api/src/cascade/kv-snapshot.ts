@@ -28,6 +28,22 @@ export interface KvRead {
   complete: boolean;
 }
 
+/** The snapshot stored under `key`, when it is one of the window and within KV's lifetime. */
+async function readKey(
+  env: ApiEnv,
+  key: string,
+  topKey: string,
+  window: TrendingWindow,
+): Promise<KvRead | undefined> {
+  const value = await env.TRENDING_KV.get<unknown>(key, {
+    type: 'json',
+    cacheTtl: TTL_POLICY.kv.readCacheTtlS,
+  });
+  if (!isSnapshot(value, window)) return undefined;
+  if (Date.now() - value.computedAt > TTL_POLICY.kv.expirationTtlS * 1000) return undefined;
+  return { snapshot: value, complete: key === topKey };
+}
+
 /**
  * Layer 3: Workers KV, `pre:{window}:{limit}` for the precomputed limits, else `top:{window}`.
  * KV is eventually consistent, so the read path compares generations rather than trusting order.
@@ -39,14 +55,13 @@ export const kvSnapshot = {
     window: TrendingWindow,
     limit: number,
   ): Promise<KvRead | undefined> {
-    const key = kvReadKey(window, limit, scope.keys);
-    const value = await env.TRENDING_KV.get<unknown>(key, {
-      type: 'json',
-      cacheTtl: TTL_POLICY.kv.readCacheTtlS,
-    });
-    if (!isSnapshot(value, window)) return undefined;
-    if (Date.now() - value.computedAt > TTL_POLICY.kv.expirationTtlS * 1000) return undefined;
-    return { snapshot: value, complete: key === kvTopKey(window, scope.keys) };
+    return readKey(env, kvReadKey(window, limit, scope.keys), kvTopKey(window, scope.keys), window);
+  },
+
+  /** The window's whole top-100 (`top:{window}`), whatever the limit. */
+  async getWhole(env: ApiEnv, scope: ReadScope, window: TrendingWindow): Promise<KvRead | undefined> {
+    const key = kvTopKey(window, scope.keys);
+    return readKey(env, key, key, window);
   },
 
   /**

@@ -84,6 +84,12 @@ export interface Layer {
    */
   authoritative?: true;
   read(request: LayerRequest): LayerHit | undefined | Promise<LayerHit | undefined>;
+  /**
+   * For a layer whose hit can be a slice of the window (KV's `pre:{window}:{limit}`): the window's
+   * whole top 100 it holds, read after such a hit answered, off the response path, so that the
+   * layers above also get what only a whole one fills (read-through.ts).
+   */
+  whole?(request: LayerRequest): Promise<LayerHit | undefined>;
   /** Stores what `from`, a layer below, answered (never delaying the response). */
   fill(request: LayerRequest, answer: Answer, from: LayerName): void;
   /** Removes the read's entry from this layer. */

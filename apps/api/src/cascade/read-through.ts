@@ -12,7 +12,7 @@ import { recordRead } from '../access-log.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { markServed, newestServed } from './generations.ts';
-import { answerOf, type Layer, type LayerHit, type LayerRequest, logFill } from './layer.ts';
+import { type Answer, answerOf, type Layer, type LayerHit, type LayerRequest, logFill } from './layer.ts';
 import { tryLayer, withBudget } from './layer-budget.ts';
 import { readScope } from './read-scope.ts';
 import { measure, type Reply, respond, Timings } from './reply.ts';
@@ -60,8 +60,27 @@ async function firstUsable(reply: Reply, from: number, timings: Timings): Promis
 async function fillAbove(request: LayerRequest, found: Found, until = found.at) {
   const answer = await answerOf(found.hit, request);
   const from = request.scope.layers[found.at] as Layer;
-  for (const layer of request.scope.layers.slice(0, until)) layer.fill(request, answer, from.name);
+  const above = request.scope.layers.slice(0, until);
+  if (!found.hit.complete && from.whole)
+    request.ctx.waitUntil(fillFromWhole(request, answer, from, above).catch(logFill(from.name)));
+  else for (const layer of above) layer.fill(request, answer, from.name);
   return answer;
+}
+
+/**
+ * A slice of the window answered (KV's `pre:{window}:{limit}`): the layers above are filled from
+ * the window's whole top 100 in the same layer when it is not older, else from the slice, so that
+ * what only a whole one fills (the edge's window snapshot, the aggregator's memory, memory's served
+ * snapshot) holds the computation the read served. Without it, a data center whose aggregator is
+ * beyond its budget (most, for a far one, where KV answers the edge's misses) never stored the
+ * window's snapshot: each limit was refreshed on its own, and other isolates' reads saw nothing
+ * newer beside their own entries (edge-window-watch.ts) until those turned stale.
+ */
+async function fillFromWhole(request: LayerRequest, slice: Answer, from: Layer, above: Layer[]) {
+  const whole = await from.whole?.(request).catch((err: unknown) => logFill(from.name)(err));
+  const usable = whole?.complete && !isOlder(whole.computation, slice.computation);
+  const answer = usable ? await answerOf(whole, request) : slice;
+  for (const layer of above) layer.fill(request, answer, from.name);
 }
 
 /**

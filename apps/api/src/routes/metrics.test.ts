@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { MetricsSummary } from '@openvine/aggregator';
-import { edgeCacheUrl, keyScope, kvPrecomputedKey } from '@openvine/trending-core';
+import { edgeCacheUrl, edgeWindowUrl, keyScope, kvPrecomputedKey } from '@openvine/trending-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
 
@@ -44,6 +44,8 @@ describe('GET /v1/metrics', () => {
     const A = '/v1/trending/videos?window=24h&limit=10';
     const edgeA = edgeCacheUrl('v1', '24h', 10, keyScope(aggregator));
     const inEdge = async () => (await caches.default.match(edgeA)) !== undefined;
+    const edgeWindow = edgeWindowUrl('24h', keyScope(aggregator));
+    const inEdgeWindow = async () => (await caches.default.match(edgeWindow)) !== undefined;
     const send = async (path: string, expected: string, headers: Record<string, string> = {}) => {
       const res = await api(aggregator, path, { headers });
       expect(res.headers.get('x-cache')).toBe(expected);
@@ -78,10 +80,10 @@ describe('GET /v1/metrics', () => {
       await send(A, 'HIT-DO', { 'x-test-drop': 'memory,edge' });
       await until('edge refill', inEdge);
     }
-    // 2 KV hits (each missed the edge).
+    // 2 KV hits (each missed the edge); each refills the read's entry and the window's snapshot.
     for (let i = 0; i < 2; i++) {
       await send(A, 'HIT-KV', { 'x-test-drop': 'memory,edge,do' });
-      await until('edge refill', inEdge);
+      await until('edge refill', async () => (await inEdge()) && (await inEdgeWindow()));
     }
     // 1 stale edge hit: the edge entry re-stored as stored 45 s ago (fresh for 30 s from when it
     // was stored, then served stale while its snapshot is under 300 s old).
@@ -90,6 +92,8 @@ describe('GET /v1/metrics', () => {
     const headers = new Headers(entry.headers);
     headers.set('x-trending-stored-at', String(Date.now() - 45_000));
     await caches.default.put(edgeA, new Response(await entry.text(), { headers }));
+    // The window's snapshot (stored by the KV hits) would answer it fresh: gone too.
+    await caches.default.delete(edgeWindow);
     await send(A, 'HIT-EDGE, STALE', { 'x-test-drop': 'memory' });
 
     // 1 + 2 + 10 + 3 + 2 + 2 + 1 = 21 responses.
