@@ -232,6 +232,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '  const usable = whole?.complete;',
   },
   {
+    id: 'kv-whole-after-newer-kept',
+    behaviour:
+      "read path: KV's whole top 100 behind a slice, arriving after this isolate served a newer computation, is stored over it at the edge",
+    file: 'apps/api/src/cascade/read-through.ts',
+    find: '  if (isOlder(answer.computation, newestServed(request.scope.keys, request.window))) return;',
+    replace: '  void newestServed;',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

@@ -173,6 +173,50 @@ describe("the window's snapshot at the edge", () => {
     expect(await windowEntry(aggregator)).toBeUndefined();
   });
 
+  it("does not store KV's whole top 100 behind a slice once the isolate has served a newer one", async () => {
+    const aggregator = newAggregator();
+    const scope = keyScope(aggregator);
+    await ingestVideo(aggregator);
+    // The miss computes C1 into KV; then the aggregator computes C2.
+    const cold = await settled(aggregator, 20);
+    await refresh(aggregator, '24h');
+
+    // A far read: KV's slice answers C1, and the read of `top:24h` behind it is held up.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let topAsked = false;
+    const kv = env.TRENDING_KV;
+    const gatedKv = new Proxy(kv, {
+      get(target, prop) {
+        if (prop !== 'get') return Reflect.get(target, prop).bind(target);
+        return async (key: string, options: KVNamespaceGetOptions<'json'>) => {
+          if (key === kvTopKey('24h', scope)) {
+            topAsked = true;
+            await held;
+          }
+          return target.get(key, options);
+        };
+      },
+    });
+    const far = fetchSettled(aggregator, path(20), {
+      headers: { 'x-test-drop': 'memory,edge' },
+      bindings: { ...faultyEnv({ aggregator: 'throw' }), TRENDING_KV: gatedKv },
+    });
+    await until('the whole top 100 asked for', async () => topAsked);
+
+    // Meanwhile a read that reaches the aggregator serves C2 and stores it as the window's snapshot.
+    const near = await settled(aggregator, 10, { 'x-test-drop': 'memory,edge' });
+    expect(near.headers.get('x-cache')).toBe('HIT-DO');
+    await until('C2 stored', async () => (await windowEntry(aggregator))?.computedAt === computedAtOf(near));
+
+    // The far read's C1 arrives last: it must not replace C2 at the edge.
+    release();
+    expect(computedAtOf((await far).res)).toBe(computedAtOf(cold));
+    expect((await windowEntry(aggregator))?.computedAt).toBe(computedAtOf(near));
+  });
+
   it('is written by the edge warmer and dropped by an invalidation', async () => {
     const aggregator = newAggregator();
     await ingestVideo(aggregator);

@@ -80,6 +80,9 @@ async function fillFromWhole(request: LayerRequest, slice: Answer, from: Layer, 
   const whole = await from.whole?.(request).catch((err: unknown) => logFill(from.name)(err));
   const usable = whole?.complete && !isOlder(whole.computation, slice.computation);
   const answer = usable ? await answerOf(whole, request) : slice;
+  // While it was read, this isolate may have served a newer computation (another read's, or the
+  // aggregator's late answer): nothing older than that is stored from here.
+  if (isOlder(answer.computation, newestServed(request.scope.keys, request.window))) return;
   for (const layer of above) layer.fill(request, answer, from.name);
 }
 
