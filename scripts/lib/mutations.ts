@@ -240,6 +240,22 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '  void newestServed;',
   },
   {
+    id: 'relay-mark-after-failed-batch',
+    behaviour:
+      "relay bridge: after a failed registration, the stored events' EOSE still moves the mark past them, and they are never asked for again",
+    file: 'apps/precompute/src/relay-bridge.ts',
+    find: '    const current = () => (link.attempt === attempt ? step() : undefined);',
+    replace: '    const current = () => (attempt >= 0 ? step() : undefined);',
+  },
+  {
+    id: 'relay-mark-ahead-of-clock',
+    behaviour:
+      "relay bridge: an event dated minutes ahead becomes the mark, and the next subscription's since skips those minutes' events",
+    file: 'apps/precompute/src/relay-bridge.ts',
+    find: '    const handled = batch.map((r) => Math.min(r.createdAt, arrivedS));',
+    replace: '    const handled = batch.map((r) => r.createdAt + arrivedS * 0);',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

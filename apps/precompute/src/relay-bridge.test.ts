@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { INTERVALS, VIDEO_EVENT_KINDS } from '@openvine/trending-core';
 import { signedVideoEvent } from '@openvine/trending-core/nostr-signing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PrecomputeEnv } from './env.ts';
 import { relayBridgeFor } from './relay-bridge.ts';
 import { aggregatorStub, bindings, newAggregator, precompute } from './testing.ts';
 import { standInRelay } from './testing-relay.ts';
@@ -34,6 +35,41 @@ async function relayStatus(aggregator: string) {
 async function titles(aggregator: string, ids: string[]) {
   const meta = await aggregatorStub(aggregator).videoMetadata(ids);
   return Object.fromEntries(Object.entries(meta).map(([id, m]) => [id, m.title]));
+}
+
+/**
+ * Installs, in the test's own bridge object, an aggregator binding whose `registerVideos` is
+ * held for `holdMs` on its first call and fails once on the first batch holding `failsOn`; it
+ * lists the ids of each batch it was given.
+ */
+async function flakyAggregatorIn(aggregator: string, failsOn: string, holdMs: number) {
+  const batches: string[][] = [];
+  let calls = 0;
+  let failed = false;
+  const namespace = bindings.AGGREGATOR;
+  const flaky = {
+    async registerVideos(records: { id: string }[]) {
+      batches.push(records.map((r) => r.id));
+      calls += 1;
+      if (calls === 1) await new Promise((resolve) => setTimeout(resolve, holdMs));
+      if (!failed && records.some((r) => r.id === failsOn)) {
+        failed = true;
+        throw new Error('aggregator unreachable');
+      }
+      // A stub made here, in the bridge's own call: a stub is bound to the call that made it.
+      const real = aggregatorStub(aggregator);
+      return real.registerVideos(records as Parameters<typeof real.registerVideos>[0]);
+    },
+  };
+  const AGGREGATOR = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: () => flaky,
+  } as unknown as PrecomputeEnv['AGGREGATOR'];
+  await runInDurableObject(relayBridgeFor(bindings, aggregator), (instance) => {
+    const object = instance as unknown as { env: PrecomputeEnv };
+    object.env = { ...object.env, AGGREGATOR };
+  });
+  return batches;
 }
 
 describe('relay bridge (NOSTR_RELAYS): signed video events from relays become metadata', () => {
@@ -128,6 +164,59 @@ describe('relay bridge (NOSTR_RELAYS): signed video events from relays become me
     }, WAIT);
     // The overlap re-sends the newest event: it is already stored, so not counted again.
     expect((await relayStatus(aggregator)).eventsRegistered).toBe(2);
+  });
+
+  it('asks again for stored events whose registration failed, even when newer ones were registered before', async () => {
+    const aggregator = newAggregator();
+    const seed = `relay-failed-${crypto.randomUUID()}`;
+    const relay = standInRelay();
+    const newest = signedVideoEvent(seed, { d: 'a', title: 'Newest', createdAt: nowS() - 100 });
+    const older = signedVideoEvent(seed, { d: 'b', title: 'Older', createdAt: nowS() - 400 });
+    const oldest = signedVideoEvent(seed, { d: 'c', title: 'Oldest', createdAt: nowS() - 700 });
+    for (const event of [newest, older, oldest]) await relay.publish(event);
+    // The first registration is held while the other stored events and EOSE arrive; the next
+    // batch, with the older ones, fails (the aggregator briefly out of reach).
+    const batches = await flakyAggregatorIn(aggregator, older.id, 500);
+
+    await bridge(aggregator, [relay.url]);
+    await vi.waitFor(async () => {
+      expect(await titles(aggregator, [newest.id, older.id, oldest.id])).toEqual({
+        [newest.id]: 'Newest',
+        [older.id]: 'Older',
+        [oldest.id]: 'Oldest',
+      });
+    }, WAIT);
+    // What the test is about: the newest was registered alone, then the batch with the older
+    // ones failed, and the subscription after it asked for everything again (no `since`).
+    expect(batches[0]).toEqual([newest.id]);
+    expect(batches[1]).toContain(older.id);
+    const reqs = await relay.reqs();
+    expect(reqs).toHaveLength(2);
+    expect(reqs[1]).toEqual({ kinds: [...VIDEO_EVENT_KINDS] });
+    expect((await relayStatus(aggregator)).lastError).toMatch(/registerVideos failed/);
+  });
+
+  it('never resubscribes from a created_at ahead of the clock', async () => {
+    const aggregator = newAggregator();
+    const seed = `relay-ahead-${crypto.randomUUID()}`;
+    const relay = standInRelay();
+    // Within the 5 minutes ahead that verification allows.
+    const ahead = signedVideoEvent(seed, { d: 'a', title: 'From the future', createdAt: nowS() + 240 });
+    await relay.publish(ahead);
+
+    await bridge(aggregator, [relay.url]);
+    await vi.waitFor(async () => {
+      expect(await relayStatus(aggregator)).toMatchObject({ state: 'open', eventsRegistered: 1 });
+    }, WAIT);
+    const registeredBy = nowS();
+    await relay.drop();
+    await vi.waitFor(async () => {
+      expect(await relay.reqs()).toHaveLength(2);
+    }, WAIT);
+    // A `since` of the event's own created_at (less the overlap) would hide from the new
+    // subscription every event published in the next three minutes.
+    const since = (await relay.reqs())[1]?.since ?? Number.NaN;
+    expect(since).toBeLessThanOrEqual(registeredBy - INTERVALS.relaySinceOverlapS);
   });
 
   it("shows each relay's state in the precompute status (GET /v1/admin/status)", async () => {

@@ -23,7 +23,8 @@ import { aggregatorFor } from './precompute-run.ts';
  * Per relay the object stores the newest created_at handled, so a new subscription (after a
  * drop, an eviction, a deploy) asks from it (`since`, less INTERVALS.relaySinceOverlapS). During
  * the stored-events phase a relay sends newest first, so the mark moves only at EOSE; live events
- * after it move it one by one. A lost socket is retried after an exponential backoff; the alarm
+ * after it move it one by one. A failed registration ends the subscription before anything queued
+ * behind it can move the mark, and the mark is never ahead of the clock. A lost socket is retried after an exponential backoff; the alarm
  * (and the precompute cron, through `sync`) reconnects after the object was evicted.
  */
 
@@ -51,6 +52,11 @@ interface RelayLink {
   pending: VideoEventRecord[];
   /** Registrations and the EOSE mark run one after another, in the order the frames came. */
   chain: Promise<void>;
+  /**
+   * Raised when a registration fails: the steps queued before it (later batches, the EOSE mark)
+   * are skipped, since the new subscription asks for their events again from the unmoved mark.
+   */
+  attempt: number;
 }
 
 const CONFIG_KEY = 'config';
@@ -148,6 +154,7 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
       newestStored: null,
       pending: [],
       chain: Promise.resolve(),
+      attempt: 0,
     };
     this.links.set(url, link);
     return link;
@@ -187,7 +194,10 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
       }
       link.socket = socket;
       link.state = 'open';
-      socket.addEventListener('message', (event) => this.onFrame(link, event.data));
+      socket.addEventListener('message', (event) => {
+        // A socket given up (a failed registration closes it) may still deliver frames it had.
+        if (link.socket === socket) this.onFrame(link, event.data);
+      });
       socket.addEventListener('close', (event) => this.onLost(link, socket, `closed (${event.code})`));
       socket.addEventListener('error', () => this.onLost(link, socket, 'socket error'));
       const mark = this.record(link.url).lastCreatedAt;
@@ -281,7 +291,9 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
   }
 
   private enqueue(link: RelayLink, step: () => Promise<void>): void {
-    link.chain = link.chain.then(step).catch((err) => {
+    const attempt = link.attempt;
+    const current = () => (link.attempt === attempt ? step() : undefined);
+    link.chain = link.chain.then(current).catch((err) => {
       console.error('relay bridge step failed', link.url, err);
     });
   }
@@ -292,7 +304,10 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
     if (batch.length === 0 || !this.config) return;
     const record = this.record(link.url);
     const aggregator = aggregatorFor(this.env, this.config.aggregator);
-    const handled = batch.map((r) => r.createdAt);
+    // A created_at may run up to 5 minutes ahead (verifyVideoEvent): as the mark, it would make the
+    // next subscription's `since` skip every event of those minutes, so the mark is capped at now.
+    const arrivedS = Math.floor(Date.now() / 1000);
+    const handled = batch.map((r) => Math.min(r.createdAt, arrivedS));
     try {
       while (batch.length > 0) {
         const outcome = await aggregator.registerVideos(batch);
@@ -307,6 +322,10 @@ export class RelayBridge extends DurableObject<PrecomputeEnv> {
       }
     } catch (err) {
       // Not registered: the mark does not move past them, and a new subscription asks again.
+      // Neither may a step queued behind this one: an EOSE would move it to the newest stored
+      // event registered before, past these older ones, and they would never be asked for again.
+      link.attempt += 1;
+      link.pending = [];
       this.closeAndRetry(link, `registerVideos failed: ${errorText(err)}`);
       await this.save(link.url);
       return;
