@@ -256,6 +256,15 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '    const handled = batch.map((r) => r.createdAt + arrivedS * 0);',
   },
   {
+    id: 'forgotten-version-not-restored',
+    behaviour:
+      "signed metadata: an address's newest version, forgotten while an older one stays watched, is posted again and still ranks without its title",
+    file: 'apps/aggregator/src/video-events.ts',
+    find: '      results.filter((r) => !ownKnown.has(r.videoId)).map((r) => [r.videoId, r.address, now]),',
+    replace:
+      "      results.filter((r) => r.status !== 'unchanged' && !ownKnown.has(r.videoId)).map((r) => [r.videoId, r.address, now]),",
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

@@ -211,6 +211,32 @@ describe('signed video metadata', () => {
     expect(meta[older.id]).toMatchObject({ eventId: newer.id, title: 'Newer' });
   });
 
+  it('a newest version forgotten while an older one of its address stays watched shows its metadata again once posted again', async () => {
+    const start = pinClock('2100-08-01T12:00:00Z');
+    const stub = newAggregator();
+    const seed = keys();
+    const now = Math.floor(start / 1000);
+    const current = signedVideo(seed, { d: 'clip', title: 'Current', createdAt: now - 60 });
+    // An older version in the same shard as `current` (as every video is in an unsharded deployment).
+    let old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 });
+    for (let i = 1; !shardOfVideo(stub, old.id).id.equals(shardOfVideo(stub, current.id).id); i++)
+      old = signedVideo(seed, { d: 'clip', title: 'Old', createdAt: now - 600 - i });
+    await registerVideos(stub, old, current);
+
+    // 8 days on, the old id is still watched and the current one is not: the current version is
+    // forgotten, while the address (which the old version keeps) still names it.
+    pinClock(start + 8 * DAY_MS);
+    await stub.ingest(distinctViews(old.id, 1));
+    for (const object of [stub, ...shardsOf(stub)]) await runDurableObjectAlarm(object);
+    expect(await stub.videoMetadata([current.id])).toEqual({});
+
+    // Its views return: posting its event again gives it its title again.
+    await registerVideos(stub, current);
+    const meta = await stub.videoMetadata([current.id, old.id]);
+    expect(meta[current.id]).toMatchObject({ eventId: current.id, title: 'Current' });
+    expect(meta[old.id]).toMatchObject({ eventId: current.id, title: 'Current' });
+  });
+
   it('forgets, after 7 days, versions whose video has had no view since; keeps watched ones', async () => {
     const start = pinClock('2100-06-01T12:00:00Z');
     const stub = newAggregator();

@@ -127,7 +127,8 @@ export class VideoEvents implements VideoMetaSource {
   ): VideoRegistration {
     const stored = new Map<string, { id: string; createdAt: number }>();
     const known = new Set<string>();
-    for (const held of [this.versionsOf(records), ...elsewhere]) {
+    const own = this.versionsOf(records);
+    for (const held of [own, ...elsewhere]) {
       for (const version of held.stored) {
         const best = stored.get(version.address);
         if (!best || replacesVersion(version, best)) stored.set(version.address, version);
@@ -162,11 +163,15 @@ export class VideoEvents implements VideoMetaSource {
       return { videoId: record.id, address: record.address, status };
     });
 
+    // Every id this object holds no version of, `unchanged` ones too: an address's newest version
+    // forgotten (no views for 7 days) while an older one stays watched still names the address,
+    // so posting it again is `unchanged`, and its views would rank without its metadata for good.
+    const ownKnown = new Set(own.known);
     insertRows(
       this.sql,
       'video_versions',
       ['video_id', 'address', 'registered_ms'],
-      results.filter((r) => r.status !== 'unchanged').map((r) => [r.videoId, r.address, now]),
+      results.filter((r) => !ownKnown.has(r.videoId)).map((r) => [r.videoId, r.address, now]),
       'ON CONFLICT (video_id) DO NOTHING',
     );
     const winners = [...newest.values()].filter((r) => stored.get(r.address)?.id !== r.id);
