@@ -265,6 +265,14 @@ export const MUTATIONS: readonly Mutation[] = [
       "      results.filter((r) => r.status !== 'unchanged' && !ownKnown.has(r.videoId)).map((r) => [r.videoId, r.address, now]),",
   },
   {
+    id: 'precompute-metrics-throw-fails-run',
+    behaviour:
+      'precompute: a metrics dataset that refuses its point turns a run whose KV writes and warming are done into a failed run',
+    file: 'apps/precompute/src/precompute-run.ts',
+    find: '    console.warn(`writing run metrics to Analytics Engine failed: ${String(err)}`);',
+    replace: '    throw err;',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

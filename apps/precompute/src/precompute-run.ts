@@ -43,11 +43,17 @@ async function recordRunMetrics(
     keysWritten: windows.reduce((sum, w) => sum + w.kvKeys, 0) + report.warmed.length,
     windows,
   };
-  env.TRENDING_METRICS.writeDataPoint({
-    indexes: ['precompute'],
-    blobs: ['precompute', report.warmError ? 'warm-failed' : 'ok'],
-    doubles: [run.durationMs, run.rowsScanned, run.keysWritten, windows.length],
-  });
+  // The run's work is done and stored by now: a metrics sink that refuses must not make the run
+  // (or the cron invocation, or POST /v1/admin/precompute) a failure.
+  try {
+    env.TRENDING_METRICS.writeDataPoint({
+      indexes: ['precompute'],
+      blobs: ['precompute', report.warmError ? 'warm-failed' : 'ok'],
+      doubles: [run.durationMs, run.rowsScanned, run.keysWritten, windows.length],
+    });
+  } catch (err) {
+    console.warn(`writing run metrics to Analytics Engine failed: ${String(err)}`);
+  }
   try {
     await env.METRICS.get(env.METRICS.idFromName(metricsObjectFor(aggregator))).recordRun(run);
   } catch (err) {

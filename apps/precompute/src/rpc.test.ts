@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ingestVideo, kvSnapshot, newAggregator, precompute } from './testing.ts';
+import { runPrecompute } from './precompute-run.ts';
+import { bindings, ingestVideo, kvSnapshot, newAggregator, precompute } from './testing.ts';
 
 describe('status()', () => {
   it('before any run: no last run, generation 1, no snapshot, nothing computed', async () => {
@@ -45,6 +46,26 @@ describe('status()', () => {
         refreshFailures: 0,
       });
     }
+  });
+});
+
+describe('precompute()', () => {
+  it('is a finished run when the metrics dataset refuses its point: its keys are written and status says ok', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    await ingestVideo(aggregator, 6);
+    const refusing = {
+      writeDataPoint() {
+        throw new Error('Analytics Engine unavailable');
+      },
+    };
+    const report = await runPrecompute({ ...bindings, TRENDING_METRICS: refusing }, { aggregator });
+    expect(report.error).toBeUndefined();
+    expect(report.windows.map((w) => w.window).sort()).toEqual(['1h', '24h', '7d']);
+    expect((await kvSnapshot(`${scope}top:24h`))?.generation).toBe(1);
+    const { lastRun } = await precompute.status({ aggregator });
+    expect(lastRun?.error).toBeUndefined();
+    expect(lastRun?.windows).toHaveLength(3);
   });
 });
 
