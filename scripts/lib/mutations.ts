@@ -269,8 +269,8 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour:
       'precompute: a metrics dataset that refuses its point turns a run whose KV writes and warming are done into a failed run',
     file: 'apps/precompute/src/precompute-run.ts',
-    find: '    console.warn(`writing run metrics to Analytics Engine failed: ${String(err)}`);',
-    replace: '    throw err;',
+    find: '    console.warn(`writing run metrics to Analytics Engine failed: ',
+    replace: '    throw err;\n    console.warn(`writing run metrics to Analytics Engine failed: ',
   },
   {
     id: 'held-snapshot-labelled-miss',
