@@ -273,6 +273,14 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '    throw err;\n    console.warn(`writing run metrics to Analytics Engine failed: ',
   },
   {
+    id: 'rpc-invalidation-target-unchecked',
+    behaviour:
+      'ops RPC: invalidate() with a window that does not exist stores a generation for it and fails with an unrelated TypeError',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: '    const windows = this.invalidationWindows(parseInvalidationTarget(target));',
+    replace: '    const windows = this.invalidationWindows(target ?? parseInvalidationTarget(target));',
+  },
+  {
     id: 'held-snapshot-labelled-miss',
     behaviour:
       "read path: a read that reaches the compute layer only because the DO's memory read was over budget, answered from the object's memory, is labelled MISS instead of HIT-DO",

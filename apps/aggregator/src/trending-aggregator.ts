@@ -4,6 +4,7 @@ import {
   explainStats,
   type HiddenItem,
   hiddenSet,
+  type InvalidationTarget,
   isHidden,
   isShardObjectName,
   LIMITS,
@@ -13,6 +14,7 @@ import {
   type ModerationChange,
   type ModerationList,
   type NormalizedViewEvent,
+  parseInvalidationTarget,
   parseModerationChange,
   type ShardStorage,
   type TrendingSnapshot,
@@ -39,7 +41,8 @@ import {
 import { recordCommitted } from './view-record.ts';
 import { cursorAt } from './window-totals.ts';
 
-export type InvalidationTarget = { window: TrendingWindow } | { videoId: string } | { all: true };
+/** A window, every window listing a video, or all (trending-core's InvalidationTargetSchema). */
+export type { InvalidationTarget };
 
 export interface InvalidationResult {
   windows: { window: TrendingWindow; generation: number }[];
@@ -326,7 +329,8 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    * Every layer compares generations: none may serve an older one once it has seen this one.
    */
   async invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
-    const windows = this.invalidationWindows(target);
+    // Checked here, where generations are stored: an RPC caller skips the api's body check.
+    const windows = this.invalidationWindows(parseInvalidationTarget(target));
     const snapshots: TrendingSnapshot[] = [];
     for (const window of windows) {
       this.bumpGeneration(window);

@@ -18,6 +18,7 @@ import {
   IngestResultSchema,
   InvalidateKvFailedSchema,
   InvalidateReportSchema,
+  InvalidationTargetSchema,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MetricsSummarySchema,
@@ -44,7 +45,6 @@ import {
   getExplain,
   getRecordCheck,
   getStatus,
-  InvalidateBodySchema,
   PrecomputeBodySchema,
   postInvalidate,
   postPrecompute,
@@ -498,7 +498,7 @@ export const ROUTES: readonly RouteSpec[] = [
         `precompute run lock (waiting up to ${INTERVALS.invalidateLockWaitMs / 1000} s for a running precompute); ` +
         "then overwrite KV, raise this isolate's generation floor and purge this data center's edge",
       body: {
-        schema: InvalidateBodySchema,
+        schema: InvalidationTargetSchema,
         required: true,
         examples: { window: { window: '24h' }, video: { videoId: EXAMPLE_VIDEO }, all: { all: true } },
       },

@@ -1,11 +1,15 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { InvalidationTarget } from '@openvine/aggregator';
-import type {
-  Explanation,
-  ModerateOutcome,
-  ModerationChange,
-  ModerationList,
-  TrendingWindow,
+import {
+  type Explanation,
+  type ModerateOutcome,
+  type ModerationChange,
+  type ModerationList,
+  parseInvalidationTarget,
+  parseVideoId,
+  parseWindow,
+  parseWindows,
+  type TrendingWindow,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
 import { type InvalidateOutcome, runInvalidate } from './invalidate.ts';
@@ -43,7 +47,8 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
 
   /** Precomputes the given windows (all by default) and reports what was written. */
   async precompute(options: PrecomputeOptions = {}): Promise<PrecomputeReport> {
-    return runPrecompute(this.env, options);
+    const windows = parseWindows(options.windows);
+    return runPrecompute(this.env, { ...options, ...(windows ? { windows } : {}) });
   }
 
   /** Last run, its duration, each window's generation and age, and the next cron. */
@@ -53,7 +58,7 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
 
   /** The live ranking of a window against one computed from the record (Analytics Engine). */
   async checkRecord(window: TrendingWindow, options: { aggregator?: string } = {}): Promise<RecordCheck> {
-    return checkRecord(this.env, window, options.aggregator);
+    return checkRecord(this.env, parseWindow(window), options.aggregator);
   }
 
   /**
@@ -66,7 +71,8 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
     target: InvalidationTarget,
     options: { aggregator?: string } = {},
   ): Promise<InvalidateOutcome> {
-    return runInvalidate(this.env, target, options.aggregator);
+    // Before the run lock is taken: a bad target is refused with nothing changed.
+    return runInvalidate(this.env, parseInvalidationTarget(target), options.aggregator);
   }
 
   /**
@@ -90,6 +96,6 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
     window: TrendingWindow,
     options: { aggregator?: string } = {},
   ): Promise<Explanation> {
-    return aggregatorFor(this.env, options.aggregator).explain(videoId, window);
+    return aggregatorFor(this.env, options.aggregator).explain(parseVideoId(videoId), parseWindow(window));
   }
 }

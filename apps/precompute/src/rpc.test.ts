@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPrecompute } from './precompute-run.ts';
-import { bindings, ingestVideo, kvSnapshot, newAggregator, precompute } from './testing.ts';
+import { aggregatorStub, bindings, ingestVideo, kvSnapshot, newAggregator, precompute } from './testing.ts';
 
 describe('status()', () => {
   it('before any run: no last run, generation 1, no snapshot, nothing computed', async () => {
@@ -112,5 +112,49 @@ describe('invalidate()', () => {
       expect((await kvSnapshot(`${scope}top:${window}`))?.generation).toBe(generation);
       expect((await precompute.status({ aggregator })).windows[window].generation).toBe(generation);
     }
+  });
+});
+
+describe('bad input from an RPC caller (it skips the api checks)', () => {
+  it('is refused with an error naming it, and nothing is stored', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator, 6);
+    const badTargets = [
+      { window: 'bogus' },
+      {},
+      { videoId: 'ABC' },
+      { window: '24h', all: true },
+      { all: false },
+    ];
+    for (const target of badTargets) {
+      await expect(precompute.invalidate(target as never, { aggregator })).rejects.toThrow(
+        /invalid invalidation target/,
+      );
+      // The aggregator checks it too, where the generations are stored.
+      await expect(aggregatorStub(aggregator).invalidate(target as never)).rejects.toThrow(
+        /invalid invalidation target/,
+      );
+    }
+    for (const windows of [['1w'], [], '24h']) {
+      await expect(precompute.precompute({ aggregator, windows: windows as never })).rejects.toThrow(
+        /invalid windows/,
+      );
+    }
+    await expect(precompute.explain('not-a-video', '24h', { aggregator })).rejects.toThrow(/invalid videoId/);
+    await expect(precompute.explain('a'.repeat(64), '2h' as never, { aggregator })).rejects.toThrow(
+      /invalid window/,
+    );
+    await expect(precompute.checkRecord('2h' as never, { aggregator })).rejects.toThrow(/invalid window/);
+
+    const status = await precompute.status({ aggregator });
+    expect(status.lastRun).toBeNull();
+    expect(Object.keys(status.windows)).toEqual(['1h', '24h', '7d']);
+    for (const window of ['1h', '24h', '7d'] as const) {
+      expect(status.windows[window]).toMatchObject({ generation: 1, computations: 0 });
+    }
+    // An uppercase id is the same video: it is compared lowercase.
+    expect(await precompute.invalidate({ videoId: 'A'.repeat(64) }, { aggregator })).toMatchObject({
+      ok: true,
+    });
   });
 });

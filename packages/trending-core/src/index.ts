@@ -20,6 +20,7 @@ export * from './nostr-video.ts';
 export * from './record-check.ts';
 export * from './response-schemas.ts';
 export * from './responses.ts';
+export * from './rpc-input.ts';
 export * from './schemas.ts';
 export * from './scoring.ts';
 export * from './shards.ts';

@@ -4,7 +4,7 @@ import {
   type ErrorBody,
   ExplainQuerySchema,
   edgeCacheUrl,
-  Hex64Schema,
+  InvalidationTargetSchema,
   keyScope,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
@@ -53,15 +53,6 @@ export function requireAdmin(request: Request, env: ApiEnv): void {
   }
 }
 
-export const InvalidateBodySchema = v.union(
-  [
-    v.strictObject({ window: WindowSchema }),
-    v.strictObject({ videoId: Hex64Schema }),
-    v.strictObject({ all: v.literal(true) }),
-  ],
-  'body must be { "window": "1h"|"24h"|"7d" }, { "videoId": "<64 hex>" } or { "all": true }',
-);
-
 /** Removes a window's entries of this data center's edge cache (every format and limit). */
 async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
   const deletions: Promise<boolean>[] = [];
@@ -106,7 +97,7 @@ export async function postInvalidate(
 ): Promise<Response> {
   requireAdmin(request, env);
   const target = parseOrThrow(
-    InvalidateBodySchema,
+    InvalidationTargetSchema,
     await readJsonBody(request),
     'Invalid invalidation target',
   );
