@@ -24,8 +24,9 @@ import { aggregatorFor } from './precompute-run.ts';
  * drop, an eviction, a deploy) asks from it (`since`, less INTERVALS.relaySinceOverlapS). During
  * the stored-events phase a relay sends newest first, so the mark moves only at EOSE; live events
  * after it move it one by one. A failed registration ends the subscription before anything queued
- * behind it can move the mark, and the mark is never ahead of the clock. A lost socket is retried after an exponential backoff; the alarm
- * (and the precompute cron, through `sync`) reconnects after the object was evicted.
+ * behind it can move the mark, and the mark is never ahead of the clock. A lost socket is retried
+ * after an exponential backoff; the alarm (and the precompute cron, through `sync`) reconnects
+ * after the object was evicted.
  */
 
 /** What the cron (or a test) tells the bridge: which aggregator it feeds, from which relays. */
