@@ -237,6 +237,18 @@ describe('peek (the DO snapshot layer)', () => {
 });
 
 describe('invalidation', () => {
+  it('refuses a target that is not one (RPC callers are checked again here): no generation is stored', async () => {
+    const stub = newAggregator();
+    await stub.ingest(distinctViews(randomVideoId(), 5));
+    const bad = [{ window: 'bogus' }, {}, { videoId: 'ABC' }, { window: '24h', all: true }, { all: false }];
+    for (const target of bad) {
+      await expect(stub.invalidate(target as never)).rejects.toThrow(/invalid invalidation target/);
+    }
+    expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 1, '7d': 1 });
+    // An uppercase id is the same video: it is compared lowercase.
+    expect((await stub.invalidate({ videoId: 'A'.repeat(64) })).windows.length).toBeGreaterThan(0);
+  });
+
   it('bumps only the targeted window and returns its recomputed snapshot', async () => {
     const stub = newAggregator();
     const video = randomVideoId();
