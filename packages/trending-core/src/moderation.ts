@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { InvalidatedWindowSchema } from './admin-reports.ts';
 import { ErrorBodySchema } from './response-schemas.ts';
+import { parseRpcInput } from './rpc-input.ts';
 import { Hex64Schema } from './schemas.ts';
 import { LIMITS } from './ttl-policy.ts';
 import { VIEW_FIELD_LIMITS } from './view-field-limits.ts';
@@ -172,7 +173,8 @@ export function parseModerationChange(value: unknown): ModerationChange {
   const { action, ...request } = value as Record<string, unknown>;
   if (!MODERATION_ACTIONS.includes(action as ModerationAction))
     throw new TypeError('action must be hide or unhide');
-  const parsed = v.safeParse(ModerationRequestSchema, request);
-  if (!parsed.success) throw new TypeError(`invalid moderation change: ${parsed.issues[0].message}`);
-  return { ...parsed.output, action: action as ModerationAction };
+  return {
+    ...parseRpcInput(ModerationRequestSchema, request, 'moderation change'),
+    action: action as ModerationAction,
+  };
 }

@@ -21,29 +21,34 @@ export const InvalidationTargetSchema = v.union(
 
 export type InvalidationTarget = v.InferOutput<typeof InvalidationTargetSchema>;
 
-function parseWith<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+/** `value` as `schema` parses it, or a TypeError `invalid {what}: {the first issue}`. */
+export function parseRpcInput<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+  what: string,
+): v.InferOutput<S> {
   const parsed = v.safeParse(schema, value);
   if (!parsed.success) throw new TypeError(`invalid ${what}: ${parsed.issues[0].message}`);
   return parsed.output;
 }
 
 export function parseInvalidationTarget(value: unknown): InvalidationTarget {
-  return parseWith(InvalidationTargetSchema, value, 'invalidation target');
+  return parseRpcInput(InvalidationTargetSchema, value, 'invalidation target');
 }
 
 export function parseWindow(value: unknown): TrendingWindow {
-  return parseWith(WindowSchema, value, 'window');
+  return parseRpcInput(WindowSchema, value, 'window');
 }
 
 /** A video id as RPC callers pass it: 64 hex characters, compared lowercase. */
 export function parseVideoId(value: unknown): string {
-  return parseWith(Hex64Schema, value, 'videoId');
+  return parseRpcInput(Hex64Schema, value, 'videoId');
 }
 
 /** `precompute()`'s windows: a non-empty list of windows when given. */
 export function parseWindows(value: unknown): TrendingWindow[] | undefined {
   if (value === undefined) return undefined;
-  return parseWith(
+  return parseRpcInput(
     v.pipe(v.array(WindowSchema), v.minLength(1, 'windows must not be empty')),
     value,
     'windows',
