@@ -132,6 +132,8 @@ function apiProject(
             PURGE_RECORD: purgeRecord,
             // The ingest consumer's fault seam (the aggregator's test entry), for src/testing.ts.
             INGEST_FAULTS: { name: 'trending-aggregator', entrypoint: 'IngestFaults' },
+            // Shards that fail their rankings (the aggregator's test entry), for src/testing.ts.
+            RANKING_FAULTS: { name: 'trending-aggregator', entrypoint: 'RankingFaults' },
           },
           // Tests put messages on the dead-letter queue as the queue does when retries run out.
           queueProducers: {

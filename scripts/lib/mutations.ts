@@ -410,8 +410,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'invalidate-no-bump',
     behaviour: 'invalidation: the generation is not raised, so caches keep the old list',
     file: 'apps/aggregator/src/trending-aggregator.ts',
-    find: '      this.bumpGeneration(window);\n      // Not one already in flight',
-    replace: '      // Not one already in flight',
+    find: '      this.bumpGeneration(window);\n      try {\n        // Not one already in flight',
+    replace: '      try {\n        // Not one already in flight',
   },
   {
     id: 'invalidate-no-lock',
@@ -507,5 +507,36 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "    console.error('ingest queue send failed', err);\n    throw new ApiError(",
     replace:
       "    console.error('ingest queue send failed', err);\n    if (err) return;\n    throw new ApiError(",
+  },
+  {
+    id: 'hidden-address-not-stored',
+    behaviour:
+      'moderation: a video hidden by one version id still ranks under a version whose shard forgot the hidden one',
+    file: 'apps/aggregator/src/moderation.ts',
+    find: "            change.kind === 'video' ? (address ?? null) : null,\n",
+    replace: '            null,\n',
+  },
+  {
+    id: 'hidden-address-not-looked-up',
+    behaviour: 'moderation: a video hidden before its event arrived ranks under its other versions',
+    file: 'apps/aggregator/src/ranking.ts',
+    find: '  if (hidden.videos.size === 0) return hidden;\n',
+    replace: '  return hidden;\n',
+  },
+  {
+    id: 'invalidate-stops-at-failed-window',
+    behaviour:
+      'invalidation: one window failing to recompute (a shard out of reach) leaves the others unbumped, and a moderation change answers 500 though applied',
+    file: 'apps/aggregator/src/trending-aggregator.ts',
+    find: '        // The other windows still get theirs: one unreachable shard must not leave them unbumped.\n',
+    replace:
+      '        // The other windows still get theirs: one unreachable shard must not leave them unbumped.\n        throw error;\n',
+  },
+  {
+    id: 'recompute-failure-unreported',
+    behaviour: 'invalidation: a window bumped but not recomputed is answered 200, as if every list were new',
+    file: 'apps/precompute/src/invalidate.ts',
+    find: '  if (failed.length === 0) return {};\n',
+    replace: '  return {};\n',
   },
 ];

@@ -1,12 +1,15 @@
-import { evictDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { GROUPED_VIDEOS, LIMITS, type ModerationChange } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
+import { Moderation } from './moderation.ts';
 import {
+  type AggregatorStub,
   distinctViews,
   ingestAll,
   newAggregator,
   randomVideoId,
   registerVideos,
+  shardOfVideo,
   signedVideo,
 } from './testing.ts';
 
@@ -81,5 +84,125 @@ describe('moderation in the aggregator', () => {
     expect(await stub.moderationList()).toEqual({ hidden: [], audit: [] });
     expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 1, '7d': 1 });
     expect((await stub.refresh('24h')).videos.map((v) => v.videoId)).toEqual([video]);
+  });
+});
+
+describe('hiding a video hides its address', () => {
+  // Two versions of one address (kind 34236: pubkey and `d`), each with views counted under its own
+  // id, and a video of another creator: both versions rank, shown with the newer title.
+  async function twoVersions() {
+    const stub = newAggregator();
+    const seed = crypto.randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900, title: 'first cut' });
+    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600, title: 'final cut' });
+    const other = signedVideo(crypto.randomUUID(), { d: 'other', title: 'other' });
+    await registerVideos(stub, first, other);
+    await registerVideos(stub, second);
+    await ingestAll(stub, [
+      ...distinctViews(first.id, 7),
+      ...distinctViews(second.id, 6),
+      ...distinctViews(other.id, 5),
+    ]);
+    const before = await stub.refresh('24h');
+    expect(before.videos.map((v) => [v.videoId, v.title])).toEqual([
+      [first.id, 'final cut'],
+      [second.id, 'final cut'],
+      [other.id, 'other'],
+    ]);
+    return { stub, seed, now, first, second, other };
+  }
+  const ranked = async (stub: AggregatorStub) => (await stub.refresh('24h')).videos.map((v) => v.videoId);
+
+  it('hiding an older version leaves out every version, a newer one posted after the hide too', async () => {
+    const { stub, seed, now, first, other } = await twoVersions();
+    const { snapshots } = await stub.moderate(hide({ kind: 'video', value: first.id }));
+    expect(snapshots.find((s) => s.window === '24h')?.videos.map((v) => v.videoId)).toEqual([other.id]);
+    expect((await stub.moderationList()).hidden).toEqual([
+      expect.objectContaining({ kind: 'video', value: first.id, address: first.address }),
+    ]);
+    // The creator posts the video again: the new version is the same address, so it stays hidden.
+    const third = signedVideo(seed, { d: 'clip', createdAt: now - 60, title: 're-upload' });
+    await registerVideos(stub, third);
+    await ingestAll(stub, distinctViews(third.id, 9));
+    expect(await ranked(stub)).toEqual([other.id]);
+    expect((await stub.explain(third.id, '24h')).hidden).toBe(true);
+  });
+
+  it('hiding the newest version leaves out the older ones its title is shown on', async () => {
+    const { stub, first, second, other } = await twoVersions();
+    await stub.moderate(hide({ kind: 'video', value: second.id }));
+    expect(await ranked(stub)).toEqual([other.id]);
+    expect((await stub.explain(first.id, '24h')).hidden).toBe(true);
+    // Unhiding brings every version back.
+    await stub.moderate({ ...hide({ kind: 'video', value: second.id }), action: 'unhide' });
+    expect(await ranked(stub)).toEqual([first.id, second.id, other.id]);
+  });
+
+  it('a video hidden before its event arrives: its versions are left out once they are known', async () => {
+    const stub = newAggregator();
+    const seed = crypto.randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900 });
+    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600 });
+    const other = randomVideoId();
+    await stub.moderate(hide({ kind: 'video', value: first.id }));
+    expect((await stub.moderationList()).hidden[0]?.address).toBeUndefined();
+    await registerVideos(stub, first, second);
+    await ingestAll(stub, [...distinctViews(second.id, 6), ...distinctViews(other, 5)]);
+    expect(await ranked(stub)).toEqual([other]);
+  });
+});
+
+describe('moderation stored before hides kept addresses', () => {
+  it('keeps its hidden items and takes addresses from then on', async () => {
+    const stub = newAggregator();
+    const before = randomVideoId();
+    const video = signedVideo(crypto.randomUUID(), { d: 'clip' });
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      // The layout before: no address column, one video hidden.
+      sql.exec('DROP TABLE moderation_hidden');
+      sql.exec(`CREATE TABLE moderation_hidden (kind TEXT NOT NULL, value TEXT NOT NULL, reason TEXT NOT NULL,
+        hidden_ms INTEGER NOT NULL, hidden_by TEXT, PRIMARY KEY (kind, value)) WITHOUT ROWID`);
+      sql.exec("INSERT INTO moderation_hidden VALUES ('video', ?, 'old', 1, NULL)", before);
+      const upgraded = new Moderation(sql);
+      upgraded.migrate();
+      upgraded.apply({ kind: 'video', value: video.id, reason: 'new', action: 'hide' }, 2, video.address);
+      expect(upgraded.hiddenItems().map((h) => [h.value, h.address])).toEqual([
+        [video.id, video.address],
+        [before, undefined],
+      ]);
+    });
+  });
+});
+
+describe('a hidden video whose version a shard has forgotten', () => {
+  it('still leaves out its other versions there: the hide stored its address', async () => {
+    const stub = newAggregator();
+    const seed = crypto.randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    // Two versions whose views are counted in different shards (ids decide the shard).
+    let first = signedVideo(seed, { d: 'clip-0', createdAt: now - 900 });
+    let second = signedVideo(seed, { d: 'clip-0', createdAt: now - 600 });
+    for (let i = 1; shardOfVideo(stub, first.id).id.name === shardOfVideo(stub, second.id).id.name; i++) {
+      first = signedVideo(seed, { d: `clip-${i}`, createdAt: now - 900 });
+      second = signedVideo(seed, { d: `clip-${i}`, createdAt: now - 600 });
+    }
+    const other = randomVideoId();
+    await registerVideos(stub, first);
+    await registerVideos(stub, second);
+    await ingestAll(stub, [
+      ...distinctViews(first.id, 7),
+      ...distinctViews(second.id, 6),
+      ...distinctViews(other, 5),
+    ]);
+    await stub.moderate(hide({ kind: 'video', value: first.id }));
+    // The shard that counts the newer version's views forgets the older one, as its prune does 7
+    // days after registration when it holds no view of it.
+    await runInDurableObject(shardOfVideo(stub, second.id), (_instance, state) => {
+      state.storage.sql.exec('DELETE FROM video_versions WHERE video_id = ?', first.id);
+    });
+    expect((await stub.refresh('24h')).videos.map((v) => v.videoId)).toEqual([other]);
   });
 });

@@ -21,6 +21,7 @@ const SCHEMA = [
      reason TEXT NOT NULL,
      hidden_ms INTEGER NOT NULL,
      hidden_by TEXT,
+     address TEXT,
      PRIMARY KEY (kind, value)
    ) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS moderation_audit (
@@ -41,6 +42,7 @@ type HiddenRow = {
   reason: string;
   hidden_ms: number;
   hidden_by: string | null;
+  address: string | null;
 };
 
 type AuditRow = {
@@ -59,8 +61,23 @@ export class Moderation {
   constructor(private readonly sql: SqlStorage) {}
 
   migrate(): void {
+    this.addAddressColumn();
     for (const statement of SCHEMA) this.sql.exec(statement);
     this.hidden = hiddenSet(this.hiddenItems());
+  }
+
+  /**
+   * Objects created before hides stored a video's address have no column for it: added empty, so
+   * their hidden ids are matched to addresses by each ranking (ranking.ts withHiddenAddresses).
+   */
+  private addAddressColumn(): void {
+    const definition = this.sql
+      .exec<{ sql: string }>(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'moderation_hidden'",
+      )
+      .toArray()[0]?.sql;
+    if (definition !== undefined && !definition.includes('address'))
+      this.sql.exec('ALTER TABLE moderation_hidden ADD COLUMN address TEXT');
   }
 
   /** What the ranking leaves out (see trending-core's isHidden). */
@@ -70,20 +87,23 @@ export class Moderation {
 
   /**
    * Applies a hide or unhide and appends its audit row; call inside a storage transaction so the
-   * two land together. `changed` is false when it was already so.
+   * two land together. `changed` is false when it was already so. `address`: a hidden video's,
+   * when known (every version of it is then left out).
    */
-  apply(change: ModerationChange, now: number): ModerationAuditEntry {
+  apply(change: ModerationChange, now: number, address?: string): ModerationAuditEntry {
     const by = change.by ?? null;
     const changed =
       change.action === 'hide'
         ? this.sql.exec(
-            `INSERT INTO moderation_hidden (kind, value, reason, hidden_ms, hidden_by) VALUES (?, ?, ?, ?, ?)
+            `INSERT INTO moderation_hidden (kind, value, reason, hidden_ms, hidden_by, address)
+             VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (kind, value) DO NOTHING`,
             change.kind,
             change.value,
             change.reason,
             now,
             by,
+            change.kind === 'video' ? (address ?? null) : null,
           ).rowsWritten > 0
         : this.sql.exec(
             'DELETE FROM moderation_hidden WHERE kind = ? AND value = ?',
@@ -138,7 +158,8 @@ export class Moderation {
   hiddenItems(): HiddenItem[] {
     return this.sql
       .exec<HiddenRow>(
-        'SELECT kind, value, reason, hidden_ms, hidden_by FROM moderation_hidden ORDER BY hidden_ms DESC, kind, value',
+        `SELECT kind, value, reason, hidden_ms, hidden_by, address FROM moderation_hidden
+         ORDER BY hidden_ms DESC, kind, value`,
       )
       .toArray()
       .map((r) => ({
@@ -147,6 +168,7 @@ export class Moderation {
         reason: r.reason,
         at: r.hidden_ms,
         ...(r.hidden_by === null ? {} : { by: r.hidden_by }),
+        ...(r.address === null ? {} : { address: r.address }),
       }));
   }
 }

@@ -17,6 +17,7 @@ import {
   type TrendingHashtag,
   type TrendingWindow,
   type VideoMetadata,
+  withVideoAddresses,
 } from '@openvine/trending-core';
 import type { Rollups } from './rollups.ts';
 import type { SignedVideoMeta, VideoMetaSource } from './video-events.ts';
@@ -84,6 +85,7 @@ interface RankedMetadata extends VideoMetadata {
 function rankedMetadata(videoId: string, signed: SignedVideoMeta | undefined): RankedMetadata {
   return {
     videoId,
+    address: signed?.address,
     title: signed?.title,
     creatorPubkey: signed?.creatorPubkey,
     hashtags: signed?.hashtags.length ? signed.hashtags : undefined,
@@ -91,6 +93,21 @@ function rankedMetadata(videoId: string, signed: SignedVideoMeta | undefined): R
 }
 
 type Scored = ScoredEntry<WindowVideoStats>;
+
+/**
+ * `hidden` with the addresses this object knows its hidden video ids by: a video hidden by one
+ * version's id leaves out every version of it, those posted after the hide too. The hide stored
+ * the address when it was known then (moderation.ts); an id hidden before its event arrived, or
+ * whose address the hide could not reach, is looked up here (one read, none when no video is hidden).
+ */
+export function withHiddenAddresses(source: VideoMetaSource, hidden: HiddenSet): HiddenSet {
+  if (hidden.videos.size === 0) return hidden;
+  const known = source.videoMeta([...hidden.videos]);
+  return withVideoAddresses(
+    hidden,
+    [...known.values()].map((meta) => meta.address),
+  );
+}
 
 /**
  * The first `count` visible videos of `scored` (best first) with their metadata. Metadata is read
@@ -138,21 +155,23 @@ export function rankCandidates(
 ): RankCandidate[] {
   const scored = rankByScore(window, stats);
   const eligible = atLeast ? scored.slice(0, rankedUpTo(scored, atLeast)) : scored;
-  return visibleVideos(source, eligible, count, hidden).map(({ video, meta }) => {
-    const acc = video.stats;
-    const candidate: RankCandidate = {
-      videoId: video.videoId,
-      score: video.score,
-      views: acc.views,
-      uniqueViewers: acc.uniqueViewers,
-      avgCompletion: round(averageCompletion(acc)),
-      loops: acc.loops,
-    };
-    if (meta.title) candidate.title = meta.title;
-    if (meta.creatorPubkey) candidate.creatorPubkey = meta.creatorPubkey;
-    if (meta.hashtags) candidate.hashtags = [...meta.hashtags];
-    return candidate;
-  });
+  return visibleVideos(source, eligible, count, withHiddenAddresses(source, hidden)).map(
+    ({ video, meta }) => {
+      const acc = video.stats;
+      const candidate: RankCandidate = {
+        videoId: video.videoId,
+        score: video.score,
+        views: acc.views,
+        uniqueViewers: acc.uniqueViewers,
+        avgCompletion: round(averageCompletion(acc)),
+        loops: acc.loops,
+      };
+      if (meta.title) candidate.title = meta.title;
+      if (meta.creatorPubkey) candidate.creatorPubkey = meta.creatorPubkey;
+      if (meta.hashtags) candidate.hashtags = [...meta.hashtags];
+      return candidate;
+    },
+  );
 }
 
 /** How many of `scored` (best first) rank before `key` or are it. */

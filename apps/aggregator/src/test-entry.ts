@@ -1,20 +1,28 @@
 // The aggregator Worker as tests run it, never deployed: its own suite's `main` (vitest.config.ts)
-// and the bundle the api's tests load beside the api (dist/test-entry). Two differences from the
+// and the bundle the api's tests load beside the api (dist/test-entry). Three differences from the
 // production Worker (index.ts):
 // - the TrendingAggregator's SQL storage is wrapped in the test-only 2 MB guard
 //   (testing-sql-guard.ts): production SQLite refuses any string, blob or row over 2 MB and the
 //   local runtime does not, so a statement that would throw in production throws here;
+// - its shards can be made to fail their rankings (a shard out of reach), armed by the api's
+//   tests through the `RankingFaults` entrypoint;
 // - the ingest consumer has a fault seam the tests arm through the `IngestFaults` entrypoint (a
 //   service binding only the test config creates), and the bench through a var of its own
 //   (TEST_REDELIVER_SHARE, bench/src/scenarios/scale.ts). Production code has no hook for either.
+
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { TrendingWindow } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 import worker from './index.ts';
 import { handleQueue } from './queue-handler.ts';
+import type { ShardRanking, ShardRankingRequest } from './shard-fleet.ts';
 import { guardSql } from './testing-sql-guard.ts';
 import { TrendingAggregator as ProductionAggregator } from './trending-aggregator.ts';
 
 export { DeadLetterStore, MetricsAggregator } from './index.ts';
+
+/** Shard objects whose rankings of some windows fail, as a shard out of reach does, by object name. */
+const failingRankings = new Map<string, ReadonlySet<TrendingWindow>>();
 
 export class TrendingAggregator extends ProductionAggregator {
   constructor(ctx: DurableObjectState, env: AggregatorEnv) {
@@ -23,6 +31,23 @@ export class TrendingAggregator extends ProductionAggregator {
     // `state`, both see the guarded one.
     Object.defineProperty(ctx.storage, 'sql', { value: guarded, configurable: true });
     super(ctx, env);
+  }
+
+  override async rankShard(request: ShardRankingRequest): Promise<ShardRanking> {
+    if (failingRankings.get(this.ctx.id.name ?? '')?.has(request.window))
+      throw new Error(`test fault: shard ${this.ctx.id.name} did not answer its ${request.window} ranking`);
+    return super.rankShard(request);
+  }
+}
+
+/** For the api's tests: shards that fail their rankings, as one out of reach does. */
+export class RankingFaults extends WorkerEntrypoint<AggregatorEnv> {
+  /** The shard objects `objects` fail every ranking of `windows` until repaired (`windows` empty). */
+  failRankings(objects: string[], windows: TrendingWindow[]): void {
+    for (const object of objects) {
+      if (windows.length === 0) failingRankings.delete(object);
+      else failingRankings.set(object, new Set(windows));
+    }
   }
 }
 

@@ -51,6 +51,31 @@ export function pruneRollups(store: AggregatorStub, now: number): Promise<number
   );
 }
 
+/**
+ * Makes a shard refuse every change to one window's running totals (a real SQLite error, as a
+ * full or failing disk gives): that window's ranking there throws once the window must move on
+ * (the hour has turned), the other windows' do not. Resolves to the repair.
+ */
+export async function refuseWindowTotals(
+  shard: AggregatorStub,
+  window: TrendingWindow,
+): Promise<() => Promise<void>> {
+  const verbs = ['INSERT', 'UPDATE', 'DELETE'] as const;
+  const sqlOn = (statements: string[]) =>
+    runInDurableObject(shard, (_instance: TrendingAggregator, state) => {
+      for (const statement of statements) state.storage.sql.exec(statement);
+    });
+  const name = (verb: string) => `refuse_${window}_${verb}`;
+  await sqlOn(
+    verbs.map(
+      (verb) => `CREATE TRIGGER ${name(verb)} BEFORE ${verb} ON window_totals
+        WHEN ${verb === 'INSERT' ? 'NEW' : 'OLD'}.trending_window = '${window}'
+        BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+    ),
+  );
+  return () => sqlOn(verbs.map((verb) => `DROP TRIGGER ${name(verb)}`));
+}
+
 /** The shard that stores `videoId`'s events. */
 export function shardOfVideo(aggregator: AggregatorStub, videoId: string): AggregatorStub {
   const name = shardObjectNameOf(

@@ -12,8 +12,10 @@ import {
   pruneRollups,
   randomVideoId,
   ranking,
+  refuseWindowTotals,
   shardOfVideo,
   shardsOf,
+  TEST_START,
   viewEnd,
 } from './testing.ts';
 import type { TrendingAggregator } from './trending-aggregator.ts';
@@ -140,19 +142,7 @@ describe('alarm', () => {
     // The shard that counts the video refuses every change to its 1h totals (a real SQLite
     // error, as a full or failing disk gives): its 1h ranking throws once the hour has moved on
     // and the window must drop the views that left it; its 24h and 7d rankings do not.
-    const broken = shardOfVideo(stub, video);
-    const sqlOn = (statements: string[]) =>
-      runInDurableObject(broken, (_instance: TrendingAggregator, state) => {
-        for (const statement of statements) state.storage.sql.exec(statement);
-      });
-    const verbs = ['INSERT', 'UPDATE', 'DELETE'] as const;
-    await sqlOn(
-      verbs.map(
-        (verb) => `CREATE TRIGGER refuse_1h_${verb} BEFORE ${verb} ON window_totals
-          WHEN ${verb === 'INSERT' ? 'NEW' : 'OLD'}.trending_window = '1h'
-          BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
-      ),
-    );
+    const repair = await refuseWindowTotals(shardOfVideo(stub, video), '1h');
     const before = await stub.stats();
 
     const later = pinClock(start + 61 * 60_000);
@@ -168,7 +158,7 @@ describe('alarm', () => {
     expect(await getAlarm(stub)).toBe(later + 30_000);
 
     // Once the shard is repaired, the next alarm refreshes the 1h window again.
-    await sqlOn(verbs.map((verb) => `DROP TRIGGER refuse_1h_${verb}`));
+    await repair();
     pinClock(later + 30_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const repaired = await stub.stats();
@@ -237,6 +227,48 @@ describe('peek (the DO snapshot layer)', () => {
 });
 
 describe('invalidation', () => {
+  it('recomputes every window it can when one fails, and names the one it could not', async () => {
+    const start = pinClock(TEST_START);
+    const stub = newAggregator();
+    const video = randomVideoId();
+    await stub.ingest(distinctViews(video, 5));
+    await stub.refresh('1h');
+    const repair = await refuseWindowTotals(shardOfVideo(stub, video), '1h');
+    pinClock(start + 61 * 60_000);
+
+    const result = await stub.invalidate({ all: true });
+    expect(result.windows).toEqual([
+      { window: '24h', generation: 2 },
+      { window: '7d', generation: 2 },
+    ]);
+    expect(result.snapshots.map((s) => s.window)).toEqual(['24h', '7d']);
+    expect(result.notRecomputed).toEqual([
+      { window: '1h', generation: 2, error: expect.stringContaining('disk I/O error') },
+    ]);
+    // The bump stands: the window's next computation (a read, the alarm, the next precompute
+    // run) carries the new generation.
+    expect((await stub.stats()).generations).toEqual({ '1h': 2, '24h': 2, '7d': 2 });
+    await repair();
+    expect((await stub.refresh('1h')).generation).toBe(2);
+  });
+
+  it('a moderation change stays applied when a window fails to recompute, and says which', async () => {
+    const start = pinClock(TEST_START);
+    const stub = newAggregator();
+    const [hidden, shown] = [randomVideoId(), randomVideoId()];
+    await ingestAll(stub, [...distinctViews(hidden, 6), ...distinctViews(shown, 5)]);
+    await stub.refresh('1h');
+    await refuseWindowTotals(shardOfVideo(stub, hidden), '1h');
+    pinClock(start + 61 * 60_000);
+
+    const result = await stub.moderate({ kind: 'video', value: hidden, reason: 'r', action: 'hide' });
+    expect(result.entry).toMatchObject({ value: hidden, changed: true });
+    expect(result.windows.map((w) => w.window)).toEqual(['24h', '7d']);
+    expect(result.notRecomputed.map((w) => w.window)).toEqual(['1h']);
+    expect(result.snapshots.every((s) => s.videos.every((v) => v.videoId !== hidden))).toBe(true);
+    expect((await stub.moderationList()).hidden.map((h) => h.value)).toEqual([hidden]);
+  });
+
   it('refuses a target that is not one (RPC callers are checked again here): no generation is stored', async () => {
     const stub = newAggregator();
     await stub.ingest(distinctViews(randomVideoId(), 5));
@@ -313,7 +345,7 @@ describe('invalidation', () => {
 
     // A video that no held list contains bumps nothing.
     const unknown = await stub.invalidate({ videoId: randomVideoId() });
-    expect(unknown).toEqual({ windows: [], snapshots: [] });
+    expect(unknown).toEqual({ windows: [], snapshots: [], notRecomputed: [] });
     expect((await stub.stats()).generations).toEqual({ '1h': 1, '24h': 1, '7d': 2 });
   });
 

@@ -27,7 +27,14 @@ import {
 import type { AggregatorEnv } from './env.ts';
 import { Moderation } from './moderation.ts';
 import { type AccessCount, OpsState } from './ops-state.ts';
-import { candidateCount, labelRanking, type RankingResult, rankStats, shardRanking } from './ranking.ts';
+import {
+  candidateCount,
+  labelRanking,
+  type RankingResult,
+  rankStats,
+  shardRanking,
+  withHiddenAddresses,
+} from './ranking.ts';
 import { type IngestOutcome, Rollups, type ViewHintsRow } from './rollups.ts';
 import { type ShardFleet, type ShardRanking, type ShardRankingRequest, shardFleetOf } from './shard-fleet.ts';
 import { mergeShards } from './shard-merge.ts';
@@ -45,9 +52,16 @@ import { cursorAt } from './window-totals.ts';
 export type { InvalidationTarget };
 
 export interface InvalidationResult {
+  /** The windows bumped and recomputed. */
   windows: { window: TrendingWindow; generation: number }[];
   /** The recomputed snapshots, so the caller can overwrite the layers it owns (KV, edge). */
   snapshots: TrendingSnapshot[];
+  /**
+   * The windows bumped whose recomputation failed (a shard out of reach or failing): the new
+   * generation stands, and the window's next computation (a read, the alarm, the next precompute
+   * run) carries it. `error` is for the caller's log, not for clients.
+   */
+  notRecomputed: { window: TrendingWindow; generation: number; error: string }[];
 }
 
 /** A moderation change applied: its audit row, and the windows bumped and recomputed without it. */
@@ -326,18 +340,30 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   /**
    * Bumps the generation of the targeted windows (a window, all, or every window whose current
    * list holds a video) and recomputes them, so the new snapshots carry the new generation.
-   * Every layer compares generations: none may serve an older one once it has seen this one.
+   * Every layer compares generations: none may serve an older one once it has seen this one. A
+   * window whose recomputation fails is named in `notRecomputed` and the others still go ahead.
    */
   async invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
     // Checked here, where generations are stored: an RPC caller skips the api's body check.
     const windows = this.invalidationWindows(parseInvalidationTarget(target));
     const snapshots: TrendingSnapshot[] = [];
+    const notRecomputed: InvalidationResult['notRecomputed'] = [];
     for (const window of windows) {
       this.bumpGeneration(window);
-      // Not one already in flight: it may have read the rankings before this change.
-      snapshots.push(await this.compute(window, true));
+      try {
+        // Not one already in flight: it may have read the rankings before this change.
+        snapshots.push(await this.compute(window, true));
+      } catch (error) {
+        // The other windows still get theirs: one unreachable shard must not leave them unbumped.
+        const message = error instanceof Error ? error.message : String(error);
+        notRecomputed.push({ window, generation: this.currentGeneration(window), error: message });
+      }
     }
-    return { windows: snapshots.map((s) => ({ window: s.window, generation: s.generation })), snapshots };
+    return {
+      windows: snapshots.map((s) => ({ window: s.window, generation: s.generation })),
+      snapshots,
+      notRecomputed,
+    };
   }
 
   /**
@@ -347,8 +373,27 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
    */
   async moderate(change: ModerationChange): Promise<ModerationResult> {
     const checked = parseModerationChange(change);
-    const entry = this.ctx.storage.transactionSync(() => this.moderation.apply(checked, Date.now()));
+    const address =
+      checked.kind === 'video' && checked.action === 'hide' ? await this.addressOf(checked.value) : undefined;
+    const entry = this.ctx.storage.transactionSync(() => this.moderation.apply(checked, Date.now(), address));
     return { entry, ...(await this.invalidate({ all: true })) };
+  }
+
+  /**
+   * The address a hidden video id belongs to, stored with the hide so that every version of the
+   * video is left out: this object's copy of its event, else the copy of the shard that counts its
+   * views (kept while it is watched). Unknown when neither holds the event or the shard is out of
+   * reach; the hide still lands, and each ranking looks the address up in its own copy.
+   */
+  private async addressOf(videoId: string): Promise<string | undefined> {
+    const own = this.videoEvents.videoMeta([videoId]).get(videoId)?.address;
+    if (own !== undefined || !this.fleet) return own;
+    try {
+      return (await this.videoMetadata([videoId]))[videoId]?.address;
+    } catch (error) {
+      console.warn(`moderation: the address of ${videoId} was not found: ${String(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -359,7 +404,10 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
   async explain(videoId: string, window: TrendingWindow, hiddenItems?: HiddenItem[]): Promise<Explanation> {
     if (this.fleet) return this.explainFromShard(this.fleet, videoId, window);
     const computedAt = Date.now();
-    const hidden = hiddenItems ? hiddenSet(hiddenItems) : this.moderation.hiddenSet();
+    const hidden = withHiddenAddresses(
+      this.videoEvents,
+      hiddenItems ? hiddenSet(hiddenItems) : this.moderation.hiddenSet(),
+    );
     const { stats } = this.rollups.windowStats(window, computedAt, 0);
     const cursor = cursorAt(window, computedAt);
     const capped = this.rollups.cappedViews(WINDOW_SPECS[window].bucket, videoId, cursor.bucketFrom);
@@ -377,6 +425,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
       servedRank: rankOf(this.snapshots.get(window)?.videos),
       hidden: isHidden(hidden, {
         videoId,
+        address: signed?.address,
         creatorPubkey: signed?.creatorPubkey,
         hashtags: signed?.hashtags,
       }),

@@ -13,7 +13,7 @@ import {
   HiddenItemSchema,
   IngestResultSchema,
   InvalidatedWindowSchema,
-  InvalidateKvFailedSchema,
+  InvalidatePartlyFailedSchema,
   InvalidateReportSchema,
   KvWriteFailureSchema,
   LayerSummarySchema,
@@ -21,8 +21,8 @@ import {
   MetricsSpanSchema,
   MetricsSummarySchema,
   ModerationAuditEntrySchema,
-  ModerationKvFailedSchema,
   ModerationListSchema,
+  ModerationPartlyFailedSchema,
   ModerationReportSchema,
   ModerationRequestSchema,
   PrecomputeReportSchema,
@@ -91,7 +91,7 @@ const RESPONSE_COMPONENTS = {
   KvWriteFailure: KvWriteFailureSchema,
   InvalidatedWindow: InvalidatedWindowSchema,
   InvalidateReport: InvalidateReportSchema,
-  InvalidateKvFailed: InvalidateKvFailedSchema,
+  InvalidatePartlyFailed: InvalidatePartlyFailedSchema,
   PrecomputeStatus: PrecomputeStatusSchema,
   RecordComparison: RecordComparisonSchema,
   SeedResult: SeedResultSchema,
@@ -100,7 +100,7 @@ const RESPONSE_COMPONENTS = {
   ModerationList: ModerationListSchema,
   EdgePurge: EdgePurgeSchema,
   ModerationReport: ModerationReportSchema,
-  ModerationKvFailed: ModerationKvFailedSchema,
+  ModerationPartlyFailed: ModerationPartlyFailedSchema,
 };
 
 type Mode = 'input' | 'output';

@@ -16,14 +16,14 @@ import {
   HealthOkSchema,
   INTERVALS,
   IngestResultSchema,
-  InvalidateKvFailedSchema,
+  InvalidatePartlyFailedSchema,
   InvalidateReportSchema,
   InvalidationTargetSchema,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MetricsSummarySchema,
-  ModerationKvFailedSchema,
   ModerationListSchema,
+  ModerationPartlyFailedSchema,
   ModerationReportSchema,
   ModerationRequestSchema,
   NostrEventSchema,
@@ -219,9 +219,13 @@ function moderationChange(path: string, handler: RouteHandler, summary: string):
     {
       '502': {
         description:
-          '`kv_write_failed`: applied (the audit row written, the generations raised, this data ' +
-          "center's edge purged), but KV refused some writes even after retrying; `kvFailed` names them.",
-        json: ModerationKvFailedSchema,
+          '`recompute_failed`: applied (the audit row written, the generations raised), but some ' +
+          'windows could not be recomputed (a shard of the aggregator did not answer); `notRecomputed` ' +
+          'names them, `windows` the others. Those keep the list from before until the next precompute ' +
+          'run (within a minute); repeating the change is safe. `kv_write_failed`: applied (the audit ' +
+          "row written, the generations raised, this data center's edge purged), but KV refused some " +
+          'writes even after retrying; `kvFailed` names them.',
+        json: ModerationPartlyFailedSchema,
       },
       '503': error(
         '`run_lock_busy`: a precompute run kept the run lock for the whole wait; nothing changed. ' +
@@ -507,10 +511,14 @@ export const ROUTES: readonly RouteSpec[] = [
     {
       '502': {
         description:
-          '`kv_write_failed`: invalidated (the generations are raised, the floor too, the edge ' +
-          'purged), but KV refused some writes even after retrying; `kvFailed` names them. ' +
-          'They keep the older generation until the next precompute run (within a minute).',
-        json: InvalidateKvFailedSchema,
+          '`recompute_failed`: the generations are raised, but some windows could not be recomputed ' +
+          '(a shard of the aggregator did not answer); `notRecomputed` names them, `windows` the ' +
+          'others. Those keep the list from before until the next precompute run (within a minute); ' +
+          'repeating the call is safe. `kv_write_failed`: invalidated (the generations are raised, ' +
+          'the floor too, the edge purged), but KV refused some writes even after retrying; ' +
+          '`kvFailed` names them. They keep the older generation until the next precompute run ' +
+          '(within a minute).',
+        json: InvalidatePartlyFailedSchema,
       },
       '503': error(
         '`run_lock_busy`: a precompute run kept the run lock for the whole wait; nothing was ' +

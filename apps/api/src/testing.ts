@@ -8,6 +8,7 @@ import {
   LIMITS,
   type NostrEvent,
   shardObjectNameOf,
+  shardObjectNames,
   type TrendingWindow,
   type ViewEventInput,
 } from '@openvine/trending-core';
@@ -379,6 +380,21 @@ interface IngestFaults {
  */
 export function ingestFaults(): IngestFaults {
   return (env as unknown as { INGEST_FAULTS: IngestFaults }).INGEST_FAULTS;
+}
+
+/** The aggregator test entry's ranking faults (apps/aggregator/src/test-entry.ts). */
+interface RankingFaults {
+  failRankings(objects: string[], windows: TrendingWindow[]): Promise<void>;
+}
+
+/**
+ * Every shard of `aggregator` fails its rankings of `windows` (none: repaired), as shards out of
+ * reach do: the coordinator's computations of those windows fail.
+ */
+export function failShardRankings(aggregator: string, windows: TrendingWindow[]): Promise<void> {
+  const faults = (env as unknown as { RANKING_FAULTS: RankingFaults }).RANKING_FAULTS;
+  const count = aggregatorShardCount((env as ApiEnv).AGGREGATOR_SHARDS) ?? 1;
+  return faults.failRankings(shardObjectNames(aggregator, count), windows);
 }
 
 /** The ingest queue itself, to put messages on it as the api (or anything else) would. */

@@ -4,7 +4,9 @@ import {
   type InvalidatedWindow,
   type InvalidateOutcome,
   keyScope,
+  type NotRecomputedWindow,
   type TrendingSnapshot,
+  type TrendingWindow,
   writeSnapshotToKv,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
@@ -19,14 +21,6 @@ export interface InvalidateOptions {
   lockWaitMs?: number;
 }
 
-/**
- * Bumps the targeted windows' generations in the aggregator (which recomputes them) and
- * overwrites their KV entries with the new snapshots, holding the precompute run lock throughout:
- * a run that holds an older generation finishes its KV and edge writes before the bump, and none
- * starts until these writes are done, so a run's older snapshot never lands after the new one.
- * KV is eventually consistent: a reader elsewhere may still get the old value for up to ~60 s,
- * which is why every layer compares generations instead of trusting the order values arrive in.
- */
 /**
  * Overwrites KV with the new snapshots of bumped windows (fenced by generation: kv-writer.ts),
  * reporting per window what was written, superseded by a newer copy, or refused.
@@ -50,6 +44,28 @@ export function rewriteWindows(
   );
 }
 
+/**
+ * The windows an invalidation bumped but the aggregator could not recompute, as the report names
+ * them (absent when none). The aggregator's reason is logged here, never passed to a client.
+ */
+export function notRecomputedReport(
+  failed: readonly { window: TrendingWindow; generation: number; error: string }[],
+): { notRecomputed?: NotRecomputedWindow[] } {
+  if (failed.length === 0) return {};
+  for (const { window, generation, error } of failed)
+    console.error(`invalidation: ${window} bumped to generation ${generation} but not recomputed: ${error}`);
+  return { notRecomputed: failed.map(({ window, generation }) => ({ window, generation })) };
+}
+
+/**
+ * Bumps the targeted windows' generations in the aggregator (which recomputes them) and
+ * overwrites their KV entries with the new snapshots, holding the precompute run lock throughout:
+ * a run that holds an older generation finishes its KV and edge writes before the bump, and none
+ * starts until these writes are done, so a run's older snapshot never lands after the new one.
+ * KV is eventually consistent: a reader elsewhere may still get the old value for up to ~60 s,
+ * which is why every layer compares generations instead of trusting the order values arrive in.
+ * A window the aggregator bumped but could not recompute is named in `notRecomputed`.
+ */
 export async function runInvalidate(
   env: PrecomputeEnv,
   target: InvalidationTarget,
@@ -69,7 +85,7 @@ export async function runInvalidate(
   try {
     const result = await stub.invalidate(target);
     const windows = await rewriteWindows(env, result.snapshots, keyScope(aggregator));
-    return { ok: true, windows };
+    return { ok: true, windows, ...notRecomputedReport(result.notRecomputed) };
   } finally {
     // No report: status keeps showing the last precompute run.
     await stub.unlockRun(owner);

@@ -12,7 +12,7 @@ import {
   trendingWindowCacheTag,
 } from '@openvine/trending-core';
 import type { PrecomputeEnv } from './env.ts';
-import { rewriteWindows } from './invalidate.ts';
+import { notRecomputedReport, rewriteWindows } from './invalidate.ts';
 import { aggregatorFor } from './precompute-run.ts';
 import { acquireRunLock, INVALIDATE_LOCK_WAIT_MS } from './run-lock.ts';
 
@@ -47,20 +47,23 @@ export async function runModeration(
   const scope = keyScope(aggregator);
   let entry: Awaited<ReturnType<typeof stub.moderate>>['entry'];
   let windows: InvalidatedWindow[];
+  let notRecomputed: ReturnType<typeof notRecomputedReport>;
   try {
     const result = await stub.moderate(change);
     entry = result.entry;
     windows = await rewriteWindows(env, result.snapshots, scope);
+    notRecomputed = notRecomputedReport(result.notRecomputed);
   } finally {
     await stub.unlockRun(owner);
   }
-  // After KV holds the new snapshots: an entry refilled after the purge is filled with them.
+  // After KV holds the new snapshots: an entry refilled after the purge is filled with them. A
+  // window not recomputed is not purged: its entries would be refilled with the list from before.
   const edgePurge = await purgeEdgeEverywhere(
     env,
     scope,
     windows.map((w) => w.window),
   );
-  return { ok: true, entry, windows, edgePurge };
+  return { ok: true, entry, windows, ...notRecomputed, edgePurge };
 }
 
 /** What is hidden now, and the audit list. */

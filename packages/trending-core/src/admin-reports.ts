@@ -70,19 +70,41 @@ export const InvalidatedWindowSchema = v.object({
 });
 export type InvalidatedWindow = v.InferOutput<typeof InvalidatedWindowSchema>;
 
-/** `POST /v1/admin/invalidate` 200: the windows bumped, their new generations and KV keys. */
-export const InvalidateReportSchema = v.object({ windows: v.array(InvalidatedWindowSchema) });
+/**
+ * A window an invalidation bumped but could not recompute (one of the aggregator's shards out of
+ * reach or failing): its new generation stands, and its next computation (the next precompute
+ * run, within a minute) carries it; until then its layers keep the list from before. Repeating
+ * the call is safe.
+ */
+export const NotRecomputedWindowSchema = v.object({ window: TrendingWindowSchema, generation: Count });
+export type NotRecomputedWindow = v.InferOutput<typeof NotRecomputedWindowSchema>;
+
+/** One line naming the windows that were bumped but not recomputed, for an error or a log. */
+export function describeNotRecomputed(windows: readonly NotRecomputedWindow[]): string {
+  const names = windows.map((w) => `${w.window} (generation ${w.generation})`).join(', ');
+  return `${windows.length === 1 ? 'one window was' : `${windows.length} windows were`} bumped but not recomputed: ${names}`;
+}
+
+/**
+ * `POST /v1/admin/invalidate` 200: the windows bumped and recomputed, their new generations and
+ * KV keys; `notRecomputed` (only in the 502 `recompute_failed`) those whose recomputation failed.
+ */
+export const InvalidateReportSchema = v.object({
+  windows: v.array(InvalidatedWindowSchema),
+  notRecomputed: v.optional(v.array(NotRecomputedWindowSchema)),
+});
 export type InvalidateReport = v.InferOutput<typeof InvalidateReportSchema>;
 
 /**
- * `POST /v1/admin/invalidate` 502 `kv_write_failed`: the error envelope with the report (the
- * generations stand; `kvFailed` names the keys KV refused).
+ * `POST /v1/admin/invalidate` 502 `kv_write_failed` or `recompute_failed`: the error envelope with
+ * the report (the generations stand; `kvFailed` names the keys KV refused, `notRecomputed` the
+ * windows not recomputed).
  */
-export const InvalidateKvFailedSchema = v.object({
+export const InvalidatePartlyFailedSchema = v.object({
   ...ErrorBodySchema.entries,
-  windows: v.array(InvalidatedWindowSchema),
+  ...InvalidateReportSchema.entries,
 });
-export type InvalidateKvFailed = v.InferOutput<typeof InvalidateKvFailedSchema>;
+export type InvalidatePartlyFailed = v.InferOutput<typeof InvalidatePartlyFailedSchema>;
 
 /**
  * What precompute's `invalidate` RPC returns: the report, or (a precompute run held the run lock

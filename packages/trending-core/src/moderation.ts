@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { InvalidatedWindowSchema } from './admin-reports.ts';
+import { InvalidatedWindowSchema, NotRecomputedWindowSchema } from './admin-reports.ts';
 import { ErrorBodySchema } from './response-schemas.ts';
 import { parseRpcInput } from './rpc-input.ts';
 import { Hex64Schema } from './schemas.ts';
@@ -80,13 +80,19 @@ export const ModerationAuditEntrySchema = v.object({
 });
 export type ModerationAuditEntry = v.InferOutput<typeof ModerationAuditEntrySchema>;
 
-/** One item hidden now: since when and why (its last hide). */
+/**
+ * One item hidden now: since when and why (its last hide). A video hidden by one version's id
+ * hides its address (every version, later ones included): `address` is the one the aggregator
+ * knew the id by when it was hidden (absent for an id it had no event of yet; the ranking then
+ * looks the address up as soon as the event is known).
+ */
 export const HiddenItemSchema = v.object({
   kind: KindSchema,
   value: v.string(),
   reason: v.string(),
   at: Epoch,
   by: v.optional(v.string()),
+  address: v.optional(v.string()),
 });
 export type HiddenItem = v.InferOutput<typeof HiddenItemSchema>;
 
@@ -109,19 +115,28 @@ export const EdgePurgeSchema = v.object({
 });
 export type EdgePurge = v.InferOutput<typeof EdgePurgeSchema>;
 
-/** `POST /v1/admin/moderation/hide|unhide` 200: the audit row, the windows bumped, the purge. */
+/**
+ * `POST /v1/admin/moderation/hide|unhide` 200: the audit row, the windows bumped and recomputed,
+ * the purge; `notRecomputed` (only in the 502 `recompute_failed`) the windows bumped whose
+ * recomputation failed.
+ */
 export const ModerationReportSchema = v.object({
   entry: ModerationAuditEntrySchema,
   windows: v.array(InvalidatedWindowSchema),
+  notRecomputed: v.optional(v.array(NotRecomputedWindowSchema)),
   edgePurge: EdgePurgeSchema,
 });
 export type ModerationReport = v.InferOutput<typeof ModerationReportSchema>;
 
-/** 502 `kv_write_failed`: applied and bumped, but KV refused some writes (`kvFailed`). */
-export const ModerationKvFailedSchema = v.object({
+/**
+ * 502 `kv_write_failed` or `recompute_failed`: applied, but KV refused some writes (`kvFailed`)
+ * or some windows were not recomputed (`notRecomputed`).
+ */
+export const ModerationPartlyFailedSchema = v.object({
   ...ErrorBodySchema.entries,
   ...ModerationReportSchema.entries,
 });
+export type ModerationPartlyFailed = v.InferOutput<typeof ModerationPartlyFailedSchema>;
 
 /** What precompute's `moderate` RPC returns: the report, or that the run lock stayed busy. */
 export type ModerateOutcome =
@@ -131,15 +146,31 @@ export type ModerateOutcome =
 /** What is hidden, as sets for the ranking to test against. */
 export interface HiddenSet {
   videos: ReadonlySet<string>;
+  /** The addresses of hidden videos (withVideoAddresses adds those a ranking looked up). */
+  addresses: ReadonlySet<string>;
   creators: ReadonlySet<string>;
   hashtags: ReadonlySet<string>;
 }
 
-export const NOTHING_HIDDEN: HiddenSet = { videos: new Set(), creators: new Set(), hashtags: new Set() };
+export const NOTHING_HIDDEN: HiddenSet = {
+  videos: new Set(),
+  addresses: new Set(),
+  creators: new Set(),
+  hashtags: new Set(),
+};
 
-export function hiddenSet(items: readonly Pick<HiddenItem, 'kind' | 'value'>[]): HiddenSet {
+export function hiddenSet(items: readonly Pick<HiddenItem, 'kind' | 'value' | 'address'>[]): HiddenSet {
   const of = (kind: ModerationKind) => new Set(items.filter((i) => i.kind === kind).map((i) => i.value));
-  return { videos: of('video'), creators: of('creator'), hashtags: of('hashtag') };
+  const addresses = new Set<string>();
+  for (const item of items) if (item.kind === 'video' && item.address) addresses.add(item.address);
+  return { videos: of('video'), addresses, creators: of('creator'), hashtags: of('hashtag') };
+}
+
+/** `hidden` with the addresses of its hidden videos the caller found (the same set if none is new). */
+export function withVideoAddresses(hidden: HiddenSet, addresses: Iterable<string>): HiddenSet {
+  const fresh = [...addresses].filter((a) => !hidden.addresses.has(a));
+  if (fresh.length === 0) return hidden;
+  return { ...hidden, addresses: new Set([...hidden.addresses, ...fresh]) };
 }
 
 export function hidesNothing(hidden: HiddenSet): boolean {
@@ -149,17 +180,20 @@ export function hidesNothing(hidden: HiddenSet): boolean {
 /** A video's metadata as the ranking knows it (whatever its source: events today). */
 export interface VideoMetadata {
   videoId: string;
+  /** Its address (versions of one video share it), when its signed event is known. */
+  address?: string | undefined;
   creatorPubkey?: string | undefined;
   hashtags?: readonly string[] | undefined;
 }
 
 /**
- * The one moderation rule: a video is hidden when it is, when its creator is, or when it carries
- * a hidden hashtag. Hidden creators and hashtags then vanish from the group trends too, since
- * those are drawn from the visible videos only.
+ * The one moderation rule: a video is hidden when it is or its address is (any version of it was
+ * hidden), when its creator is, or when it carries a hidden hashtag. Hidden creators and hashtags
+ * then vanish from the group trends too, since those are drawn from the visible videos only.
  */
 export function isHidden(hidden: HiddenSet, video: VideoMetadata): boolean {
   if (hidden.videos.has(video.videoId)) return true;
+  if (video.address !== undefined && hidden.addresses.has(video.address)) return true;
   if (video.creatorPubkey !== undefined && hidden.creators.has(video.creatorPubkey)) return true;
   return video.hashtags?.some((tag) => hidden.hashtags.has(tag)) ?? false;
 }

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import {
   asPrecomputeReport,
-  InvalidateKvFailedSchema,
+  InvalidatePartlyFailedSchema,
   InvalidateReportSchema,
   PrecomputeReportSchema,
   PrecomputeStatusSchema,
@@ -253,11 +253,11 @@ describe('the other answers', () => {
       error: { code: 'kv_write_failed', message: '1 KV write failed' },
       windows: [refused],
     };
-    expect(v.is(InvalidateKvFailedSchema, kvWriteFailed)).toBe(true);
+    expect(v.is(InvalidatePartlyFailedSchema, kvWriteFailed)).toBe(true);
     expect(
-      v.is(InvalidateKvFailedSchema, { ...kvWriteFailed, windows: [{ ...refused, kvFailed: [{}] }] }),
+      v.is(InvalidatePartlyFailedSchema, { ...kvWriteFailed, windows: [{ ...refused, kvFailed: [{}] }] }),
     ).toBe(false);
-    expect(v.is(InvalidateKvFailedSchema, { windows: [refused] })).toBe(false);
+    expect(v.is(InvalidatePartlyFailedSchema, { windows: [refused] })).toBe(false);
     const windows = { generation: 1, snapshotAgeMs: null, computations: 2, refreshFailures: 0 };
     const status = {
       now: 5,

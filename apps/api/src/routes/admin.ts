@@ -1,9 +1,8 @@
 import {
   CORS_HEADERS,
-  describeKvFailures,
-  type ErrorBody,
   ExplainQuerySchema,
   edgeCacheUrl,
+  type InvalidateReport,
   InvalidationTargetSchema,
   keyScope,
   LIMITS,
@@ -30,6 +29,7 @@ import { ingestDirect, seedNetwork } from '../ingest.ts';
 import { canonicalParams, parseOrThrow, queryParser } from '../query.ts';
 import { readJsonBody, readOptionalJsonObject } from '../request-body.ts';
 import { registerVideoEvents } from '../video-registration.ts';
+import { partialFailure } from './partial-failure.ts';
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
 function sameToken(a: string, b: string): boolean {
@@ -109,22 +109,16 @@ export async function postInvalidate(
       headers: { 'Retry-After': String(RETRY_AFTER_S.runLockBusy) },
     });
   }
-  const { windows } = report;
+  const { windows, notRecomputed } = report;
   dropLocalCopies(scope, windows, ctx);
-  const failed = windows.flatMap((w) => w.kvFailed);
-  if (failed.length === 0) {
-    return Response.json({ windows }, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
-  }
-  const body: ErrorBody & { windows: typeof windows } = {
-    error: {
-      code: 'kv_write_failed',
-      message:
-        `The generations were raised and this data center's edge purged, but ${describeKvFailures(failed)}. ` +
-        'Those keys keep the older generation until the next precompute run (within a minute) rewrites them.',
-    },
+  const answer: InvalidateReport = { windows, ...(notRecomputed ? { notRecomputed } : {}) };
+  const error = partialFailure(
+    "The generations were raised and this data center's edge purged",
     windows,
-  };
-  return errorResponse(502, body);
+    notRecomputed,
+  );
+  if (!error) return Response.json(answer, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
+  return errorResponse(502, { error, ...answer });
 }
 
 /** GET /v1/admin/status: last precompute run, next cron, each window's generation and age. */

@@ -4,6 +4,7 @@
 import { env } from 'cloudflare:workers';
 import {
   edgeCacheUrl,
+  type InvalidatePartlyFailed,
   keyScope,
   kvPrecomputedKey,
   kvTopKey,
@@ -17,6 +18,7 @@ import {
   adminPost,
   aggregatorStats,
   api,
+  failShardRankings,
   generationOf,
   ingestVideo,
   newAggregator,
@@ -97,6 +99,42 @@ describe('invalidation when KV answers 429', () => {
         async () => (await caches.default.match(url)) === undefined,
       );
     }
+  });
+});
+
+describe('invalidation when a window cannot be recomputed', () => {
+  it('recomputes the others, keeps the bump, and the 502 names the window: repeating it is safe', async () => {
+    const aggregator = newAggregator();
+    const { top } = await precomputed(aggregator);
+    // Every shard fails its 1h ranking, as shards out of reach do.
+    await failShardRankings(aggregator, ['1h']);
+
+    const res = await adminPost(aggregator, '/v1/admin/invalidate', { all: true });
+
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as InvalidatePartlyFailed;
+    expect(body.error.code).toBe('recompute_failed');
+    expect(body.error.message).toContain('1h (generation 2)');
+    expect(body.error.message).not.toContain('test fault');
+    expect(body.windows.map((w) => [w.window, w.generation, w.kvFailed])).toEqual([
+      ['24h', 2, []],
+      ['7d', 2, []],
+    ]);
+    expect(body.notRecomputed).toEqual([{ window: '1h', generation: 2 }]);
+    expect((await env.TRENDING_KV.get<TrendingSnapshot>(top, 'json'))?.generation).toBe(2);
+    expect((await aggregatorStats(aggregator)).generations).toEqual({ '1h': 2, '24h': 2, '7d': 2 });
+
+    // Once the shards answer, the same call again recomputes every window.
+    await failShardRankings(aggregator, []);
+    const again = await adminPost(aggregator, '/v1/admin/invalidate', { all: true });
+    expect(again.status).toBe(200);
+    expect(
+      ((await again.json()) as InvalidatePartlyFailed).windows.map((w) => [w.window, w.generation]),
+    ).toEqual([
+      ['1h', 3],
+      ['24h', 3],
+      ['7d', 3],
+    ]);
   });
 });
 

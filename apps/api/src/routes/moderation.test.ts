@@ -8,6 +8,7 @@ import {
   keyScope,
   kvTopKey,
   type ModerationList,
+  type ModerationPartlyFailed,
   type ModerationReport,
   type TrendingSnapshot,
   type TrendingWindow,
@@ -19,6 +20,7 @@ import {
   adminPost,
   aggregatorStats,
   api,
+  failShardRankings,
   newAggregator,
   postAudience,
   postJson,
@@ -333,5 +335,47 @@ describe("purging every data center's edge by tag", () => {
     });
     expect(await purgeCalls(aggregator)).toEqual([]);
     expect((await lists(aggregator))['24h'].videos).toEqual([videos.spam.videoId, videos.dog.videoId]);
+  });
+});
+
+describe('a change while a window cannot be recomputed', () => {
+  it('stays applied: the others leave the video out, the 502 names the window, its tag is not purged', async () => {
+    const { aggregator, videos } = await threeVideos();
+    const scope = keyScope(aggregator);
+    // Every shard fails its 7d ranking, as shards out of reach do.
+    await failShardRankings(aggregator, ['7d']);
+
+    const res = await adminPost(aggregator, '/v1/admin/moderation/hide', {
+      kind: 'video',
+      value: videos.spam.videoId,
+      reason: 'r',
+    });
+
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as ModerationPartlyFailed;
+    expect(body.error.code).toBe('recompute_failed');
+    expect(body.error.message).toContain('7d (generation 2)');
+    expect(body.entry).toMatchObject({ value: videos.spam.videoId, action: 'hide', changed: true });
+    expect(body.windows.map((w) => w.window)).toEqual(['1h', '24h']);
+    expect(body.notRecomputed).toEqual([{ window: '7d', generation: 2 }]);
+    expect(body.edgePurge.tags).toEqual([`${scope}trending-1h`, `${scope}trending-24h`]);
+    const day = await json<{ videos: { videoId: string }[] }>(
+      aggregator,
+      '/v1/trending/videos?window=24h&limit=10',
+    );
+    expect(day.videos.map((v) => v.videoId)).toEqual([videos.cat.videoId, videos.dog.videoId]);
+    const list = (await (await api(aggregator, '/v1/admin/moderation', asAdmin)).json()) as ModerationList;
+    expect(list.hidden.map((h) => h.value)).toEqual([videos.spam.videoId]);
+
+    // Repeating the change once the shards answer: nothing new to hide, every window recomputed.
+    await failShardRankings(aggregator, []);
+    const again = await moderate(aggregator, 'hide', {
+      kind: 'video',
+      value: videos.spam.videoId,
+      reason: 'r',
+    });
+    expect(again.entry.changed).toBe(false);
+    expect(again.windows.map((w) => w.window)).toEqual(['1h', '24h', '7d']);
+    expect((await lists(aggregator))['7d'].videos).toEqual([videos.cat.videoId, videos.dog.videoId]);
   });
 });

@@ -1,7 +1,5 @@
 import {
   CORS_HEADERS,
-  describeKvFailures,
-  type ErrorBody,
   keyScope,
   type ModerationAction,
   type ModerationReport,
@@ -14,6 +12,7 @@ import { ApiError, errorResponse } from '../errors.ts';
 import { parseOrThrow } from '../query.ts';
 import { readJsonBody } from '../request-body.ts';
 import { dropLocalCopies, requireAdmin } from './admin.ts';
+import { partialFailure } from './partial-failure.ts';
 
 /**
  * POST /v1/admin/moderation/hide and /unhide: precompute applies the change in the aggregator
@@ -45,23 +44,17 @@ async function moderate(
   const report: ModerationReport = {
     entry: outcome.entry,
     windows: outcome.windows,
+    ...(outcome.notRecomputed ? { notRecomputed: outcome.notRecomputed } : {}),
     edgePurge: outcome.edgePurge,
   };
   dropLocalCopies(keyScope(aggregator), report.windows, ctx);
-  const failed = report.windows.flatMap((w) => w.kvFailed);
-  if (failed.length === 0) {
-    return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
-  }
-  const error: ErrorBody & ModerationReport = {
-    error: {
-      code: 'kv_write_failed',
-      message:
-        `The change is applied and this data center's edge purged, but ${describeKvFailures(failed)}. ` +
-        'Those keys keep the older generation until the next precompute run (within a minute) rewrites them.',
-    },
-    ...report,
-  };
-  return errorResponse(502, error);
+  const error = partialFailure(
+    "The change is applied and this data center's edge purged",
+    report.windows,
+    report.notRecomputed,
+  );
+  if (!error) return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
+  return errorResponse(502, { error, ...report });
 }
 
 export const postHide = (request: Request, env: ApiEnv, ctx: ExecutionContext) =>
