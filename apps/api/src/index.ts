@@ -1,6 +1,7 @@
 import { type IRequest, Router } from 'itty-router';
 import type { ApiEnv } from './env.ts';
 
+export { EdgePurge } from './edge-purge.ts';
 export { EdgeWarmer } from './edge-warmer.ts';
 
 import { toErrorResponse } from './errors.ts';

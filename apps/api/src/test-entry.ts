@@ -25,7 +25,7 @@ import { canonicalParams } from './query.ts';
 import { directIngestEnv } from './testing-direct-ingest.ts';
 import { type Faults, faultyEnv } from './testing-faults.ts';
 
-export { EdgeWarmer } from './index.ts';
+export { EdgePurge, EdgeWarmer } from './index.ts';
 
 const FAULT_HEADERS: Record<string, Faults> = {
   'kv-throw': { kv: 'throw' },

@@ -182,6 +182,12 @@ export const LIMITS = {
   shardRankingBytes: 8 * 1024 * 1024,
   /** Requested (format, window, limit) pairs one precompute run warms at the edge, at most. */
   warmedReads: 60,
+  /**
+   * Cache API calls (match, put, delete) one invocation may make on the paid plan, a quota shared
+   * with its subrequests (Cloudflare's Workers limits, "Cache API limits"): what bounds one edge
+   * purge (apps/api/src/edge-purge.ts purges a window per invocation).
+   */
+  cacheApiCallsPerInvocation: 1000,
   /** Precompute runs /v1/metrics lists: the last hour's, one a cron. */
   metricsRuns: HOUR_MS / PRECOMPUTE_CRON_MS,
   /**

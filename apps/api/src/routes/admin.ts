@@ -1,16 +1,13 @@
 import {
   CORS_HEADERS,
   ExplainQuerySchema,
-  edgeCacheUrl,
   type InvalidateReport,
   InvalidationTargetSchema,
   keyScope,
   LIMITS,
   MAX_EVENTS_PER_BATCH,
   MAX_FUTURE_SKEW_MS,
-  MAX_LIMIT,
   normalizeViewEvent,
-  RESPONSE_FORMATS,
   RETRY_AFTER_S,
   type SeedResult,
   type TrendingWindow,
@@ -19,8 +16,6 @@ import {
 import { demoVideoEvents, generateDemoData } from '@openvine/trending-core/demo-data';
 import * as v from 'valibot';
 import { aggregatorName } from '../aggregator-name.ts';
-import { edgeCache } from '../cascade/edge-cache.ts';
-import { edgeWindowCache } from '../cascade/edge-window-cache.ts';
 import { observeGeneration } from '../cascade/generations.ts';
 import { isolateMemory } from '../cascade/isolate-memory.ts';
 import type { ApiEnv } from '../env.ts';
@@ -53,17 +48,6 @@ export function requireAdmin(request: Request, env: ApiEnv): void {
   }
 }
 
-/** Removes a window's entries of this data center's edge cache (every format and limit). */
-async function purgeEdge(scope: string, window: TrendingWindow): Promise<void> {
-  const deletions: Promise<boolean>[] = [];
-  for (const format of RESPONSE_FORMATS) {
-    for (let limit = 1; limit <= MAX_LIMIT; limit++)
-      deletions.push(edgeCache.delete(edgeCacheUrl(format, window, limit, scope)));
-  }
-  deletions.push(edgeWindowCache.delete(scope, window));
-  await Promise.all(deletions);
-}
-
 /**
  * What the api does for each window precompute bumped (an invalidation, a moderation change):
  * raise this isolate's generation floor (none of its layers serves an older generation from here
@@ -77,7 +61,8 @@ export function dropLocalCopies(
   for (const { window, generation } of windows) {
     observeGeneration(scope, window, generation);
     isolateMemory.dropWindow(scope, window);
-    ctx.waitUntil(purgeEdge(scope, window));
+    // One invocation per window (edge-purge.ts): all of them in this one exceed the Cache API's limit.
+    ctx.waitUntil(ctx.exports.EdgePurge.purgeWindow(scope, window));
   }
 }
 

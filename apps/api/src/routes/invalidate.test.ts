@@ -8,12 +8,17 @@ import {
   keyScope,
   kvPrecomputedKey,
   kvTopKey,
+  LIMITS,
+  MAX_LIMIT,
   PRECOMPUTED_LIMITS,
+  RESPONSE_FORMATS,
   RETRY_AFTER_S,
   type TrendingSnapshot,
+  WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import { aggregatorStub } from '../cascade/aggregator-stub.ts';
+import { PURGE_CALLS_PER_WINDOW } from '../edge-purge.ts';
 import {
   adminPost,
   aggregatorStats,
@@ -99,6 +104,35 @@ describe('invalidation when KV answers 429', () => {
         async () => (await caches.default.match(url)) === undefined,
       );
     }
+  });
+});
+
+describe("purging this data center's edge", () => {
+  it('an invalidation of every window purges every format and limit of each, the last window too', async () => {
+    const aggregator = newAggregator();
+    const { scope } = await precomputed(aggregator);
+    // Entries of every window and format, at the smallest and the largest limit and an odd one,
+    // as reads of other isolates stored them.
+    const entries = WINDOWS.flatMap((window) =>
+      RESPONSE_FORMATS.flatMap((format) =>
+        [1, 37, MAX_LIMIT].map((limit) => edgeCacheUrl(format, window, limit, scope)),
+      ),
+    );
+    for (const url of entries)
+      await caches.default.put(url, new Response('{}', { headers: { 'cache-control': 's-maxage=300' } }));
+    for (const url of entries) {
+      const held = await caches.default.match(url);
+      expect(held, url).toBeDefined();
+      await held?.body?.cancel();
+    }
+    // Each window is purged in an invocation of its own, whose Cache API quota it must fit (the
+    // local runtime does not enforce the platform's limit: docs/architecture.md).
+    expect(PURGE_CALLS_PER_WINDOW).toBeLessThanOrEqual(LIMITS.cacheApiCallsPerInvocation);
+
+    expect((await adminPost(aggregator, '/v1/admin/invalidate', { all: true })).status).toBe(200);
+
+    for (const url of entries)
+      await until(`edge purge of ${url}`, async () => (await caches.default.match(url)) === undefined);
   });
 });
 
