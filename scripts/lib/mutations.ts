@@ -547,4 +547,11 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '    await purgeWindow(scope, parseWindow(window));\n',
     replace: '    parseWindow(window);\n',
   },
+  {
+    id: 'hidden-address-lookup-unbounded',
+    behaviour: 'moderation: with a long hidden list, every ranking fails on a SQL value over 2 MB',
+    file: 'apps/aggregator/src/ranking.ts',
+    find: 'source.videoMeta(ids.slice(from, from + LIMITS.rowsPerCall))',
+    replace: 'source.videoMeta(ids.slice(from))',
+  },
 ];

@@ -206,3 +206,33 @@ describe('a hidden video whose version a shard has forgotten', () => {
     expect((await stub.refresh('24h')).videos.map((v) => v.videoId)).toEqual([other]);
   });
 });
+
+describe('a long hidden list', () => {
+  it('still ranks past one SQL value of hidden ids, and an id at its end hides its other versions', async () => {
+    const stub = newAggregator();
+    const seed = crypto.randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900 });
+    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600 });
+    const other = randomVideoId();
+    await registerVideos(stub, first, second);
+    await ingestAll(stub, [...distinctViews(second.id, 6), ...distinctViews(other, 5)]);
+    // More hidden ids than one SQL value can list (LIMITS.sqlValueBytes), newest first, and last the
+    // older version, hidden (as before hides stored addresses) with no address of its own.
+    const bulk = Math.ceil(LIMITS.sqlValueBytes / 64) + 1;
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      sql.exec(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO moderation_hidden (kind, value, reason, hidden_ms, hidden_by, address)
+         SELECT 'video', printf('%064x', i), 'bulk', 1000000 + i, NULL, NULL FROM n`,
+        bulk,
+      );
+      sql.exec(
+        "INSERT INTO moderation_hidden (kind, value, reason, hidden_ms) VALUES ('video', ?, 'old', 1)",
+        first.id,
+      );
+    });
+    expect((await stub.refresh('24h')).videos.map((v) => v.videoId)).toEqual([other]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   groupTrending,
   type HiddenSet,
   isHidden,
+  LIMITS,
   MAX_LIMIT,
   NOTHING_HIDDEN,
   type RankedVideo,
@@ -98,15 +99,17 @@ type Scored = ScoredEntry<WindowVideoStats>;
  * `hidden` with the addresses this object knows its hidden video ids by: a video hidden by one
  * version's id leaves out every version of it, those posted after the hide too. The hide stored
  * the address when it was known then (moderation.ts); an id hidden before its event arrived, or
- * whose address the hide could not reach, is looked up here (one read, none when no video is hidden).
+ * whose address the hide could not reach, is looked up here (none when no video is hidden).
  */
 export function withHiddenAddresses(source: VideoMetaSource, hidden: HiddenSet): HiddenSet {
   if (hidden.videos.size === 0) return hidden;
-  const known = source.videoMeta([...hidden.videos]);
-  return withVideoAddresses(
-    hidden,
-    [...known.values()].map((meta) => meta.address),
-  );
+  // In reads of LIMITS.rowsPerCall ids: the hidden list has no bound, one SQL value has (2 MB).
+  const ids = [...hidden.videos];
+  const addresses: string[] = [];
+  for (let from = 0; from < ids.length; from += LIMITS.rowsPerCall)
+    for (const meta of source.videoMeta(ids.slice(from, from + LIMITS.rowsPerCall)).values())
+      addresses.push(meta.address);
+  return withVideoAddresses(hidden, addresses);
 }
 
 /**
