@@ -82,7 +82,7 @@ export type NotRecomputedWindow = v.InferOutput<typeof NotRecomputedWindowSchema
 /** One line naming the windows that were bumped but not recomputed, for an error or a log. */
 export function describeNotRecomputed(windows: readonly NotRecomputedWindow[]): string {
   const names = windows.map((w) => `${w.window} (generation ${w.generation})`).join(', ');
-  return `${windows.length === 1 ? 'one window was' : `${windows.length} windows were`} bumped but not recomputed: ${names}`;
+  return `window${windows.length === 1 ? '' : 's'} ${names} could not be recomputed`;
 }
 
 /**

@@ -97,11 +97,7 @@ export async function postInvalidate(
   const { windows, notRecomputed } = report;
   dropLocalCopies(scope, windows, ctx);
   const answer: InvalidateReport = { windows, ...(notRecomputed ? { notRecomputed } : {}) };
-  const error = partialFailure(
-    "The generations were raised and this data center's edge purged",
-    windows,
-    notRecomputed,
-  );
+  const error = partialFailure('The generations were raised', windows, notRecomputed);
   if (!error) return Response.json(answer, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
   return errorResponse(502, { error, ...answer });
 }

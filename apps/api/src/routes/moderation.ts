@@ -48,11 +48,7 @@ async function moderate(
     edgePurge: outcome.edgePurge,
   };
   dropLocalCopies(keyScope(aggregator), report.windows, ctx);
-  const error = partialFailure(
-    "The change is applied and this data center's edge purged",
-    report.windows,
-    report.notRecomputed,
-  );
+  const error = partialFailure('The change is applied', report.windows, report.notRecomputed);
   if (!error) return Response.json(report, { headers: { 'Cache-Control': 'no-store', ...CORS_HEADERS } });
   return errorResponse(502, { error, ...report });
 }

@@ -10,7 +10,7 @@ import {
  * The error of an invalidation or a moderation change that landed in part (its generations stand
  * either way, and so does a moderation change): windows the aggregator bumped but could not
  * recompute (`recompute_failed`: a shard out of reach), or keys KV refused (`kv_write_failed`).
- * Undefined when everything landed. `applied` says what did, as the message's opening.
+ * Undefined when everything landed. `applied` says what stands either way, as the message's opening.
  */
 export function partialFailure(
   applied: string,
@@ -26,10 +26,13 @@ export function partialFailure(
     return {
       code: 'recompute_failed',
       message:
-        `${applied}, but ${describeNotRecomputed(notRecomputed)} (a shard of the aggregator did not answer). ` +
-        'Those windows keep the list from before until the next precompute run (within a minute) ' +
-        `recomputes them; repeating this call is safe.${kv ? ` Also, ${kv}` : ''}`,
+        `${applied}; the windows in \`windows\` were recomputed and this data center's edge purged, ` +
+        `but ${describeNotRecomputed(notRecomputed)} ` +
+        '(a shard of the aggregator did not answer): they keep the list from before until the next ' +
+        `precompute run (within a minute) recomputes them. Repeating this call is safe.${kv ? ` Also, ${kv}` : ''}`,
     };
   }
-  return kv ? { code: 'kv_write_failed', message: `${applied}, but ${kv}` } : undefined;
+  return kv
+    ? { code: 'kv_write_failed', message: `${applied} and this data center's edge purged, but ${kv}` }
+    : undefined;
 }
