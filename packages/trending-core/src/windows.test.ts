@@ -142,6 +142,7 @@ describe('TTL policy', () => {
       rowsPerCall: 1_000,
       shardRankingBytes: 8_388_608, // 8 MiB
       warmedReads: 60,
+      cacheApiCallsPerInvocation: 1000,
       metricsRuns: 60,
       generationBumpTop: 10,
       heldSnapshots: 64,
