@@ -79,8 +79,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'precompute-cron-noop',
     behaviour: 'precompute: the cron does nothing',
     file: 'apps/precompute/src/index.ts',
-    find: 'await Promise.all([runPrecompute(this.env), syncRelayBridge(this.env)]);',
-    replace: 'await syncRelayBridge(this.env);',
+    find: 'await Promise.allSettled([runPrecompute(this.env), syncRelayBridge(this.env)]);',
+    replace: 'await Promise.allSettled([Promise.resolve({ error: undefined }), syncRelayBridge(this.env)]);',
   },
   {
     id: 'precompute-no-kv',
@@ -553,5 +553,28 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'apps/aggregator/src/ranking.ts',
     find: 'source.videoMeta(ids.slice(from, from + LIMITS.rowsPerCall))',
     replace: 'source.videoMeta(ids.slice(from))',
+  },
+  {
+    id: 'precompute-stops-at-failed-window',
+    behaviour:
+      'precompute: one window failing (a shard out of reach) leaves the others unwritten and unwarmed until their KV copies expire',
+    file: 'apps/precompute/src/precompute-run.ts',
+    find: '        failed.push({ window, error });\n',
+    replace: '        failed.push({ window, error });\n        throw err;\n',
+  },
+  {
+    id: 'precompute-kv-refusal-stops-run',
+    behaviour: 'precompute: a key KV refuses in one window leaves the later windows unwritten',
+    file: 'apps/precompute/src/precompute-run.ts',
+    find: '        if (kv.failed.length > 0) problems.push(',
+    replace:
+      '        if (kv.failed.length > 0) throw new Error(describeKvFailures(kv.failed));\n        else void (',
+  },
+  {
+    id: 'precompute-empty-windows-accepted',
+    behaviour: 'admin: POST /v1/admin/precompute with windows [] is a 500 instead of a 400',
+    file: 'apps/api/src/routes/admin.ts',
+    find: "  windows: v.optional(v.pipe(v.array(WindowSchema), v.minLength(1, 'windows must name at least one window'))),\n",
+    replace: '  windows: v.optional(v.array(WindowSchema)),\n',
   },
 ];

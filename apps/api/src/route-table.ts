@@ -27,6 +27,7 @@ import {
   ModerationReportSchema,
   ModerationRequestSchema,
   NostrEventSchema,
+  PrecomputePartlyFailedSchema,
   PrecomputeReportSchema,
   PrecomputeStatusSchema,
   RecordComparisonSchema,
@@ -537,6 +538,15 @@ export const ROUTES: readonly RouteSpec[] = [
       body: { schema: PrecomputeBodySchema, required: false, examples: { oneWindow: { windows: ['1h'] } } },
     },
     PrecomputeReportSchema,
+    {
+      '502': {
+        description:
+          '`precompute_failed`: the run finished, but some windows could not be computed or written ' +
+          '(`failed`; `kvFailed` in a window names keys KV refused). The others were written and ' +
+          'warmed; the next run (within a minute) tries again.',
+        json: PrecomputePartlyFailedSchema,
+      },
+    },
   ),
   admin(
     {

@@ -41,8 +41,13 @@ export default class PrecomputeEntrypoint extends WorkerEntrypoint<PrecomputeEnv
   }
 
   override async scheduled(_controller: ScheduledController): Promise<void> {
-    // The bridge's tick: it reconnects after an eviction even if its alarm was lost.
-    await Promise.all([runPrecompute(this.env), syncRelayBridge(this.env)]);
+    // The bridge's tick: it reconnects after an eviction even if its alarm was lost. Both run to
+    // the end whatever the other does; a failed run (a window included) then fails the invocation,
+    // so that the platform's cron metrics show it.
+    const [run, bridge] = await Promise.allSettled([runPrecompute(this.env), syncRelayBridge(this.env)]);
+    if (run.status === 'rejected') throw run.reason;
+    if (bridge.status === 'rejected') throw bridge.reason;
+    if (run.value.error) throw new Error(`precompute run failed: ${run.value.error}`);
   }
 
   /** Precomputes the given windows (all by default) and reports what was written. */

@@ -2,6 +2,7 @@ import type { TrendingAggregator } from '@openvine/aggregator';
 import {
   AGGREGATOR_OBJECT_NAME,
   describeKvFailures,
+  type FailedWindow,
   keyScope,
   metricsObjectFor,
   type PrecomputeReport,
@@ -48,7 +49,7 @@ async function recordRunMetrics(
   try {
     env.TRENDING_METRICS.writeDataPoint({
       indexes: ['precompute'],
-      blobs: ['precompute', report.warmError ? 'warm-failed' : 'ok'],
+      blobs: ['precompute', report.failed ? 'window-failed' : report.warmError ? 'warm-failed' : 'ok'],
       doubles: [run.durationMs, run.rowsScanned, run.keysWritten, windows.length],
     });
   } catch (err) {
@@ -73,7 +74,9 @@ export function aggregatorFor(
  * its memory snapshot; KV `top:{window}` and `pre:{window}:{limit}` overwritten (one write per
  * key per run, far under KV's one write per second per key, and a 429 is retried); then the edge
  * of this data center warmed for the pairs clients asked for most. A run that overlaps a running
- * one, or an invalidation (which takes the same lock), does nothing.
+ * one, or an invalidation (which takes the same lock), does nothing. A window that fails is named
+ * in `failed` (and `error`) and the others still run; only a failure outside the windows (the read
+ * counts) ends the run with a throw.
  */
 export async function runPrecompute(
   env: PrecomputeEnv,
@@ -93,21 +96,34 @@ export async function runPrecompute(
     const popular = await aggregator.popularReads(MAX_WARMED_READS);
     const windows = windowOrder(popular, options.windows ?? WINDOWS);
     const snapshots: TrendingSnapshot[] = [];
+    const failed: FailedWindow[] = [];
+    const problems: string[] = [];
     for (const window of windows) {
-      const snapshot = await aggregator.refresh(window);
-      snapshots.push(snapshot);
-      const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
-      // A window KV did not take fails the run there (the next run, a minute later, writes it).
-      if (kv.failed.length > 0) throw new Error(describeKvFailures(kv.failed));
-      report.windows.push({
-        window,
-        generation: snapshot.generation,
-        videos: snapshot.videos.length,
-        computeMs: snapshot.computeMs,
-        kvKeys: kv.written,
-        ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
-      });
+      // Each window on its own: one that fails (a shard out of reach, KV refusing a key) must not
+      // leave the others unwritten until their KV copies expire. The next run tries it again.
+      try {
+        const snapshot = await aggregator.refresh(window);
+        snapshots.push(snapshot);
+        const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
+        if (kv.failed.length > 0) problems.push(`${window}: ${describeKvFailures(kv.failed)}`);
+        report.windows.push({
+          window,
+          generation: snapshot.generation,
+          videos: snapshot.videos.length,
+          computeMs: snapshot.computeMs,
+          kvKeys: kv.written,
+          ...(kv.superseded.length > 0 ? { kvSuperseded: kv.superseded } : {}),
+          ...(kv.failed.length > 0 ? { kvFailed: kv.failed } : {}),
+        });
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        console.error(`precompute: ${window} failed: ${error}`);
+        failed.push({ window, error });
+        problems.push(`${window}: ${error}`);
+      }
     }
+    if (failed.length > 0) report.failed = failed;
+    if (problems.length > 0) report.error = problems.join('; ');
     const plan = warmingPlan(popular, windows);
     try {
       report.warmed = await env.API.warm(plan, snapshots, keyScope(name));

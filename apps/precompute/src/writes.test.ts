@@ -67,35 +67,40 @@ describe('what a run writes', () => {
     }
   });
 
-  it('reports a run that failed part-way, keeps what it wrote before, and releases the lock', async () => {
+  it('reports a key KV refused, still computes, writes and warms the other windows, and releases the lock', async () => {
     // A scope of 502 characters: 1h's longest key (`pre:1h:100`, 10 more) is 512 bytes, KV's
-    // limit; 24h's `pre:24h:100` is 513 and KV refuses it, so the run fails at its second window.
+    // limit; 24h's `pre:24h:100` is 513 and KV refuses it, in the run's second window.
     const aggregator = newAggregator().padEnd(501, 'x');
     const scope = `${aggregator}/`;
     expect(`${scope}pre:1h:100`).toHaveLength(512);
     const ranked = await twelveVideos(aggregator);
 
-    // The run itself, as precompute() and the cron call it (a rejection that crosses the RPC
-    // boundary is also logged by workerd as uncaught, which vitest would count as an error).
-    await expect(runPrecompute(bindings, { aggregator })).rejects.toThrow(/exceeds key length limit of 512/);
+    // The run itself, as precompute() and the cron call it.
+    const report = await runPrecompute(bindings, { aggregator });
 
+    expect(report.error).toMatch(/24h: 1 KV write failed: .*exceeds key length limit of 512/);
+    expect(report.failed).toBeUndefined();
     const { lastRun } = await precompute.status({ aggregator });
     expect(lastRun?.skipped).toBe(false);
-    expect(lastRun?.error).toMatch(/exceeds key length limit of 512/);
-    // 1h, done before the failure, is reported and stays written.
-    expect(lastRun?.windows.map((w) => [w.window, w.generation, w.kvKeys.length])).toEqual([['1h', 1, 5]]);
-    for (const key of ['top:1h', 'pre:1h:10', 'pre:1h:20', 'pre:1h:50', 'pre:1h:100']) {
-      expect((await kvSnapshot(`${scope}${key}`))?.window, key).toBe('1h');
-    }
-    expect((await kvSnapshot(`${scope}pre:1h:100`))?.videos.map((v) => v.videoId)).toEqual(ranked);
-    // The run stops at the failing window: 7d, after it, was not attempted.
-    expect(await kvKeys(`${scope}top:7d`)).toEqual([]);
-    expect(await kvKeys(`${scope}pre:7d`)).toEqual([]);
+    expect(lastRun?.error).toBe(report.error);
+    // 24h's refused key is named; 1h before it and 7d after it are computed, reported and written.
+    expect(lastRun?.windows.map((w) => [w.window, w.kvKeys.length, w.kvFailed?.map((f) => f.key)])).toEqual([
+      ['1h', 5, undefined],
+      ['24h', 4, [`${scope}pre:24h:100`]],
+      ['7d', 5, undefined],
+    ]);
+    for (const window of ['1h', '7d'])
+      for (const key of [`top:${window}`, `pre:${window}:100`]) {
+        expect(
+          (await kvSnapshot(`${scope}${key}`))?.videos.map((v) => v.videoId),
+          key,
+        ).toEqual(ranked);
+      }
 
-    // The lock was released: the next run (of the windows that fit) runs and writes 7d.
+    // The lock was released: the next run (of the windows that fit) runs.
     const next = await precompute.precompute({ aggregator, windows: ['7d'] });
     expect(next.skipped).toBe(false);
-    expect((await kvSnapshot(`${scope}top:7d`))?.videos.map((v) => v.videoId)).toEqual(ranked);
+    expect(next.failed).toBeUndefined();
   });
 
   it('never replaces a KV entry of a newer generation: another writer got there first', async () => {

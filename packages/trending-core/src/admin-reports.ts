@@ -16,6 +16,10 @@ import {
 
 const Count = CountSchema;
 
+/** A KV key that KV refused after the retries (a 429 is retried twice), with KV's message. */
+export const KvWriteFailureSchema = v.object({ key: v.string(), error: v.string() });
+export type KvWriteFailure = v.InferOutput<typeof KvWriteFailureSchema>;
+
 export const WindowReportSchema = v.object({
   window: TrendingWindowSchema,
   generation: Count,
@@ -26,8 +30,14 @@ export const WindowReportSchema = v.object({
   kvKeys: v.array(v.string()),
   /** Keys left alone because they held a newer copy (an invalidation's, say); absent when none. */
   kvSuperseded: v.optional(v.array(v.string())),
+  /** Keys KV refused after the retries (the next run rewrites them); absent when none. */
+  kvFailed: v.optional(v.array(KvWriteFailureSchema)),
 });
 export type WindowReport = v.InferOutput<typeof WindowReportSchema>;
+
+/** A window a run could not compute or write: the others still ran (the next run tries again). */
+export const FailedWindowSchema = v.object({ window: TrendingWindowSchema, error: v.string() });
+export type FailedWindow = v.InferOutput<typeof FailedWindowSchema>;
 
 /** `POST /v1/admin/precompute`, and the last run in `GET /v1/admin/status`. */
 export const PrecomputeReportSchema = v.object({
@@ -43,14 +53,25 @@ export const PrecomputeReportSchema = v.object({
   warmed: v.array(ReadTargetSchema),
   /** Why warming the edge failed, if it did (the rest of the run still counts). */
   warmError: v.optional(v.string()),
-  /** Set when the run failed part-way (what it wrote before that stays written). */
+  /** Windows that failed (the others were computed, written and warmed); absent when none. */
+  failed: v.optional(v.array(FailedWindowSchema)),
+  /**
+   * Set when the run failed, part-way or in a window (`failed`, or keys KV refused): what it
+   * wrote stays written.
+   */
   error: v.optional(v.string()),
 });
 export type PrecomputeReport = v.InferOutput<typeof PrecomputeReportSchema>;
 
-/** A KV key that KV refused after the retries (a 429 is retried twice), with KV's message. */
-export const KvWriteFailureSchema = v.object({ key: v.string(), error: v.string() });
-export type KvWriteFailure = v.InferOutput<typeof KvWriteFailureSchema>;
+/**
+ * `POST /v1/admin/precompute` 502 `precompute_failed`: the error envelope with the run's report
+ * (its `error` line is the envelope's message).
+ */
+export const PrecomputePartlyFailedSchema = v.object({
+  ...v.omit(PrecomputeReportSchema, ['error']).entries,
+  ...ErrorBodySchema.entries,
+});
+export type PrecomputePartlyFailed = v.InferOutput<typeof PrecomputePartlyFailedSchema>;
 
 /** One window an invalidation bumped. */
 export const InvalidatedWindowSchema = v.object({

@@ -7,13 +7,24 @@ import {
   kvPrecomputedKey,
   kvTopKey,
   PRECOMPUTED_LIMITS,
+  type PrecomputePartlyFailed,
   WINDOWS,
 } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import { aggregatorStub } from '../cascade/aggregator-stub.ts';
 import type { ApiEnv } from '../env.ts';
 import worker from '../index.ts';
-import { adminPost, aggregatorStats, api, ingestVideo, newAggregator, until } from '../testing.ts';
+import {
+  adminPost,
+  aggregatorStats,
+  api,
+  failShardRankings,
+  ingestVideo,
+  newAggregator,
+  until,
+} from '../testing.ts';
+
+const asAdmin = { headers: { authorization: 'Bearer test-admin-token' } };
 
 describe('precompute() over the service binding', () => {
   it('writes every layer with one computation per window', async () => {
@@ -102,6 +113,49 @@ describe('precompute() over the service binding', () => {
     for (const window of WINDOWS) expect(stats.computations[window]).toBe(1);
     // Once the first run is over, the next one runs.
     expect((await env.PRECOMPUTE.precompute({ aggregator })).skipped).toBe(false);
+  });
+});
+
+describe('a precompute run while a window cannot be computed', () => {
+  it('writes and warms the other windows, and POST /v1/admin/precompute answers 502 naming it', async () => {
+    const aggregator = newAggregator();
+    await ingestVideo(aggregator);
+    // Every shard fails its 24h ranking, as shards out of reach do.
+    await failShardRankings(aggregator, ['24h']);
+
+    const res = await adminPost(aggregator, '/v1/admin/precompute', {});
+
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as PrecomputePartlyFailed;
+    expect(body.error.code).toBe('precompute_failed');
+    expect(body.error.message).toContain('24h: ');
+    expect(body.failed?.map((f) => f.window)).toEqual(['24h']);
+    expect(body.windows.map((w) => w.window).sort()).toEqual(['1h', '7d']);
+    const scope = keyScope(aggregator);
+    for (const window of ['1h', '7d'] as const) {
+      expect(await env.TRENDING_KV.get(kvTopKey(window, scope))).not.toBeNull();
+      const entry = await caches.default.match(edgeCacheUrl('v1', window, 10, scope));
+      expect(entry, window).toBeDefined();
+      await entry?.body?.cancel();
+    }
+    expect(await env.TRENDING_KV.get(kvTopKey('24h', scope))).toBeNull();
+    // The status keeps the failure; once the shards answer, the next run writes 24h too.
+    const status = await (await api(aggregator, '/v1/admin/status', asAdmin)).json();
+    expect(status).toMatchObject({ lastRun: { failed: [{ window: '24h' }] } });
+    await failShardRankings(aggregator, []);
+    expect((await adminPost(aggregator, '/v1/admin/precompute', {})).status).toBe(200);
+    expect(await env.TRENDING_KV.get(kvTopKey('24h', scope))).not.toBeNull();
+  });
+
+  it('a body naming no window is a 400, and nothing runs', async () => {
+    const aggregator = newAggregator();
+    const res = await adminPost(aggregator, '/v1/admin/precompute', { windows: [] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'invalid_request', issues: [{ message: 'windows must name at least one window' }] },
+    });
+    const status = await (await api(aggregator, '/v1/admin/status', asAdmin)).json();
+    expect(status).toMatchObject({ lastRun: null });
   });
 });
 

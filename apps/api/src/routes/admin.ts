@@ -109,7 +109,9 @@ export async function getStatus(request: Request, env: ApiEnv): Promise<Response
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
 }
 
-export const PrecomputeBodySchema = v.strictObject({ windows: v.optional(v.array(WindowSchema)) });
+export const PrecomputeBodySchema = v.strictObject({
+  windows: v.optional(v.pipe(v.array(WindowSchema), v.minLength(1, 'windows must name at least one window'))),
+});
 
 /** POST /v1/admin/precompute: runs a precompute now (all windows, or the listed ones). */
 export async function postPrecompute(request: Request, env: ApiEnv): Promise<Response> {
@@ -120,7 +122,18 @@ export async function postPrecompute(request: Request, env: ApiEnv): Promise<Res
     ...(body.windows ? { windows: body.windows } : {}),
     aggregator: aggregatorName(env),
   });
-  return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
+  if (!report.error) return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
+  const { error, ...written } = report;
+  return errorResponse(502, {
+    error: {
+      code: 'precompute_failed',
+      message:
+        `The run finished, but not every window was computed and written (${error}). The others ` +
+        'were written and warmed; those keep their previous list until the next run (within a ' +
+        'minute). Repeating this call is safe.',
+    },
+    ...written,
+  });
 }
 
 export const RecordCheckQuerySchema = v.object({ window: v.optional(WindowSchema, '24h') });
