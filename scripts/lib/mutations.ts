@@ -577,4 +577,12 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "  windows: v.optional(v.pipe(v.array(WindowSchema), v.minLength(1, 'windows must name at least one window'))),\n",
     replace: '  windows: v.optional(v.array(WindowSchema)),\n',
   },
+  {
+    id: 'precompute-lock-not-renewed',
+    behaviour:
+      'precompute: a run that outlasted its lock keeps writing KV and warming over the invalidation that took it',
+    file: 'apps/precompute/src/precompute-run.ts',
+    find: '      if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;\n',
+    replace: '      if (owner || (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS))) return true;\n',
+  },
 ];

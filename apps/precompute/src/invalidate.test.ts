@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { runInvalidate } from './invalidate.ts';
 import { runPrecompute } from './precompute-run.ts';
 import {
+  aggregatorRecordingLockOwners,
   aggregatorStub,
   aggregatorWatchingTheLock,
   bindings,
   ingestVideo,
   kvHoldingPuts,
+  kvKeys,
   kvSnapshot,
   newAggregator,
+  RUN_KEYS,
 } from './testing.ts';
 
 const dayKeys = (scope: string) => [
@@ -47,6 +50,41 @@ describe('invalidation and precompute runs', () => {
     expect((await aggregatorStub(aggregator).stats()).generations['24h']).toBe(2);
     expect(ran.windows.find((w) => w.window === '24h')?.generation).toBe(1);
     expect(invalidated).toMatchObject({ ok: true, windows: [{ window: '24h', generation: 2 }] });
+  });
+
+  it('a run whose lock expired and was taken writes no further window and warms nothing', async () => {
+    const aggregator = newAggregator();
+    const scope = `${aggregator}/`;
+    const stub = aggregatorStub(aggregator);
+    await ingestVideo(aggregator, 6);
+    // A run paused in its first window's KV writes (1h) for longer than its lock lasts.
+    const hourKeys = RUN_KEYS.filter((key) => key.includes(':1h')).map((key) => `${scope}${key}`);
+    // Clients asked for 1h and 7d: a run that kept its lock would warm both at the edge.
+    await stub.recordAccess([
+      { format: 'v1', window: '1h', limit: 10, count: 5 },
+      { format: 'v1', window: '7d', limit: 10, count: 3 },
+    ]);
+    const paused = kvHoldingPuts(bindings.TRENDING_KV, (key) => hourKeys.includes(key));
+    const recorded = aggregatorRecordingLockOwners(bindings.AGGREGATOR);
+    const run = runPrecompute(
+      { ...bindings, TRENDING_KV: paused.kv, AGGREGATOR: recorded.namespace },
+      { aggregator },
+    );
+    await paused.arrived;
+    // Its lock expires (dropped, as expiry leaves it) and an invalidation takes it.
+    const [runOwner] = recorded.owners;
+    await stub.unlockRun(runOwner as string);
+    expect(await stub.tryLockRun('invalidation', 55_000)).toBe(true);
+    paused.release();
+    const report = await run;
+
+    expect(report.error).toMatch(/run lock/);
+    expect(report.windows.map((w) => w.window)).toEqual(['1h']);
+    expect(report.warmed).toEqual([]);
+    for (const window of ['24h', '7d']) expect(await kvKeys(`${scope}top:${window}`)).toEqual([]);
+    // The invalidation still holds its lock: the run did not release what it no longer owned.
+    expect(await stub.tryLockRun('someone-else', 55_000)).toBe(false);
+    await stub.unlockRun('invalidation');
   });
 
   it('while another run holds the lock past the wait: nothing is invalidated, and the answer says why', async () => {

@@ -74,7 +74,8 @@ export function aggregatorFor(
  * its memory snapshot; KV `top:{window}` and `pre:{window}:{limit}` overwritten (one write per
  * key per run, far under KV's one write per second per key, and a 429 is retried); then the edge
  * of this data center warmed for the pairs clients asked for most. A run that overlaps a running
- * one, or an invalidation (which takes the same lock), does nothing. A window that fails is named
+ * one, or an invalidation (which takes the same lock), does nothing; a run that finds its lock
+ * taken (it outlasted it) writes and warms nothing more. A window that fails is named
  * in `failed` (and `error`) and the others still run; only a failure outside the windows (the read
  * counts) ends the run with a throw.
  */
@@ -98,11 +99,21 @@ export async function runPrecompute(
     const snapshots: TrendingSnapshot[] = [];
     const failed: FailedWindow[] = [];
     const problems: string[] = [];
+    // The lock lasts RUN_LOCK_TTL_MS: a run slowed past it (a slow shard) may find it taken by an
+    // invalidation or a newer run, whose newer snapshots an older one must not overwrite. It is
+    // renewed before each window's writes and before warming; once lost, the run writes nothing more.
+    let lostLock: string | undefined;
+    const keepLock = async (before: string) => {
+      if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;
+      lostLock = `the run lock was taken by another run or an invalidation: stopped before ${before}`;
+      return false;
+    };
     for (const window of windows) {
       // Each window on its own: one that fails (a shard out of reach, KV refusing a key) must not
       // leave the others unwritten until their KV copies expire. The next run tries it again.
       try {
         const snapshot = await aggregator.refresh(window);
+        if (!(await keepLock(`writing ${window}`))) break;
         snapshots.push(snapshot);
         const kv = await writeSnapshotToKv(env.TRENDING_KV, snapshot, keyScope(name));
         if (kv.failed.length > 0) problems.push(`${window}: ${describeKvFailures(kv.failed)}`);
@@ -123,14 +134,17 @@ export async function runPrecompute(
       }
     }
     if (failed.length > 0) report.failed = failed;
-    if (problems.length > 0) report.error = problems.join('; ');
-    const plan = warmingPlan(popular, windows);
-    try {
-      report.warmed = await env.API.warm(plan, snapshots, keyScope(name));
-    } catch (err) {
-      report.warmError = err instanceof Error ? err.message : String(err);
-      console.warn(`edge warming failed: ${report.warmError}`);
+    if (!lostLock && snapshots.length > 0 && (await keepLock('warming'))) {
+      const plan = warmingPlan(popular, windows);
+      try {
+        report.warmed = await env.API.warm(plan, snapshots, keyScope(name));
+      } catch (err) {
+        report.warmError = err instanceof Error ? err.message : String(err);
+        console.warn(`edge warming failed: ${report.warmError}`);
+      }
     }
+    if (lostLock) problems.push(lostLock);
+    if (problems.length > 0) report.error = problems.join('; ');
     report.durationMs = performance.now() - started;
     await recordRunMetrics(env, name, report, snapshots);
     return report;

@@ -176,3 +176,32 @@ export function aggregatorWatchingTheLock(namespace: DurableObjectNamespace<Tren
   };
   return { namespace: watched as unknown as DurableObjectNamespace<TrendingAggregator>, refused };
 }
+
+/**
+ * The aggregator namespace with every call passed through, and `owners` listing the owners that
+ * asked for the run lock: a test can then drop a run's lock as its expiry would.
+ */
+export function aggregatorRecordingLockOwners(namespace: DurableObjectNamespace<TrendingAggregator>) {
+  const owners: string[] = [];
+  const recording = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id);
+      return new Proxy(stub, {
+        get(target, property) {
+          if (property === 'tryLockRun')
+            return (owner: string, ttlMs: number) => {
+              if (!owners.includes(owner)) owners.push(owner);
+              return target.tryLockRun(owner, ttlMs);
+            };
+          const value = Reflect.get(target, property);
+          // Reflect.apply, not value.apply: an RPC stub's method would take `apply` for a remote method.
+          return typeof value === 'function'
+            ? (...args: unknown[]) => Reflect.apply(value, target, args)
+            : value;
+        },
+      });
+    },
+  };
+  return { namespace: recording as unknown as DurableObjectNamespace<TrendingAggregator>, owners };
+}
