@@ -582,7 +582,15 @@ export const MUTATIONS: readonly Mutation[] = [
     behaviour:
       'precompute: a run that outlasted its lock keeps writing KV and warming over the invalidation that took it',
     file: 'apps/precompute/src/precompute-run.ts',
-    find: '      if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;\n',
-    replace: '      if (owner || (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS))) return true;\n',
+    find: '        if (await aggregator.renewRunLock(owner, RUN_LOCK_TTL_MS)) return true;\n',
+    replace: '        if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;\n',
+  },
+  {
+    id: 'hidden-address-not-filled',
+    behaviour:
+      'moderation: an id hidden before its event arrived (or before hides kept addresses) never gets its address, and its other versions rank again where a shard forgot it',
+    file: 'apps/aggregator/src/moderation.ts',
+    find: '"UPDATE moderation_hidden SET address = ? WHERE kind = \'video\' AND value = ? AND address IS NULL",',
+    replace: "'SELECT ?, ?',",
   },
 ];

@@ -16,6 +16,17 @@ import {
 const hide = (change: Omit<ModerationChange, 'action' | 'reason'>): ModerationChange =>
   ({ ...change, reason: 'test', action: 'hide' }) as ModerationChange;
 
+/**
+ * Two signed versions of one address (kind 34236: the seed's pubkey and `d`), the second newer,
+ * and a third one's time (`later`, after both), all a few minutes before now.
+ */
+function twoVersionsOf(seed: string, d = 'clip', titles: [string?, string?] = []) {
+  const now = Math.floor(Date.now() / 1000);
+  const version = (createdAt: number, title?: string) =>
+    signedVideo(seed, { d, createdAt, ...(title === undefined ? {} : { title }) });
+  return { first: version(now - 900, titles[0]), second: version(now - 600, titles[1]), later: now - 60 };
+}
+
 describe('moderation in the aggregator', () => {
   it('refills the lists from further down: groups count every visible video however many are hidden above', async () => {
     const stub = newAggregator();
@@ -93,9 +104,7 @@ describe('hiding a video hides its address', () => {
   async function twoVersions() {
     const stub = newAggregator();
     const seed = crypto.randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900, title: 'first cut' });
-    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600, title: 'final cut' });
+    const { first, second, later } = twoVersionsOf(seed, 'clip', ['first cut', 'final cut']);
     const other = signedVideo(crypto.randomUUID(), { d: 'other', title: 'other' });
     await registerVideos(stub, first, other);
     await registerVideos(stub, second);
@@ -110,19 +119,19 @@ describe('hiding a video hides its address', () => {
       [second.id, 'final cut'],
       [other.id, 'other'],
     ]);
-    return { stub, seed, now, first, second, other };
+    return { stub, seed, later, first, second, other };
   }
   const ranked = async (stub: AggregatorStub) => (await stub.refresh('24h')).videos.map((v) => v.videoId);
 
   it('hiding an older version leaves out every version, a newer one posted after the hide too', async () => {
-    const { stub, seed, now, first, other } = await twoVersions();
+    const { stub, seed, later, first, other } = await twoVersions();
     const { snapshots } = await stub.moderate(hide({ kind: 'video', value: first.id }));
     expect(snapshots.find((s) => s.window === '24h')?.videos.map((v) => v.videoId)).toEqual([other.id]);
     expect((await stub.moderationList()).hidden).toEqual([
       expect.objectContaining({ kind: 'video', value: first.id, address: first.address }),
     ]);
     // The creator posts the video again: the new version is the same address, so it stays hidden.
-    const third = signedVideo(seed, { d: 'clip', createdAt: now - 60, title: 're-upload' });
+    const third = signedVideo(seed, { d: 'clip', createdAt: later, title: 're-upload' });
     await registerVideos(stub, third);
     await ingestAll(stub, distinctViews(third.id, 9));
     expect(await ranked(stub)).toEqual([other.id]);
@@ -142,15 +151,33 @@ describe('hiding a video hides its address', () => {
   it('a video hidden before its event arrives: its versions are left out once they are known', async () => {
     const stub = newAggregator();
     const seed = crypto.randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900 });
-    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600 });
+    const { first, second } = twoVersionsOf(seed);
     const other = randomVideoId();
     await stub.moderate(hide({ kind: 'video', value: first.id }));
     expect((await stub.moderationList()).hidden[0]?.address).toBeUndefined();
     await registerVideos(stub, first, second);
+    // The registration completes the hide with the address.
+    expect((await stub.moderationList()).hidden[0]?.address).toBe(first.address);
     await ingestAll(stub, [...distinctViews(second.id, 6), ...distinctViews(other, 5)]);
     expect(await ranked(stub)).toEqual([other]);
+  });
+
+  it('hiding again an id hidden without its address stores the address, and changes nothing else', async () => {
+    const stub = newAggregator();
+    const { first } = twoVersionsOf(crypto.randomUUID());
+    await registerVideos(stub, first);
+    // A hide from before hides stored addresses.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO moderation_hidden (kind, value, reason, hidden_ms) VALUES ('video', ?, 'old', 1)",
+        first.id,
+      );
+    });
+    const { entry } = await stub.moderate(hide({ kind: 'video', value: first.id }));
+    expect(entry.changed).toBe(false);
+    expect((await stub.moderationList()).hidden).toEqual([
+      { kind: 'video', value: first.id, reason: 'old', at: 1, address: first.address },
+    ]);
   });
 });
 
@@ -181,14 +208,10 @@ describe('a hidden video whose version a shard has forgotten', () => {
   it('still leaves out its other versions there: the hide stored its address', async () => {
     const stub = newAggregator();
     const seed = crypto.randomUUID();
-    const now = Math.floor(Date.now() / 1000);
     // Two versions whose views are counted in different shards (ids decide the shard).
-    let first = signedVideo(seed, { d: 'clip-0', createdAt: now - 900 });
-    let second = signedVideo(seed, { d: 'clip-0', createdAt: now - 600 });
-    for (let i = 1; shardOfVideo(stub, first.id).id.name === shardOfVideo(stub, second.id).id.name; i++) {
-      first = signedVideo(seed, { d: `clip-${i}`, createdAt: now - 900 });
-      second = signedVideo(seed, { d: `clip-${i}`, createdAt: now - 600 });
-    }
+    let { first, second } = twoVersionsOf(seed, 'clip-0');
+    for (let i = 1; shardOfVideo(stub, first.id).id.name === shardOfVideo(stub, second.id).id.name; i++)
+      ({ first, second } = twoVersionsOf(seed, `clip-${i}`));
     const other = randomVideoId();
     await registerVideos(stub, first);
     await registerVideos(stub, second);
@@ -211,9 +234,7 @@ describe('a long hidden list', () => {
   it('still ranks past one SQL value of hidden ids, and an id at its end hides its other versions', async () => {
     const stub = newAggregator();
     const seed = crypto.randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const first = signedVideo(seed, { d: 'clip', createdAt: now - 900 });
-    const second = signedVideo(seed, { d: 'clip', createdAt: now - 600 });
+    const { first, second } = twoVersionsOf(seed);
     const other = randomVideoId();
     await registerVideos(stub, first, second);
     await ingestAll(stub, [...distinctViews(second.id, 6), ...distinctViews(other, 5)]);

@@ -110,6 +110,10 @@ export class Moderation {
             change.kind,
             change.value,
           ).rowsWritten > 0;
+    // Hiding again what is hidden changes nothing, but fills in an address the first hide did
+    // not know (an id hidden before its event arrived, or before hides stored addresses).
+    if (!changed && change.action === 'hide' && change.kind === 'video' && address !== undefined)
+      this.fillAddresses([{ videoId: change.value, address }]);
     this.sql.exec(
       `INSERT INTO moderation_audit (kind, value, action, reason, at_ms, by, changed)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -131,6 +135,23 @@ export class Moderation {
       ...(change.by === undefined ? {} : { by: change.by }),
       changed,
     };
+  }
+
+  /**
+   * Stores the address of hidden video ids that have none yet (an event registered after its id
+   * was hidden): a hide then keeps every version out even where a shard forgot this version.
+   * Call inside a storage transaction.
+   */
+  fillAddresses(versions: readonly { videoId: string; address: string }[]): void {
+    let filled = 0;
+    for (const { videoId, address } of versions) {
+      filled += this.sql.exec(
+        "UPDATE moderation_hidden SET address = ? WHERE kind = 'video' AND value = ? AND address IS NULL",
+        address,
+        videoId,
+      ).rowsWritten;
+    }
+    if (filled > 0) this.hidden = hiddenSet(this.hiddenItems());
   }
 
   /** What is hidden now, and the newest LIMITS.moderation.auditListed audit rows, newest first. */

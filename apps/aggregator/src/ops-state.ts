@@ -66,6 +66,17 @@ export class OpsState {
     return true;
   }
 
+  /**
+   * Extends `owner`'s lock, whether or not it expired meanwhile, as long as nobody took it since:
+   * false once another owner holds it or took and released it (a lock is never taken back).
+   */
+  renewLock(owner: string, ttlMs: number, now: number): boolean {
+    return (
+      this.sql.exec('UPDATE run_lock SET expires_ms = ? WHERE id = 1 AND owner = ?', now + ttlMs, owner)
+        .rowsWritten > 0
+    );
+  }
+
   unlock(owner: string): void {
     this.sql.exec('DELETE FROM run_lock WHERE id = 1 AND owner = ?', owner);
   }

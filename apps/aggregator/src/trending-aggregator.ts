@@ -196,9 +196,13 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     // version 7 days after its registration, while the shard of a watched video keeps it, and an
     // older version then accepted here would be refused there.
     const elsewhere = this.fleet ? await this.fleet.each((shard) => shard.videoVersions(records)) : [];
-    const registration = this.ctx.storage.transactionSync(() =>
-      this.videoEvents.register(records, now, { elsewhere }),
-    );
+    const registration = this.ctx.storage.transactionSync(() => {
+      const result = this.videoEvents.register(records, now, { elsewhere });
+      // An id hidden before its event arrived gets the address it now has.
+      if (result.ok)
+        this.moderation.fillAddresses(records.map((r) => ({ videoId: r.id, address: r.address })));
+      return result;
+    });
     // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
     // views counted under an older version's id show the newest one), so each keeps a copy. Sent
     // whatever this object's verdict per event (stored, superseded or unchanged): a copy an
@@ -516,6 +520,11 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     return this.ops.tryLock(owner, ttlMs, Date.now());
   }
 
+  /** Extends a run's lock; false when another owner took it since (ops-state.ts renewLock). */
+  async renewRunLock(owner: string, ttlMs: number): Promise<boolean> {
+    return this.ops.renewLock(owner, ttlMs, Date.now());
+  }
+
   async unlockRun(owner: string, report?: unknown): Promise<void> {
     if (report !== undefined) this.ops.saveReport(report, Date.now());
     this.ops.unlock(owner);
@@ -661,7 +670,7 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const { fleet } = this;
     const count = candidateCount(MAX_LIMIT);
     if (!fleet) {
-      // The moderation's own set, kept as it changes: nothing to read or rebuild per ranking.
+      // The moderation's own set, kept as it changes (the ranking adds the hidden ids' addresses).
       const hidden = this.moderation.hiddenSet();
       const { candidates, rowsScanned } = shardRanking(
         this.rollups,

@@ -16,6 +16,7 @@ import { ROUTES, type RouteSpec } from './route-table.ts';
 import { PUBLIC_ROUTES } from './routes/fallback.ts';
 import {
   api,
+  failShardRankings,
   newAggregator,
   postAudience,
   postJson,
@@ -271,6 +272,25 @@ describe('real responses agree with the document', () => {
       { window: '24h', kvFailed: [{ key: top }] },
     ]);
     await expectDocumented(doc, route, res);
+  });
+
+  it('a window that cannot be recomputed gives the documented 502s of invalidation, moderation and precompute', async () => {
+    const doc = await served();
+    const aggregator = await seeded();
+    await failShardRankings(aggregator, ['1h']);
+    const route = (path: string) => ROUTES.find((r) => r.path === path) as RouteSpec;
+    const answers = [
+      ['/v1/admin/invalidate', { all: true }, 'recompute_failed'],
+      ['/v1/admin/moderation/hide', { kind: 'hashtag', value: 'spam', reason: 'r' }, 'recompute_failed'],
+      ['/v1/admin/precompute', {}, 'precompute_failed'],
+    ] as const;
+    for (const [path, body, code] of answers) {
+      const res = await postJson(aggregator, path, body, AUTH);
+      expect(res.status, path).toBe(502);
+      expect(((await res.clone().json()) as { error: { code: string } }).error.code, path).toBe(code);
+      await expectDocumented(doc, route(path), res);
+    }
+    await failShardRankings(aggregator, []);
   });
 
   it('a conditional read answers the documented 304', async () => {

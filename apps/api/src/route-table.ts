@@ -541,9 +541,10 @@ export const ROUTES: readonly RouteSpec[] = [
     {
       '502': {
         description:
-          '`precompute_failed`: the run finished, but some windows could not be computed or written ' +
-          '(`failed`; `kvFailed` in a window names keys KV refused). The others were written and ' +
-          'warmed; the next run (within a minute) tries again.',
+          '`precompute_failed`: the run finished, but not every window was computed and written ' +
+          '(`failed`; `kvFailed` in a window names keys KV refused; or the run lost its lock to an ' +
+          'invalidation and stopped). What was written is in `windows`; the next run (within a ' +
+          'minute) tries again.',
         json: PrecomputePartlyFailedSchema,
       },
     },

@@ -49,7 +49,7 @@ async function recordRunMetrics(
   try {
     env.TRENDING_METRICS.writeDataPoint({
       indexes: ['precompute'],
-      blobs: ['precompute', report.failed ? 'window-failed' : report.warmError ? 'warm-failed' : 'ok'],
+      blobs: ['precompute', report.error ? 'failed' : report.warmError ? 'warm-failed' : 'ok'],
       doubles: [run.durationMs, run.rowsScanned, run.keysWritten, windows.length],
     });
   } catch (err) {
@@ -99,13 +99,18 @@ export async function runPrecompute(
     const snapshots: TrendingSnapshot[] = [];
     const failed: FailedWindow[] = [];
     const problems: string[] = [];
-    // The lock lasts RUN_LOCK_TTL_MS: a run slowed past it (a slow shard) may find it taken by an
-    // invalidation or a newer run, whose newer snapshots an older one must not overwrite. It is
-    // renewed before each window's writes and before warming; once lost, the run writes nothing more.
+    // The lock lasts RUN_LOCK_TTL_MS: a run slowed past it (a slow shard) may find it taken, or
+    // taken and released, by an invalidation or a newer run, whose newer snapshots an older one
+    // must not overwrite. It is renewed (never taken back) before each window's writes and before
+    // warming; once lost, or when it cannot be renewed, the run writes nothing more.
     let lostLock: string | undefined;
     const keepLock = async (before: string) => {
-      if (await aggregator.tryLockRun(owner, RUN_LOCK_TTL_MS)) return true;
-      lostLock = `the run lock was taken by another run or an invalidation: stopped before ${before}`;
+      try {
+        if (await aggregator.renewRunLock(owner, RUN_LOCK_TTL_MS)) return true;
+        lostLock = `the run lock was taken by another run or an invalidation: stopped before ${before}`;
+      } catch (err) {
+        lostLock = `the run lock could not be renewed (${err instanceof Error ? err.message : String(err)}): stopped before ${before}`;
+      }
       return false;
     };
     for (const window of windows) {

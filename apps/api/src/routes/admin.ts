@@ -128,9 +128,9 @@ export async function postPrecompute(request: Request, env: ApiEnv): Promise<Res
     error: {
       code: 'precompute_failed',
       message:
-        `The run finished, but not every window was computed and written (${error}). The others ` +
-        'were written and warmed; those keep their previous list until the next run (within a ' +
-        'minute). Repeating this call is safe.',
+        `The run finished, but not every window was computed and written (${error}). What it ` +
+        'wrote is listed in `windows`; the rest keep their previous list until the next run ' +
+        '(within a minute). Repeating this call is safe.',
     },
     ...written,
   });
