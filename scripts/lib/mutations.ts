@@ -593,4 +593,12 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '"UPDATE moderation_hidden SET address = ? WHERE kind = \'video\' AND value = ? AND address IS NULL",',
     replace: "'SELECT ?, ?',",
   },
+  {
+    id: 'dead-letter-horizon-unreported',
+    behaviour:
+      "dead letters: a replay past the dedup keys' lifetime is reported as counted once like any other",
+    file: 'packages/trending-core/src/ingest-message.ts',
+    find: '  return letters.filter((l) => now > countedOnceUntil(l.receivedAt)).map((l) => l.id);\n',
+    replace: '  return letters.filter(() => now < 0).map((l) => l.id);\n',
+  },
 ];

@@ -1,7 +1,7 @@
 // The dead-letter store's bound: at LIMITS.deadLetters.stored letters it keeps the oldest and
 // counts what it could not keep, so a flood of failures cannot grow one object without end.
 import { env } from 'cloudflare:workers';
-import { LIMITS } from '@openvine/trending-core';
+import { LIMITS, RETENTION_MS } from '@openvine/trending-core';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetterInput } from './dead-letter-store.ts';
 import type { AggregatorEnv } from './env.ts';
@@ -37,8 +37,9 @@ describe('the dead-letter store', () => {
     expect(full).toMatchObject({ total: CAP, capacity: CAP, dropped: 3 });
     // The newest kept: the last call's (its letters share one receivedAt, then go by id).
     expect(full.deadLetters.map((l) => l.id)).toEqual([`old-${CAP - chunk}`]);
+    expect(full.deadLetters[0]?.countedOnceUntil).toBe(start + CAP - chunk + RETENTION_MS);
     const { letters, missing } = await store.bodies(['old-0', 'new-0']);
-    expect(letters.map((l) => l.id)).toEqual(['old-0']);
+    expect(letters).toEqual([{ id: 'old-0', body: '{}', receivedAt: start }]);
     expect(missing).toEqual(['new-0']);
 
     // A replay frees room: the next letter is kept, and the drops stay counted.

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { type DeadLetter, type DeadLetterList, LIMITS } from '@openvine/trending-core';
+import { countedOnceUntil, type DeadLetter, type DeadLetterList, LIMITS } from '@openvine/trending-core';
 import type { AggregatorEnv } from './env.ts';
 
 /** A message given up, as the dead-letter consumer hands it over. */
@@ -10,6 +10,13 @@ export interface DeadLetterInput {
   reason: string;
   /** The original message body, as JSON. */
   body: string;
+}
+
+/** A letter to replay: its body, and when it was stored (for countedOnceUntil). */
+export interface StoredLetter {
+  id: string;
+  body: string;
+  receivedAt: number;
 }
 
 interface DeadLetterRow extends Record<string, SqlStorageValue> {
@@ -115,6 +122,7 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
     const deadLetters: DeadLetter[] = rows.map((row) => ({
       id: row.id,
       receivedAt: row.received_at,
+      countedOnceUntil: countedOnceUntil(row.received_at),
       attempts: row.attempts,
       reason: row.reason,
       events: row.events,
@@ -130,24 +138,33 @@ export class DeadLetterStore extends DurableObject<AggregatorEnv> {
   async bodies(
     ids: string[] | undefined,
     max: number = LIMITS.deadLetters.replayPerRequest,
-  ): Promise<{ letters: { id: string; body: string }[]; missing: string[] }> {
+  ): Promise<{ letters: StoredLetter[]; missing: string[] }> {
     const sql = this.ctx.storage.sql;
+    const asLetter = (row: { id: string; body: string; received_at: number }): StoredLetter => ({
+      id: row.id,
+      body: row.body,
+      receivedAt: row.received_at,
+    });
     if (ids === undefined) {
       const letters = sql
-        .exec<{ id: string; body: string }>(
-          'SELECT id, body FROM dead_letters ORDER BY received_at, id LIMIT ?',
+        .exec<{ id: string; body: string; received_at: number }>(
+          'SELECT id, body, received_at FROM dead_letters ORDER BY received_at, id LIMIT ?',
           max,
         )
-        .toArray();
+        .toArray()
+        .map(asLetter);
       return { letters, missing: [] };
     }
-    const letters: { id: string; body: string }[] = [];
+    const letters: StoredLetter[] = [];
     const missing: string[] = [];
     for (const id of new Set(ids)) {
       const row = sql
-        .exec<{ id: string; body: string }>('SELECT id, body FROM dead_letters WHERE id = ?', id)
+        .exec<{ id: string; body: string; received_at: number }>(
+          'SELECT id, body, received_at FROM dead_letters WHERE id = ?',
+          id,
+        )
         .toArray()[0];
-      if (row) letters.push(row);
+      if (row) letters.push(asLetter(row));
       else missing.push(id);
     }
     return { letters, missing };

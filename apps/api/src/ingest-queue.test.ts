@@ -232,6 +232,7 @@ describe('ingest through the queue', () => {
       {
         id: expect.any(String),
         receivedAt: expect.any(Number),
+        countedOnceUntil: expect.any(Number),
         attempts: 1,
         reason:
           'invalid ingest message at events.0.videoId: Invalid format: Expected /^[0-9a-f]{64}$/ but received "not a video id"',

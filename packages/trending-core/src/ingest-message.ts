@@ -3,6 +3,7 @@ import type { NormalizedViewEvent } from './events.ts';
 import { CountSchema, StoredHex64Schema } from './response-schemas.ts';
 import { MAX_EVENTS_PER_BATCH } from './schemas.ts';
 import { LIMITS } from './ttl-policy.ts';
+import { RETENTION_MS } from './windows.ts';
 
 /**
  * What the api enqueues on `trending-ingest` and the aggregator's consumer commits: the events of
@@ -68,10 +69,32 @@ export const DeadLetterEnvelopeSchema = v.object({
 export type DeadLetterEnvelope = { deadLetter: { reason: string; attempts: number }; body: unknown };
 
 /** One stored dead letter, as GET /v1/admin/dead-letters lists it. */
+/**
+ * Until when replaying a dead letter stored at `receivedAt` still counts each of its events once:
+ * the dedup keys an earlier, partial commit claimed live RETENTION.idempotencyKeysMs from the
+ * claim, which came at most the queue's retries (minutes) before the letter was stored. Counted
+ * from `receivedAt` with RETENTION_MS (7 d, an hour less), so it errs on the safe side. A replay
+ * past it may count again in the view record what such a commit recorded; its events are older
+ * than every window by then, so no list changes.
+ */
+export function countedOnceUntil(receivedAt: number): number {
+  return receivedAt + RETENTION_MS;
+}
+
+/** The ids of `letters` whose replay at `now` is past countedOnceUntil. */
+export function pastCountedOnce(
+  letters: readonly { id: string; receivedAt: number }[],
+  now: number,
+): string[] {
+  return letters.filter((l) => now > countedOnceUntil(l.receivedAt)).map((l) => l.id);
+}
+
 export const DeadLetterSchema = v.object({
   id: v.string(),
   /** Epoch ms when the dead-letter consumer stored it. */
   receivedAt: CountSchema,
+  /** Epoch ms until which a replay counts each of its events once (countedOnceUntil). */
+  countedOnceUntil: CountSchema,
   /** Deliveries of the original message before it was given up. */
   attempts: CountSchema,
   reason: v.string(),
@@ -115,6 +138,11 @@ export const DeadLetterReplayResultSchema = v.object({
   missing: v.array(v.string()),
   /** Letters still stored after this replay. */
   remaining: CountSchema,
+  /**
+   * Replayed ids that were past their countedOnceUntil: their events may be counted again in the
+   * view record, and are outside every window. Absent when none.
+   */
+  pastCountedOnce: v.optional(v.array(v.string())),
 });
 export type DeadLetterReplayResult = v.InferOutput<typeof DeadLetterReplayResultSchema>;
 

@@ -5,6 +5,7 @@ import {
   deadLetterObjectFor,
   IngestMessageSchema,
   LIMITS,
+  pastCountedOnce,
   RETRY_AFTER_S,
 } from '@openvine/trending-core';
 import * as v from 'valibot';
@@ -59,7 +60,8 @@ function sendBatches(letters: readonly { id: string; body: string }[]) {
  * once the send that carried it resolved. Replaying counts each event once: every event carries its
  * dedup key, so events already committed are duplicates. A poison message replayed is dead-lettered
  * again. A send the queue refuses is a 503 `queue_unavailable`; the letters sent before it are
- * removed, the rest stay.
+ * removed, the rest stay. Letters replayed past their countedOnceUntil (stored over 7 days ago)
+ * are named in `pastCountedOnce`: their dedup keys may be gone.
  */
 export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promise<Response> {
   requireAdmin(request, env);
@@ -103,6 +105,16 @@ export async function postDeadLetterReplay(request: Request, env: ApiEnv): Promi
       },
     );
   }
-  const result: DeadLetterReplayResult = { replayed, missing, remaining };
+  const sent = new Set(replayed);
+  const late = pastCountedOnce(
+    letters.filter((letter) => sent.has(letter.id)),
+    Date.now(),
+  );
+  const result: DeadLetterReplayResult = {
+    replayed,
+    missing,
+    remaining,
+    ...(late.length > 0 ? { pastCountedOnce: late } : {}),
+  };
   return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
 }
