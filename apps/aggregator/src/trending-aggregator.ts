@@ -198,9 +198,12 @@ export class TrendingAggregator extends DurableObject<AggregatorEnv> {
     const elsewhere = this.fleet ? await this.fleet.each((shard) => shard.videoVersions(records)) : [];
     const registration = this.ctx.storage.transactionSync(() => {
       const result = this.videoEvents.register(records, now, { elsewhere });
-      // An id hidden before its event arrived gets the address it now has.
-      if (result.ok)
-        this.moderation.fillAddresses(records.map((r) => ({ videoId: r.id, address: r.address })));
+      // An id hidden before its event arrived gets the address it now has. Looked up in the
+      // hidden set held in memory first: with nothing of the batch hidden, no statement runs.
+      const hidden = this.moderation.hiddenSet().videos;
+      const hiddenNow = records.filter((r) => hidden.has(r.id));
+      if (result.ok && hiddenNow.length > 0)
+        this.moderation.fillAddresses(hiddenNow.map((r) => ({ videoId: r.id, address: r.address })));
       return result;
     });
     // Every shard ranks with the metadata (its moderation rules match creators and hashtags, and
